@@ -1,0 +1,134 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Lstm.Runtime;
+
+namespace MLNet.Lstm.Data;
+
+/// <summary>
+/// The featurizer's cursor: pulls up to a batch of rows from the source, copies their
+/// sequences into one batch tensor, runs ONNX Runtime once for the batch, then serves the rows
+/// one by one — their representation from the output buffer, their other columns from
+/// <see cref="ColumnBuffer"/>s.
+/// </summary>
+internal sealed class LstmFeaturizerCursor : DataViewRowCursor
+{
+    private readonly DataViewRowCursor _source;
+    private readonly SequenceInputBinding _binding;
+    private readonly LstmOnnxRunner _runner;
+    private readonly SequenceRowReader _reader;
+    private readonly ValueGetter<DataViewRowId> _sourceId;
+    private readonly ColumnBuffer?[] _buffers;
+    private readonly Delegate?[] _getters;
+    private readonly DataViewRowId[] _ids;
+    private readonly float[] _input;
+    private readonly float[] _output;
+    private readonly int _batchSize;
+    private int _rowsInBatch;
+    private int _slot;
+    private long _position = -1;
+
+    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, LstmOnnxRunner runner, int batchSize, Func<int, bool> isActive)
+    {
+        _source = source;
+        _binding = binding;
+        _runner = runner;
+        _batchSize = batchSize;
+        _reader = binding.CreateReader(source);
+        _sourceId = source.GetIdGetter();
+        _ids = new DataViewRowId[batchSize];
+        _input = new float[batchSize * binding.RowLength];
+        _output = new float[batchSize * runner.OutputSize];
+
+        var inputSchema = binding.InputSchema;
+        _buffers = new ColumnBuffer?[inputSchema.Count];
+        _getters = new Delegate?[inputSchema.Count + 1];
+        Func<int> currentSlot = () => _slot;
+        for (int i = 0; i < inputSchema.Count; i++)
+        {
+            if (isActive(i))
+            {
+                _buffers[i] = ColumnBuffer.Create(source, inputSchema[i], batchSize);
+                _getters[i] = _buffers[i]!.CreateGetter(currentSlot);
+            }
+        }
+        _getters[inputSchema.Count] = (ValueGetter<VBuffer<float>>)GetFeatures;
+    }
+
+    public override DataViewSchema Schema => _binding.OutputSchema;
+
+    public override long Position => _position;
+
+    public override long Batch => 0;
+
+    public override bool MoveNext()
+    {
+        if (_slot + 1 < _rowsInBatch)
+        {
+            _slot++;
+            _position++;
+            return true;
+        }
+        if (!FillBatch())
+        {
+            return false;
+        }
+        _slot = 0;
+        _position++;
+        return true;
+    }
+
+    public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = _ids[_slot];
+
+    public override bool IsColumnActive(DataViewSchema.Column column) => _getters[column.Index] is not null;
+
+    public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+    {
+        if (_getters[column.Index] is not ValueGetter<TValue> getter)
+        {
+            throw new InvalidOperationException(_getters[column.Index] is null
+                ? $"Column '{column.Name}' is not active in this cursor."
+                : $"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
+        }
+        return getter;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private bool FillBatch()
+    {
+        int rowLength = _binding.RowLength;
+        int rows = 0;
+        while (rows < _batchSize && _source.MoveNext())
+        {
+            _sourceId(ref _ids[rows]);
+            foreach (var buffer in _buffers)
+            {
+                buffer?.Capture(rows);
+            }
+            _reader.Read(_input.AsSpan(rows * rowLength, rowLength));
+            rows++;
+        }
+        _rowsInBatch = rows;
+        if (rows == 0)
+        {
+            return false;
+        }
+        _runner.Run(_input, rows, _binding.Steps, _output);
+        return true;
+    }
+
+    private void GetFeatures(ref VBuffer<float> features)
+    {
+        int size = _runner.OutputSize;
+        var editor = VBufferEditor.Create(ref features, size);
+        _output.AsSpan(_slot * size, size).CopyTo(editor.Values);
+        features = editor.Commit();
+    }
+}

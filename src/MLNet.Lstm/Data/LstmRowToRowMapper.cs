@@ -1,0 +1,111 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Lstm.Runtime;
+
+namespace MLNet.Lstm.Data;
+
+/// <summary>
+/// The one-row path that <c>PredictionEngine</c> takes: maps a single input row to an output
+/// row whose representation is computed (a batch of one) when its getter is first called for
+/// that row.
+/// </summary>
+internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxRunner runner) : IRowToRowMapper
+{
+    public DataViewSchema InputSchema => binding.InputSchema;
+
+    public DataViewSchema OutputSchema => binding.OutputSchema;
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+    {
+        var needed = new bool[binding.InputSchema.Count];
+        foreach (var column in dependingColumns)
+        {
+            if (column.Index == binding.OutputColumnIndex)
+            {
+                foreach (int index in binding.ColumnIndices)
+                {
+                    needed[index] = true;
+                }
+            }
+            else
+            {
+                needed[column.Index] = true;
+            }
+        }
+        var columns = new List<DataViewSchema.Column>();
+        for (int i = 0; i < needed.Length; i++)
+        {
+            if (needed[i])
+            {
+                columns.Add(binding.InputSchema[i]);
+            }
+        }
+        return columns;
+    }
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+    {
+        bool featurize = activeColumns.Any(c => c.Index == binding.OutputColumnIndex);
+        return new MappedRow(input, binding, runner, featurize);
+    }
+
+    private sealed class MappedRow : DataViewRow
+    {
+        private readonly DataViewRow _input;
+        private readonly SequenceInputBinding _binding;
+        private readonly LstmOnnxRunner _runner;
+        private readonly SequenceRowReader? _reader;
+        private readonly float[] _sequence;
+        private readonly float[] _features;
+        private long _computedPosition = -1;
+
+        public MappedRow(DataViewRow input, SequenceInputBinding binding, LstmOnnxRunner runner, bool featurize)
+        {
+            _input = input;
+            _binding = binding;
+            _runner = runner;
+            _reader = featurize ? binding.CreateReader(input) : null;
+            _sequence = new float[featurize ? binding.RowLength : 0];
+            _features = new float[featurize ? runner.OutputSize : 0];
+        }
+
+        public override DataViewSchema Schema => _binding.OutputSchema;
+
+        public override long Position => _input.Position;
+
+        public override long Batch => _input.Batch;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) =>
+            column.Index == _binding.OutputColumnIndex ? _reader is not null : _input.IsColumnActive(_input.Schema[column.Index]);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            if (column.Index != _binding.OutputColumnIndex)
+            {
+                return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+            }
+            if (_reader is null)
+            {
+                throw new InvalidOperationException($"Column '{column.Name}' is not active in this row.");
+            }
+            return (ValueGetter<VBuffer<float>>)GetFeatures as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
+        }
+
+        private void GetFeatures(ref VBuffer<float> features)
+        {
+            // A row that reports no position (-1) is recomputed on every call: it may have changed.
+            if (_input.Position < 0 || _input.Position != _computedPosition)
+            {
+                _reader!.Read(_sequence);
+                _runner.Run(_sequence, 1, _binding.Steps, _features);
+                _computedPosition = _input.Position;
+            }
+            var editor = VBufferEditor.Create(ref features, _features.Length);
+            _features.CopyTo(editor.Values);
+            features = editor.Commit();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MLNet.Lstm.MLNetInternals;
+
+namespace MLNet.Lstm;
+
+/// <summary>
+/// Turns sequences into LSTM representations inside an ML.NET pipeline. Create it with
+/// <see cref="LstmCatalog.LstmFeaturizeSequence(TransformsCatalog, LstmModel, LstmFeaturizerOptions?)"/>.
+/// </summary>
+/// <remarks>
+/// <list type="table">
+/// <item><term>Needs to look at the data to train</term><description>No (the LSTM is given).</description></item>
+/// <item><term>Input column</term><description>A known-size vector of Single holding T × F values time-major, or F such vectors of T values.</description></item>
+/// <item><term>Output column</term><description>A known-size vector of Single (see <see cref="LstmRepresentation"/>).</description></item>
+/// </list>
+/// </remarks>
+/// <example>
+/// <code>
+/// var pipeline = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 32))
+///     .AppendCacheCheckpoint(mlContext)
+///     .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression());
+/// var model = pipeline.Fit(trainData);
+/// </code>
+/// </example>
+public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransformer>
+{
+    private readonly IHostEnvironment _env;
+    private readonly LstmModel _model;
+    private readonly LstmFeaturizerOptions _options;
+
+    internal LstmFeaturizerEstimator(IHostEnvironment env, LstmModel model, LstmFeaturizerOptions options)
+    {
+        _env = env;
+        _model = model;
+        _options = options.Validated();
+        if (_options.Representation == LstmRepresentation.ModelOutput && model.OutputSize == 0)
+        {
+            throw LstmThrow.NoHead();
+        }
+    }
+
+    /// <summary>Checks the data's schema and returns the transformer; the LSTM is not trained.</summary>
+    /// <param name="input">The data holding the sequence column(s).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    public LstmFeaturizerTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var transformer = new LstmFeaturizerTransformer(_env, _model, _options);
+        try
+        {
+            transformer.GetOutputSchema(input.Schema);
+        }
+        catch
+        {
+            transformer.Dispose();
+            throw;
+        }
+        return transformer;
+    }
+
+    /// <summary>The input schema shape with the representation column (a vector of Single) appended.</summary>
+    /// <param name="inputSchema">The shape of the data the pipeline will see.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or not a vector of Single.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        LstmSchemaShapes.AppendFeatures(inputSchema, _options.InputColumnNames, _options.OutputColumnName, _model.InputSize);
+}

@@ -1,0 +1,59 @@
+namespace MLNet.Lstm;
+
+/// <summary>Options of <see cref="LstmFeaturizerEstimator"/>: which columns it reads, what it writes.</summary>
+/// <example>
+/// <code>
+/// var options = new LstmFeaturizerOptions
+/// {
+///     InputColumnNames = ["Sequence"],
+///     OutputColumnName = "Features",
+///     Representation = LstmRepresentation.LastHiddenAllLayers,
+/// };
+/// var pipeline = mlContext.Transforms.LstmFeaturizeSequence(model, options);
+/// </code>
+/// </example>
+public sealed class LstmFeaturizerOptions
+{
+    /// <summary>The column the featurizer adds: a known-size vector of Single. Default "Features".</summary>
+    public string OutputColumnName { get; set; } = LstmDefaults.OutputColumnName;
+
+    /// <summary>
+    /// Either one column, a vector of Single holding T × F values time-major
+    /// (t0f0, t0f1, …, t1f0, …), or F columns, one per feature, each a vector of T values.
+    /// Default: one column "Sequence".
+    /// </summary>
+    public string[] InputColumnNames { get; set; } = [LstmDefaults.InputColumnName];
+
+    /// <summary>What the featurizer hands on per sequence. Default <see cref="LstmRepresentation.LastHidden"/>.</summary>
+    public LstmRepresentation Representation { get; set; } = LstmDefaults.Representation;
+
+    /// <summary>Rows per ONNX Runtime call; 0 means the default (256).</summary>
+    public int BatchSize { get; set; }
+
+    internal LstmFeaturizerOptions Validated()
+    {
+        if (string.IsNullOrWhiteSpace(OutputColumnName))
+        {
+            throw LstmThrow.OptionsInvalid(nameof(OutputColumnName), "expected a column name, found none");
+        }
+        if (InputColumnNames is null || InputColumnNames.Length == 0 || InputColumnNames.Any(string.IsNullOrWhiteSpace))
+        {
+            throw LstmThrow.OptionsInvalid(nameof(InputColumnNames), "expected one or more column names, found none or an empty name");
+        }
+        if (BatchSize < 0)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(BatchSize), $"expected 0 (default) or a positive number of rows, found {BatchSize}");
+        }
+        if (!Enum.IsDefined(Representation))
+        {
+            throw LstmThrow.OptionsInvalid(nameof(Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)Representation}");
+        }
+        return new LstmFeaturizerOptions
+        {
+            OutputColumnName = OutputColumnName,
+            InputColumnNames = [.. InputColumnNames],
+            Representation = Representation,
+            BatchSize = BatchSize == 0 ? LstmDefaults.BatchSize : BatchSize,
+        };
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.Lstm.Data;
+using MLNet.Lstm.Runtime;
+
+namespace MLNet.Lstm;
+
+/// <summary>
+/// The fitted featurizer: appends a known-size vector of Single, the LSTM representation of
+/// each row's sequence, computed lazily by ONNX Runtime in batches of rows. All input columns
+/// pass through. Save it in a model.zip with <c>mlContext.Model.Save</c> like any ML.NET transformer.
+/// </summary>
+/// <remarks>
+/// The transformer owns an ONNX Runtime session; dispose it when done (a pipeline's
+/// <c>TransformerChain</c> disposes it with the chain).
+/// </remarks>
+/// <example>
+/// <code>
+/// using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model).Fit(data);
+/// IDataView features = transformer.Transform(data);
+/// </code>
+/// </example>
+public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposable
+{
+    private readonly IHost _host;
+    private readonly LstmFeaturizerOptions _options;
+    private readonly LstmOnnxRunner _runner;
+
+    internal LstmFeaturizerTransformer(IHostEnvironment env, LstmModel model, LstmFeaturizerOptions options)
+    {
+        _host = env.Register(nameof(LstmFeaturizerTransformer));
+        Model = model;
+        _options = options;
+        _runner = new LstmOnnxRunner(model, options.Representation);
+    }
+
+    /// <summary>The LSTM this transformer runs; <c>Model.SaveOnnx(path)</c> reuses it elsewhere.</summary>
+    public LstmModel Model { get; }
+
+    /// <summary>Values per row in the output column.</summary>
+    public int OutputSize => _runner.OutputSize;
+
+    /// <summary>The representation written to the output column.</summary>
+    public LstmRepresentation Representation => _options.Representation;
+
+    /// <summary>The name of the column this transformer appends.</summary>
+    public string OutputColumnName => _options.OutputColumnName;
+
+    /// <summary>The column(s) holding the sequence.</summary>
+    public IReadOnlyList<string> InputColumnNames => _options.InputColumnNames;
+
+    /// <summary>Always true: rows map one to one, so <c>PredictionEngine</c> works.</summary>
+    public bool IsRowToRowMapper => true;
+
+    /// <summary>The input schema with the representation column appended.</summary>
+    /// <param name="inputSchema">The schema of the data to transform.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
+
+    /// <summary>Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows.</summary>
+    /// <param name="input">The data holding the sequence column(s).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        _host.CheckValue(input, nameof(input));
+        return new LstmFeaturizerDataView(input, Bind(input.Schema), _runner, _options.BatchSize);
+    }
+
+    /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>
+    /// <param name="inputSchema">The schema of the rows to map.</param>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new LstmRowToRowMapper(Bind(inputSchema), _runner);
+
+    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => _runner.Dispose();
+
+    private SequenceInputBinding Bind(DataViewSchema inputSchema)
+    {
+        _host.CheckValue(inputSchema, nameof(inputSchema));
+        return SequenceInputBinding.Create(inputSchema, _options.InputColumnNames, _options.OutputColumnName, Model, _runner.OutputSize);
+    }
+}

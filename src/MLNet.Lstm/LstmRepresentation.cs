@@ -1,0 +1,31 @@
+namespace MLNet.Lstm;
+
+/// <summary>
+/// What the featurizer hands on for each sequence. H is the hidden size, D is 2 for a
+/// bidirectional model and 1 otherwise, L the number of layers.
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new LstmFeaturizerOptions { Representation = LstmRepresentation.MeanHidden };
+/// </code>
+/// </example>
+public enum LstmRepresentation
+{
+    /// <summary>The top layer's hidden state after the last step: D·H values, forward then backward.</summary>
+    LastHidden,
+
+    /// <summary>The final hidden state of every layer, layer 0 first: L·D·H values.</summary>
+    LastHiddenAllLayers,
+
+    /// <summary>The top layer's cell state after the last step: D·H values.</summary>
+    LastCell,
+
+    /// <summary>The mean over time of the top layer's per-step output: D·H values.</summary>
+    MeanHidden,
+
+    /// <summary>The maximum over time of the top layer's per-step output: D·H values.</summary>
+    MaxHidden,
+
+    /// <summary>The model's own output, e.g. its linear head on the last step: <see cref="LstmModel.OutputSize"/> values.</summary>
+    ModelOutput,
+}

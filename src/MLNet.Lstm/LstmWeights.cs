@@ -1,0 +1,123 @@
+namespace MLNet.Lstm;
+
+/// <summary>
+/// The parameters of an LSTM (and its optional linear head) in PyTorch's layout: the same
+/// tensors, shapes and gate order (input, forget, cell, output) as the <c>state_dict</c> of
+/// <c>nn.LSTM</c> followed by <c>nn.Linear</c>. <see cref="LstmModel.FromWeights"/> turns them
+/// into an ONNX graph; <see cref="LstmModel.GetWeights"/> reads them back from any model.
+/// </summary>
+/// <example>
+/// <code>
+/// var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8).GetWeights();
+/// float[] w = weights.GetCell(layer: 0, direction: 0).WeightIh; // PyTorch's lstm.weight_ih_l0
+/// </code>
+/// </example>
+public sealed class LstmWeights
+{
+    private readonly LstmCellWeights[] _cells;
+
+    /// <summary>Creates zero-filled parameters for the given architecture.</summary>
+    /// <param name="inputSize">Features per time step (F).</param>
+    /// <param name="hiddenSize">Hidden units per direction (H).</param>
+    /// <param name="numLayers">Stacked LSTM layers (L).</param>
+    /// <param name="outputSize">Outputs of the linear head on the last step; 0 for no head.</param>
+    /// <param name="bidirectional">Whether each layer also reads the sequence backwards.</param>
+    public LstmWeights(int inputSize, int hiddenSize, int numLayers = 1, int outputSize = 0, bool bidirectional = false)
+    {
+        LstmThrow.IfArchitectureInvalid(inputSize, hiddenSize, numLayers, outputSize);
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        NumLayers = numLayers;
+        OutputSize = outputSize;
+        Bidirectional = bidirectional;
+        int directions = NumDirections;
+        _cells = new LstmCellWeights[numLayers * directions];
+        for (int layer = 0; layer < numLayers; layer++)
+        {
+            int layerInput = layer == 0 ? inputSize : hiddenSize * directions;
+            for (int d = 0; d < directions; d++)
+            {
+                _cells[layer * directions + d] = new LstmCellWeights(layerInput, hiddenSize);
+            }
+        }
+        if (outputSize > 0)
+        {
+            HeadWeight = new float[outputSize * hiddenSize * directions];
+            HeadBias = new float[outputSize];
+        }
+    }
+
+    /// <summary>Features per time step (F).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden units per direction (H).</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Stacked LSTM layers (L).</summary>
+    public int NumLayers { get; }
+
+    /// <summary>Outputs of the linear head; 0 when there is no head.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>Whether each layer also reads the sequence backwards.</summary>
+    public bool Bidirectional { get; }
+
+    /// <summary>2 when <see cref="Bidirectional"/>, else 1 (D).</summary>
+    public int NumDirections => Bidirectional ? 2 : 1;
+
+    /// <summary>
+    /// The head's weight, <c>fc.weight</c> in PyTorch: OutputSize × (D·H), row-major; null
+    /// when there is no head.
+    /// </summary>
+    public float[]? HeadWeight { get; }
+
+    /// <summary>The head's bias, <c>fc.bias</c> in PyTorch: OutputSize values; null when there is no head.</summary>
+    public float[]? HeadBias { get; }
+
+    /// <summary>The parameters of one layer and direction (direction 1 is PyTorch's <c>_reverse</c>).</summary>
+    /// <param name="layer">0 for the layer that reads the input.</param>
+    /// <param name="direction">0 forward, 1 backward.</param>
+    public LstmCellWeights GetCell(int layer, int direction)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, NumLayers);
+        ArgumentOutOfRangeException.ThrowIfNegative(direction);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(direction, NumDirections);
+        return _cells[layer * NumDirections + direction];
+    }
+}
+
+/// <summary>
+/// One LSTM layer in one direction, as PyTorch stores it: four gates stacked in the order
+/// input (i), forget (f), cell (g), output (o), each block <c>HiddenSize</c> rows.
+/// </summary>
+public sealed class LstmCellWeights
+{
+    internal LstmCellWeights(int inputSize, int hiddenSize)
+    {
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        WeightIh = new float[4 * hiddenSize * inputSize];
+        WeightHh = new float[4 * hiddenSize * hiddenSize];
+        BiasIh = new float[4 * hiddenSize];
+        BiasHh = new float[4 * hiddenSize];
+    }
+
+    /// <summary>Inputs to this layer: F for layer 0, D·H above it.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden units (H).</summary>
+    public int HiddenSize { get; }
+
+    /// <summary><c>weight_ih</c>: 4H × InputSize, row-major, gates i, f, g, o.</summary>
+    public float[] WeightIh { get; }
+
+    /// <summary><c>weight_hh</c>: 4H × H, row-major, gates i, f, g, o.</summary>
+    public float[] WeightHh { get; }
+
+    /// <summary><c>bias_ih</c>: 4H values, gates i, f, g, o.</summary>
+    public float[] BiasIh { get; }
+
+    /// <summary><c>bias_hh</c>: 4H values, gates i, f, g, o.</summary>
+    public float[] BiasHh { get; }
+}

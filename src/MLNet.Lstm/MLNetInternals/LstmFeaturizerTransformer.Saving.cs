@@ -1,0 +1,75 @@
+using Microsoft.ML;
+using Microsoft.ML.Internal.Utilities;
+using Microsoft.ML.Runtime;
+using MLNet.Lstm;
+
+[assembly: LoadableClass(typeof(LstmFeaturizerTransformer), null, typeof(SignatureLoadModel),
+    "LSTM Featurizer", LstmFeaturizerTransformer.LoaderSignature)]
+
+namespace MLNet.Lstm;
+
+/// <summary>
+/// model.zip support. ML.NET's save/load API (ModelSaveContext, ModelLoadContext, VersionInfo,
+/// LoadableClass) is internal; this file is the only one that uses it for saving.
+/// </summary>
+public sealed partial class LstmFeaturizerTransformer
+{
+    internal const string LoaderSignature = "MLNetLstmFeaturizer";
+    private const string OnnxStreamName = "LstmModel.onnx";
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "LSTMFEAT",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(LstmFeaturizerTransformer).Assembly.FullName);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        _host.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        ctx.SaveBinaryStream(OnnxStreamName, w => w.WriteByteArray(Model.ToOnnxBytes()));
+        ctx.SaveNonEmptyString(_options.OutputColumnName);
+        ctx.Writer.Write(_options.InputColumnNames.Length);
+        foreach (var name in _options.InputColumnNames)
+        {
+            ctx.SaveNonEmptyString(name);
+        }
+        ctx.Writer.Write((int)_options.Representation);
+        ctx.Writer.Write(_options.BatchSize);
+    }
+
+    // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above.
+    private static LstmFeaturizerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        Contracts.CheckValue(env, nameof(env));
+        env.CheckValue(ctx, nameof(ctx));
+        ctx.CheckAtModel(GetVersionInfo());
+        byte[]? onnx = null;
+        if (!ctx.TryLoadBinaryStream(OnnxStreamName, r => onnx = r.ReadByteArray()) || onnx is null)
+        {
+            throw env.ExceptDecode($"The saved LSTM featurizer has no '{OnnxStreamName}' stream.");
+        }
+        string output = ctx.LoadNonEmptyString();
+        int inputCount = ctx.Reader.ReadInt32();
+        env.CheckDecode(inputCount > 0, "The saved LSTM featurizer names no input column.");
+        var inputs = new string[inputCount];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = ctx.LoadNonEmptyString();
+        }
+        var representation = (LstmRepresentation)ctx.Reader.ReadInt32();
+        int batchSize = ctx.Reader.ReadInt32();
+        using var stream = new MemoryStream(onnx);
+        var options = new LstmFeaturizerOptions
+        {
+            OutputColumnName = output,
+            InputColumnNames = inputs,
+            Representation = representation,
+            BatchSize = batchSize,
+        }.Validated();
+        return new LstmFeaturizerTransformer(env, LstmModel.FromOnnx(stream), options);
+    }
+}

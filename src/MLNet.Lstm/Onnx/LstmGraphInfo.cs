@@ -1,0 +1,31 @@
+using MLNet.Lstm.Onnx.Proto;
+
+namespace MLNet.Lstm.Onnx;
+
+/// <summary>What <see cref="OnnxLstmGraphReader"/> found in an ONNX graph.</summary>
+/// <param name="LstmNodes">The LSTM nodes in graph order: layer 0 first.</param>
+/// <param name="InputName">The graph input that takes the batch-major sequence tensor [N, T, F].</param>
+/// <param name="FixedBatchSize">The input's batch dimension when the graph fixes it, else null.</param>
+/// <param name="FixedSequenceLength">The input's time dimension when the graph fixes it, else null.</param>
+/// <param name="InputSize">F, read from the first LSTM's W.</param>
+/// <param name="HiddenSize">H, the LSTM nodes' hidden_size.</param>
+/// <param name="Bidirectional">Whether the LSTM nodes read both directions.</param>
+/// <param name="OutputName">The graph's first declared output.</param>
+/// <param name="OutputSize">Values per row of that output when a head (Gemm or MatMul) produces it, else 0.</param>
+/// <param name="Opset">The default-domain opset the graph imports.</param>
+internal sealed record LstmGraphInfo(
+    IReadOnlyList<NodeProto> LstmNodes,
+    string InputName,
+    long? FixedBatchSize,
+    long? FixedSequenceLength,
+    int InputSize,
+    int HiddenSize,
+    bool Bidirectional,
+    string OutputName,
+    int OutputSize,
+    long Opset)
+{
+    public int NumLayers => LstmNodes.Count;
+
+    public int NumDirections => Bidirectional ? 2 : 1;
+}

@@ -1,0 +1,198 @@
+using MLNet.Lstm.Onnx.Proto;
+
+namespace MLNet.Lstm.Onnx;
+
+/// <summary>
+/// Reads an ONNX graph (ours or one <c>torch.onnx.export</c> wrote) as a black box: finds its
+/// LSTM nodes, its sequence input and its head, and reads the weights back in PyTorch layout.
+/// </summary>
+internal static class OnnxLstmGraphReader
+{
+    public static LstmGraphInfo Read(ModelProto model, string source)
+    {
+        var graph = model.Graph;
+        if (graph is null || graph.Node.Count == 0)
+        {
+            throw LstmThrow.ModelInvalid(source, "it holds no graph");
+        }
+
+        var lstmNodes = new List<NodeProto>();
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType == "LSTM" && node.Domain is "" or "ai.onnx")
+            {
+                lstmNodes.Add(node);
+            }
+        }
+        if (lstmNodes.Count == 0)
+        {
+            var ops = string.Join(", ", graph.Node.Select(n => n.OpType).Distinct());
+            throw LstmThrow.ModelInvalid(source, $"it holds no LSTM node (its operators: {ops})");
+        }
+
+        var first = lstmNodes[0];
+        int hidden = checked((int)(OnnxTensors.GetInt(first, "hidden_size")
+            ?? throw LstmThrow.ModelInvalid(source, $"LSTM node '{first.Name}' has no hidden_size")));
+        string direction = OnnxTensors.GetString(first, "direction") ?? "forward";
+        foreach (var node in lstmNodes)
+        {
+            if (OnnxTensors.GetInt(node, "layout") is long layout && layout != 0)
+            {
+                throw LstmThrow.ModelInvalid(source, $"LSTM node '{node.Name}' uses layout {layout} (batch-major), which ONNX Runtime's CPU LSTM rejects; export it with layout 0");
+            }
+            if ((OnnxTensors.GetString(node, "direction") ?? "forward") != direction || OnnxTensors.GetInt(node, "hidden_size") != hidden)
+            {
+                throw LstmThrow.ModelInvalid(source, $"LSTM node '{node.Name}' differs from '{first.Name}' in direction or hidden_size; every layer must match");
+            }
+        }
+        if (direction is not ("forward" or "bidirectional"))
+        {
+            throw LstmThrow.ModelInvalid(source, $"LSTM node '{first.Name}' has direction '{direction}'; forward or bidirectional is supported");
+        }
+
+        var w = FindTensor(graph, first.Input[1]) ?? throw LstmThrow.ModelInvalid(source, $"the weights W of LSTM node '{first.Name}' are not constant");
+        int inputSize = checked((int)w.Dims[2]);
+
+        var input = FindSequenceInput(graph, source);
+        var dims = input.Type?.TensorType?.Shape?.Dim;
+        if (input.Type?.TensorType is { } tensorType && tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its input '{input.Name}' holds element type {tensorType.ElemType}, not float");
+        }
+        long? fixedBatch = null, fixedSteps = null;
+        if (dims is { Count: > 0 })
+        {
+            if (dims.Count != 3)
+            {
+                throw LstmThrow.ModelInvalid(source, $"its input '{input.Name}' has rank {dims.Count}; expected [batch, sequence, features]");
+            }
+            if (dims[2].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[2].DimValue != inputSize)
+            {
+                throw LstmThrow.ModelInvalid(source, $"its input '{input.Name}' has {dims[2].DimValue} features but its first LSTM expects {inputSize}");
+            }
+            fixedBatch = FixedDim(dims[0]);
+            fixedSteps = FixedDim(dims[1]);
+        }
+
+        var output = graph.Output[0];
+        int outputSize = HasHead(graph, lstmNodes[^1]) ? StaticRowSize(output) : 0;
+        long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
+        return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
+            direction == "bidirectional", output.Name, outputSize, opset);
+    }
+
+    /// <summary>The model's parameters in PyTorch layout; the head only when it is one Gemm.</summary>
+    public static LstmWeights ReadWeights(ModelProto model, LstmGraphInfo info)
+    {
+        var graph = model.Graph;
+        var gemm = info.OutputSize > 0 ? graph.Node.SingleOrDefault(n => n.OpType == "Gemm") : null;
+        if (info.OutputSize > 0 && gemm is null)
+        {
+            throw new NotSupportedException("The model's head is not a single Gemm node, so its weights cannot be read in PyTorch layout.");
+        }
+        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, info.OutputSize, info.Bidirectional);
+        for (int layer = 0; layer < info.NumLayers; layer++)
+        {
+            var node = info.LstmNodes[layer];
+            float[] w = ConstantFloats(graph, node, 1);
+            float[] r = ConstantFloats(graph, node, 2);
+            float[]? b = node.Input.Count > 3 && node.Input[3].Length > 0 ? ConstantFloats(graph, node, 3) : null;
+            OnnxLstmWeightLayout.FromOnnx(w, r, b, weights, layer);
+        }
+        if (gemm is not null)
+        {
+            float[] fcWeight = ConstantFloats(graph, gemm, 1);
+            int rows = info.OutputSize, cols = info.NumDirections * info.HiddenSize;
+            if (OnnxTensors.GetInt(gemm, "transB") == 1)
+            {
+                fcWeight.CopyTo(weights.HeadWeight!, 0);
+            }
+            else
+            {
+                for (int o = 0; o < rows; o++)
+                {
+                    for (int k = 0; k < cols; k++)
+                    {
+                        weights.HeadWeight![o * cols + k] = fcWeight[k * rows + o];
+                    }
+                }
+            }
+            if (gemm.Input.Count > 2 && gemm.Input[2].Length > 0)
+            {
+                ConstantFloats(graph, gemm, 2).CopyTo(weights.HeadBias!, 0);
+            }
+        }
+        return weights;
+    }
+
+    private static float[] ConstantFloats(GraphProto graph, NodeProto node, int input) =>
+        OnnxTensors.ReadFloats(FindTensor(graph, node.Input[input])
+            ?? throw new NotSupportedException($"Input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor."));
+
+    /// <summary>An initializer, or the value of a Constant node, of the given name.</summary>
+    private static TensorProto? FindTensor(GraphProto graph, string name)
+    {
+        foreach (var initializer in graph.Initializer)
+        {
+            if (initializer.Name == name)
+            {
+                return initializer;
+            }
+        }
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType == "Constant" && node.Output.Count == 1 && node.Output[0] == name)
+            {
+                return node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
+            }
+        }
+        return null;
+    }
+
+    private static ValueInfoProto FindSequenceInput(GraphProto graph, string source)
+    {
+        var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        if (inputs.Count != 1)
+        {
+            throw LstmThrow.ModelInvalid(source, $"it has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); the featurizer feeds exactly one sequence tensor [batch, sequence, features]");
+        }
+        return inputs[0];
+    }
+
+    private static long? FixedDim(TensorShapeProto.Types.Dimension dim) =>
+        dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue > 0 ? dim.DimValue : null;
+
+    /// <summary>A head is a Gemm or MatMul after the top LSTM node (ONNX lists nodes in topological order).</summary>
+    private static bool HasHead(GraphProto graph, NodeProto topLstm)
+    {
+        int top = graph.Node.IndexOf(topLstm);
+        for (int i = top + 1; i < graph.Node.Count; i++)
+        {
+            if (graph.Node[i].OpType is "Gemm" or "MatMul")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int StaticRowSize(ValueInfoProto output)
+    {
+        var dims = output.Type?.TensorType?.Shape?.Dim;
+        if (dims is null || dims.Count < 2)
+        {
+            return 0;
+        }
+        long size = 1;
+        for (int i = 1; i < dims.Count; i++)
+        {
+            if (FixedDim(dims[i]) is not long d)
+            {
+                return 0;
+            }
+            size *= d;
+        }
+        return checked((int)size);
+    }
+}

@@ -1,0 +1,108 @@
+using MLNet.Lstm.Onnx.Proto;
+
+namespace MLNet.Lstm.Onnx;
+
+/// <summary>
+/// Rewrites a copy of an LSTM graph so that its only output is one representation as a
+/// [batch, size] tensor. The LSTM nodes' hidden and cell outputs are exposed (named where the
+/// exporter left them unnamed) and reduced in the graph, so ONNX Runtime hands back exactly
+/// the feature vectors, and nodes the representation does not need (a head, say) are pruned
+/// by ONNX Runtime's dead-node elimination.
+/// </summary>
+internal static class OnnxRepresentationRewriter
+{
+    public const string FeaturesName = "mlnet_lstm_features";
+
+    public static (ModelProto Model, int Size) Rewrite(ModelProto source, LstmGraphInfo info, LstmRepresentation representation)
+    {
+        var model = source.Clone();
+        var graph = model.Graph;
+        var lstmNodes = info.LstmNodes.Select(n => graph.Node[source.Graph.Node.IndexOf(n)]).ToList();
+        var top = lstmNodes[^1];
+        int stateSize = info.NumDirections * info.HiddenSize;
+        var nodes = new List<NodeProto>();
+
+        int size;
+        switch (representation)
+        {
+            case LstmRepresentation.LastHidden:
+                AddBatchMajorFlatten(nodes, OutputOf(top, 1, "Y_h"), "last_hidden", FeaturesName);
+                size = stateSize;
+                break;
+            case LstmRepresentation.LastCell:
+                AddBatchMajorFlatten(nodes, OutputOf(top, 2, "Y_c"), "last_cell", FeaturesName);
+                size = stateSize;
+                break;
+            case LstmRepresentation.LastHiddenAllLayers:
+                var perLayer = new List<string>();
+                for (int layer = 0; layer < lstmNodes.Count; layer++)
+                {
+                    string batchMajor = $"mlnet_layer{layer}_h_batch_major";
+                    nodes.Add(OnnxTensors.Node("Transpose", batchMajor, [OutputOf(lstmNodes[layer], 1, "Y_h")], [batchMajor], OnnxTensors.Ints("perm", 1, 0, 2)));
+                    perLayer.Add(batchMajor);
+                }
+                nodes.Add(OnnxTensors.Node("Concat", "mlnet_all_layers", [.. perLayer], ["mlnet_all_layers"], OnnxTensors.Int("axis", 1)));
+                nodes.Add(OnnxTensors.Node("Flatten", "mlnet_features", ["mlnet_all_layers"], [FeaturesName], OnnxTensors.Int("axis", 1)));
+                size = lstmNodes.Count * stateSize;
+                break;
+            case LstmRepresentation.MeanHidden:
+            case LstmRepresentation.MaxHidden:
+                string op = representation == LstmRepresentation.MeanHidden ? "ReduceMean" : "ReduceMax";
+                AddReduceOverTime(graph, nodes, op, OutputOf(top, 0, "Y"), info.Opset);
+                AddBatchMajorFlatten(nodes, "mlnet_over_time", "over_time", FeaturesName);
+                size = stateSize;
+                break;
+            case LstmRepresentation.ModelOutput:
+                if (info.OutputSize == 0)
+                {
+                    throw LstmThrow.NoHead();
+                }
+                nodes.Add(OnnxTensors.Node("Flatten", "mlnet_features", [info.OutputName], [FeaturesName], OnnxTensors.Int("axis", 1)));
+                size = info.OutputSize;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(representation), representation, "Unknown representation.");
+        }
+
+        graph.Node.AddRange(nodes);
+        graph.Output.Clear();
+        graph.Output.Add(OnnxTensors.FloatValue(FeaturesName, "batch", size));
+        return (model, size);
+    }
+
+    /// <summary>The node's output at <paramref name="index"/>, named first if the exporter left it out.</summary>
+    private static string OutputOf(NodeProto node, int index, string suffix)
+    {
+        while (node.Output.Count <= index)
+        {
+            node.Output.Add("");
+        }
+        if (node.Output[index].Length == 0)
+        {
+            node.Output[index] = $"mlnet_{node.Name}_{suffix}";
+        }
+        return node.Output[index];
+    }
+
+    /// <summary>[D, N, H] → [N, D·H], forward direction first.</summary>
+    private static void AddBatchMajorFlatten(List<NodeProto> nodes, string state, string name, string output)
+    {
+        string batchMajor = $"mlnet_{name}_batch_major";
+        nodes.Add(OnnxTensors.Node("Transpose", batchMajor, [state], [batchMajor], OnnxTensors.Ints("perm", 1, 0, 2)));
+        nodes.Add(OnnxTensors.Node("Flatten", $"mlnet_{name}_flatten", [batchMajor], [output], OnnxTensors.Int("axis", 1)));
+    }
+
+    /// <summary>Y [T, D, N, H] → [D, N, H]; opset 18 moved the reduce axes from an attribute to an input.</summary>
+    private static void AddReduceOverTime(GraphProto graph, List<NodeProto> nodes, string op, string y, long opset)
+    {
+        if (opset >= 18)
+        {
+            graph.Initializer.Add(OnnxTensors.Int64("mlnet_time_axis", [0], 1));
+            nodes.Add(OnnxTensors.Node(op, "mlnet_over_time", [y, "mlnet_time_axis"], ["mlnet_over_time"], OnnxTensors.Int("keepdims", 0)));
+        }
+        else
+        {
+            nodes.Add(OnnxTensors.Node(op, "mlnet_over_time", [y], ["mlnet_over_time"], OnnxTensors.Ints("axes", 0), OnnxTensors.Int("keepdims", 0)));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace MLNet.Lstm.Runtime;
+
+/// <summary>
+/// Owns the ONNX Runtime session of one featurizer and runs it on batches: a batch tensor
+/// [rows, steps, features] in, the representation [rows, size] out, both in caller-owned
+/// buffers that ONNX Runtime reads and writes in place. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue})"/>
+/// is thread-safe, so cursors on several threads share one runner, each with its own buffers.
+/// </summary>
+internal sealed class LstmOnnxRunner : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private volatile bool _disposed;
+
+    public LstmOnnxRunner(LstmModel model, LstmRepresentation representation)
+    {
+        var (onnx, size) = model.ToRepresentationGraph(representation);
+        OutputSize = size;
+        InputSize = model.InputSize;
+        using var options = new SessionOptions();
+        _session = new InferenceSession(onnx, options);
+        _inputNames = [model.Graph.InputName];
+        _outputNames = [Onnx.OnnxRepresentationRewriter.FeaturesName];
+    }
+
+    /// <summary>Features per step (F).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Values per row of the representation.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>
+    /// Runs <paramref name="rows"/> sequences of <paramref name="steps"/> steps, read time-major
+    /// from <paramref name="input"/>; writes rows × <see cref="OutputSize"/> values to <paramref name="output"/>.
+    /// </summary>
+    public void Run(Memory<float> input, int rows, int steps, Memory<float> output)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+            input[..(rows * steps * InputSize)], [rows, steps, InputSize]);
+        using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+            output[..(rows * OutputSize)], [rows, OutputSize]);
+        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+namespace MLNet.Lstm.Tests.Support;
+
+/// <summary>
+/// PyTorch's nn.LSTM written out from its documented equations, in double precision, one
+/// sequence at a time, with the gates in PyTorch's order (i, f, g, o):
+///   i = σ(W_ii x + b_ii + W_hi h + b_hi)   f = σ(W_if x + b_if + W_hf h + b_hf)
+///   g = tanh(W_ig x + b_ig + W_hg h + b_hg) o = σ(W_io x + b_io + W_ho h + b_ho)
+///   c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
+/// It shares no code with the library, so agreement proves the ONNX gate reordering.
+/// </summary>
+internal sealed class ReferenceLstm(LstmWeights weights)
+{
+    /// <summary>Every representation of one sequence [T][F].</summary>
+    public ReferenceResult Run(float[][] sequence)
+    {
+        int steps = sequence.Length;
+        int hidden = weights.HiddenSize;
+        int directions = weights.NumDirections;
+        var layerInput = sequence.Select(x => x.Select(v => (double)v).ToArray()).ToArray();
+        var finalHidden = new List<double>();
+        double[] topHidden = [], topCell = [];
+        for (int layer = 0; layer < weights.NumLayers; layer++)
+        {
+            var outputs = new double[steps][];
+            for (int t = 0; t < steps; t++)
+            {
+                outputs[t] = new double[directions * hidden];
+            }
+            topHidden = new double[directions * hidden];
+            topCell = new double[directions * hidden];
+            for (int d = 0; d < directions; d++)
+            {
+                var cell = weights.GetCell(layer, d);
+                var h = new double[hidden];
+                var c = new double[hidden];
+                for (int k = 0; k < steps; k++)
+                {
+                    int t = d == 0 ? k : steps - 1 - k;
+                    (h, c) = Step(cell, layerInput[t], h, c);
+                    Array.Copy(h, 0, outputs[t], d * hidden, hidden);
+                }
+                Array.Copy(h, 0, topHidden, d * hidden, hidden);
+                Array.Copy(c, 0, topCell, d * hidden, hidden);
+            }
+            finalHidden.AddRange(topHidden);
+            layerInput = outputs;
+        }
+
+        double[] head = [];
+        if (weights.OutputSize > 0)
+        {
+            var last = layerInput[steps - 1];
+            head = new double[weights.OutputSize];
+            for (int o = 0; o < head.Length; o++)
+            {
+                double sum = weights.HeadBias![o];
+                for (int k = 0; k < last.Length; k++)
+                {
+                    sum += weights.HeadWeight![o * last.Length + k] * last[k];
+                }
+                head[o] = sum;
+            }
+        }
+        int width = directions * hidden;
+        var mean = Enumerable.Range(0, width).Select(k => layerInput.Average(step => step[k])).ToArray();
+        var max = Enumerable.Range(0, width).Select(k => layerInput.Max(step => step[k])).ToArray();
+        return new ReferenceResult(topHidden, [.. finalHidden], topCell, mean, max, head);
+    }
+
+    private static (double[] H, double[] C) Step(LstmCellWeights cell, double[] x, double[] h, double[] c)
+    {
+        int hidden = cell.HiddenSize;
+        var gates = new double[4 * hidden];
+        for (int row = 0; row < 4 * hidden; row++)
+        {
+            double sum = cell.BiasIh[row] + cell.BiasHh[row];
+            for (int k = 0; k < cell.InputSize; k++)
+            {
+                sum += cell.WeightIh[row * cell.InputSize + k] * x[k];
+            }
+            for (int k = 0; k < hidden; k++)
+            {
+                sum += cell.WeightHh[row * hidden + k] * h[k];
+            }
+            gates[row] = sum;
+        }
+        var newH = new double[hidden];
+        var newC = new double[hidden];
+        for (int j = 0; j < hidden; j++)
+        {
+            double i = Sigmoid(gates[j]);
+            double f = Sigmoid(gates[hidden + j]);
+            double g = Math.Tanh(gates[2 * hidden + j]);
+            double o = Sigmoid(gates[3 * hidden + j]);
+            newC[j] = f * c[j] + i * g;
+            newH[j] = o * Math.Tanh(newC[j]);
+        }
+        return (newH, newC);
+    }
+
+    private static double Sigmoid(double x) => 1 / (1 + Math.Exp(-x));
+}
+
+internal sealed record ReferenceResult(double[] LastHidden, double[] LastHiddenAllLayers, double[] LastCell,
+    double[] MeanHidden, double[] MaxHidden, double[] ModelOutput)
+{
+    public double[] Get(LstmRepresentation representation) => representation switch
+    {
+        LstmRepresentation.LastHidden => LastHidden,
+        LstmRepresentation.LastHiddenAllLayers => LastHiddenAllLayers,
+        LstmRepresentation.LastCell => LastCell,
+        LstmRepresentation.MeanHidden => MeanHidden,
+        LstmRepresentation.MaxHidden => MaxHidden,
+        LstmRepresentation.ModelOutput => ModelOutput,
+        _ => throw new ArgumentOutOfRangeException(nameof(representation)),
+    };
+}

@@ -1,0 +1,83 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Lstm.Tests.Support;
+
+internal sealed class SequenceRow
+{
+    public float[] Sequence { get; set; } = [];
+
+    public bool Label { get; set; }
+
+    public int Id { get; set; }
+}
+
+internal static class TestData
+{
+    /// <summary>Rows with a known-size "Sequence" column (T × F values, time-major), a "Label" and an "Id".</summary>
+    public static IDataView Sequences(MLContext mlContext, IEnumerable<SequenceRow> rows, int length)
+    {
+        var schema = SchemaDefinition.Create(typeof(SequenceRow));
+        schema[nameof(SequenceRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    public static IDataView Sequences(MLContext mlContext, float[][][] sequences) =>
+        Sequences(mlContext, sequences.Select((s, i) => new SequenceRow { Sequence = [.. s.SelectMany(step => step)], Id = i }),
+            sequences[0].Length * sequences[0][0].Length);
+
+    /// <summary>Random sequences [N][T][F], uniform in [-2, 2).</summary>
+    public static float[][][] Random(int count, int steps, int features, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count)
+            .Select(_ => Enumerable.Range(0, steps)
+                .Select(_ => Enumerable.Range(0, features).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray())
+                .ToArray())
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Sine waves (label false) and square waves (label true) of random frequency, phase and
+    /// amplitude with a little noise: a task any sequence model should separate.
+    /// </summary>
+    public static List<SequenceRow> SineOrSquare(int count, int steps, int seed)
+    {
+        var random = new Random(seed);
+        var rows = new List<SequenceRow>();
+        for (int n = 0; n < count; n++)
+        {
+            bool square = n % 2 == 1;
+            double frequency = 0.05 + random.NextDouble() * 0.15;
+            double phase = random.NextDouble() * 2 * Math.PI;
+            double amplitude = 0.5 + random.NextDouble();
+            var sequence = new float[steps];
+            for (int t = 0; t < steps; t++)
+            {
+                double s = Math.Sin(2 * Math.PI * frequency * t + phase);
+                sequence[t] = (float)(amplitude * (square ? Math.Sign(s) : s) + 0.05 * (random.NextDouble() - 0.5));
+            }
+            rows.Add(new SequenceRow { Sequence = sequence, Label = square, Id = n });
+        }
+        return rows;
+    }
+
+    public static float[][] Features(IDataView data, string column = "Features") =>
+        data.GetColumn<float[]>(column).ToArray();
+}
+
+internal static class Assertions
+{
+    public static void AreClose(IReadOnlyList<float[]> expected, IReadOnlyList<float[]> actual, double tolerance)
+    {
+        Assert.HasCount(expected.Count, actual);
+        for (int row = 0; row < expected.Count; row++)
+        {
+            Assert.HasCount(expected[row].Length, actual[row], $"row {row}");
+            for (int k = 0; k < expected[row].Length; k++)
+            {
+                Assert.AreEqual(expected[row][k], actual[row][k], tolerance, $"row {row}, value {k}");
+            }
+        }
+    }
+}
