@@ -38,8 +38,8 @@ internal static class TestData
     }
 
     /// <summary>
-    /// Sine waves (label false) and square waves (label true) of random frequency, phase and
-    /// amplitude with a little noise: a task any sequence model should separate.
+    /// Sine waves (label false) and square waves (label true) of random frequency and phase,
+    /// amplitude 0.8–1.2, with a little noise.
     /// </summary>
     public static List<SequenceRow> SineOrSquare(int count, int steps, int seed)
     {
@@ -50,7 +50,7 @@ internal static class TestData
             bool square = n % 2 == 1;
             double frequency = 0.05 + random.NextDouble() * 0.15;
             double phase = random.NextDouble() * 2 * Math.PI;
-            double amplitude = 0.5 + random.NextDouble();
+            double amplitude = 0.8 + 0.4 * random.NextDouble();
             var sequence = new float[steps];
             for (int t = 0; t < steps; t++)
             {
@@ -58,6 +58,38 @@ internal static class TestData
                 sequence[t] = (float)(amplitude * (square ? Math.Sign(s) : s) + 0.05 * (random.NextDouble() - 0.5));
             }
             rows.Add(new SequenceRow { Sequence = sequence, Label = square, Id = n });
+        }
+        return rows;
+    }
+
+    /// <summary>ML.NET builds a SchemaShape from a schema only internally (SchemaShape.Create), as its pipelines do.</summary>
+    public static SchemaShape Shape(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!
+            .Invoke(null, [schema])!;
+
+    /// <summary>
+    /// Sine windows of random frequency and phase; every other one (label true) has a spike of
+    /// +3 at a random step, the anomaly a detector should flag.
+    /// </summary>
+    public static List<SequenceRow> SineWithSpikes(int count, int steps, int seed, bool withAnomalies = true)
+    {
+        var random = new Random(seed);
+        var rows = new List<SequenceRow>();
+        for (int n = 0; n < count; n++)
+        {
+            double frequency = 0.05 + random.NextDouble() * 0.15;
+            double phase = random.NextDouble() * 2 * Math.PI;
+            var sequence = new float[steps];
+            for (int t = 0; t < steps; t++)
+            {
+                sequence[t] = (float)(Math.Sin(2 * Math.PI * frequency * t + phase) + 0.05 * (random.NextDouble() - 0.5));
+            }
+            bool spike = withAnomalies && n % 2 == 1;
+            if (spike)
+            {
+                sequence[random.Next(steps)] += 3f;
+            }
+            rows.Add(new SequenceRow { Sequence = sequence, Label = spike, Id = n });
         }
         return rows;
     }
