@@ -1,5 +1,5 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNet.Lstm.MLNetInternals;
 
 namespace MLNet.Lstm;
 
@@ -28,7 +28,7 @@ public static class LstmCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
-        return new LstmFeaturizerEstimator(catalog.GetEnvironment(), model, options ?? new LstmFeaturizerOptions());
+        return new LstmFeaturizerEstimator(MLNetEnvironment.Of(catalog), model, options ?? new LstmFeaturizerOptions());
     }
 
     /// <summary>
