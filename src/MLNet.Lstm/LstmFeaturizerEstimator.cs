@@ -11,7 +11,7 @@ namespace MLNet.Lstm;
 /// <remarks>
 /// <list type="table">
 /// <item><term>Needs to look at the data to train</term><description>No (the LSTM is given).</description></item>
-/// <item><term>Input column</term><description>A known-size vector of Single holding T × F values time-major, or F such vectors of T values.</description></item>
+/// <item><term>Input column</term><description>A vector of Single holding T × F values time-major, or F such vectors of T values; known-size, or variable-size for sequences of different lengths.</description></item>
 /// <item><term>Output column</term><description>A known-size vector of Single (see <see cref="LstmRepresentation"/>).</description></item>
 /// </list>
 /// </remarks>
@@ -63,5 +63,5 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     /// <param name="inputSchema">The shape of the data the pipeline will see.</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or not a vector of Single.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        LstmSchemaShapes.AppendFeatures(inputSchema, _options.InputColumnNames, _options.OutputColumnName, _model.InputSize);
+        LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model.InputSize);
 }

@@ -20,6 +20,7 @@ public sealed class LstmFeaturizerOptions
     /// <summary>
     /// Either one column, a vector of Single holding T × F values time-major
     /// (t0f0, t0f1, …, t1f0, …), or F columns, one per feature, each a vector of T values.
+    /// Known-size vectors give every row T steps; variable-size vectors give each row its own T.
     /// Default: one column "Sequence".
     /// </summary>
     public string[] InputColumnNames { get; set; } = [LstmDefaults.InputColumnName];
@@ -29,6 +30,13 @@ public sealed class LstmFeaturizerOptions
 
     /// <summary>Rows per ONNX Runtime call; 0 means the default (256).</summary>
     public int BatchSize { get; set; }
+
+    /// <summary>
+    /// Optional numeric column holding each row's number of steps, for sequences padded into
+    /// known-size vectors: steps past the length are ignored. Null (default): every value of
+    /// the vector belongs to the sequence, and a variable-size vector holds sequences of any length.
+    /// </summary>
+    public string? SequenceLengthColumnName { get; set; }
 
     internal LstmFeaturizerOptions Validated()
     {
@@ -54,6 +62,7 @@ public sealed class LstmFeaturizerOptions
             InputColumnNames = [.. InputColumnNames],
             Representation = Representation,
             BatchSize = BatchSize == 0 ? LstmDefaults.BatchSize : BatchSize,
+            SequenceLengthColumnName = string.IsNullOrWhiteSpace(SequenceLengthColumnName) ? null : SequenceLengthColumnName,
         };
     }
 }

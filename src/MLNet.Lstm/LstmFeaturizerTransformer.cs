@@ -50,6 +50,9 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// <summary>The column(s) holding the sequence.</summary>
     public IReadOnlyList<string> InputColumnNames => _options.InputColumnNames;
 
+    /// <summary>The column giving each row's number of steps in padded sequences; null when there is none.</summary>
+    public string? SequenceLengthColumnName => _options.SequenceLengthColumnName;
+
     /// <summary>Always true: rows map one to one, so <c>PredictionEngine</c> works.</summary>
     public bool IsRowToRowMapper => true;
 
@@ -71,12 +74,15 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// <param name="inputSchema">The schema of the rows to map.</param>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new LstmRowToRowMapper(Bind(inputSchema), _runner);
 
+    /// <summary>ONNX Runtime calls made so far, all cursors together.</summary>
+    internal long OnnxRuntimeCalls => _runner.Runs;
+
     /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => _runner.Dispose();
 
     private SequenceInputBinding Bind(DataViewSchema inputSchema)
     {
         _host.CheckValue(inputSchema, nameof(inputSchema));
-        return SequenceInputBinding.Create(inputSchema, _options.InputColumnNames, _options.OutputColumnName, Model, _runner.OutputSize);
+        return SequenceInputBinding.Create(inputSchema, _options, Model, _runner.OutputSize);
     }
 }

@@ -32,9 +32,6 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException ColumnNotSingleVector(string column, string found) =>
         new(SchemaParameter, $"Input column '{column}': expected a vector of Single, found {found}.");
 
-    public static ArgumentOutOfRangeException ColumnNotKnownSize(string column) =>
-        new(SchemaParameter, $"Input column '{column}': expected a vector of Single of known size, found a vector of variable size.");
-
     public static ArgumentOutOfRangeException LengthNotMultiple(string column, int inputSize, int length) =>
         new(SchemaParameter, $"Input column '{column}': expected a vector of T × {inputSize} values (time-major, {inputSize} features per step, T ≥ 1), found a vector of length {length}.");
 
@@ -49,4 +46,26 @@ internal static class LstmThrow
 
     public static ArgumentException OptionsInvalid(string option, string why) =>
         new($"LstmFeaturizerOptions.{option}: {why}.", option);
+
+    public static ArgumentOutOfRangeException LengthColumnMissing(string column) =>
+        new(SchemaParameter, $"Sequence length column '{column}' was not found: expected a numeric column holding each row's number of steps, found no column of that name.");
+
+    public static ArgumentOutOfRangeException LengthColumnType(string column, string found) =>
+        new(SchemaParameter, $"Sequence length column '{column}': expected a numeric scalar (the row's number of steps), found {found}.");
+
+    public static ArgumentOutOfRangeException LengthColumnNeedsKnownSize(string lengthColumn, string column) =>
+        new(SchemaParameter, $"Sequence length column '{lengthColumn}' is for padded sequences: expected input column '{column}' to be a vector of known size, found a vector of variable size.");
+
+    // Row errors surface while a cursor reads the data, as ML.NET's own data errors do.
+    public static InvalidOperationException RowLengthNotMultiple(long row, string column, int inputSize, int length) =>
+        new($"Row {row} of column '{column}': expected T × {inputSize} values (time-major, T ≥ 1), found {length}.");
+
+    public static InvalidOperationException RowFeatureLengthMismatch(long row, string column, int length, string firstColumn, int firstLength) =>
+        new($"Row {row} of column '{column}': expected {firstLength} values (one per step, like column '{firstColumn}'; at least 1), found {length}.");
+
+    public static InvalidOperationException RowLengthOutOfRange(long row, string column, int maxSteps, long length) =>
+        new($"Row {row} of column '{column}': expected a whole number of steps from 1 to {maxSteps}, found {(length < 0 ? "a value that is not a whole number" : length)}.");
+
+    public static InvalidOperationException RowSequenceLengthFixed(long row, string column, int modelSteps, int steps) =>
+        new($"Row {row} of column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
 }

@@ -98,17 +98,6 @@ public sealed class ErrorTests
     }
 
     [TestMethod]
-    public void VariableSizeVectorIsRefused()
-    {
-        var data = MLContext.Data.LoadFromEnumerable(new[] { new SequenceRow { Sequence = [1, 2] } });
-        var estimator = MLContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 4));
-
-        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => estimator.Fit(data));
-
-        Assert.AreEqual("Input column 'Sequence': expected a vector of Single of known size, found a vector of variable size. (Parameter 'inputSchema')", e.Message);
-    }
-
-    [TestMethod]
     public void MissingModelFileIsRefused()
     {
         var e = Assert.ThrowsExactly<FileNotFoundException>(() =>

@@ -14,16 +14,12 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
 {
     private readonly DataViewRowCursor _source;
     private readonly SequenceInputBinding _binding;
-    private readonly LstmOnnxRunner _runner;
     private readonly SequenceRowReader _reader;
+    private readonly SequenceBatch _batch;
     private readonly ValueGetter<DataViewRowId> _sourceId;
     private readonly ColumnBuffer?[] _buffers;
     private readonly Delegate?[] _getters;
     private readonly DataViewRowId[] _ids;
-    private readonly float[] _input;
-    private readonly float[] _output;
-    private readonly int _batchSize;
-    private int _rowsInBatch;
     private int _slot;
     private long _position = -1;
 
@@ -31,13 +27,10 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     {
         _source = source;
         _binding = binding;
-        _runner = runner;
-        _batchSize = batchSize;
         _reader = binding.CreateReader(source);
+        _batch = new SequenceBatch(runner, batchSize, binding.MaxSteps ?? 0);
         _sourceId = source.GetIdGetter();
         _ids = new DataViewRowId[batchSize];
-        _input = new float[batchSize * binding.RowLength];
-        _output = new float[batchSize * runner.OutputSize];
 
         var inputSchema = binding.InputSchema;
         _buffers = new ColumnBuffer?[inputSchema.Count];
@@ -62,7 +55,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
 
     public override bool MoveNext()
     {
-        if (_slot + 1 < _rowsInBatch)
+        if (_slot + 1 < _batch.Count)
         {
             _slot++;
             _position++;
@@ -103,32 +96,30 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
 
     private bool FillBatch()
     {
-        int rowLength = _binding.RowLength;
-        int rows = 0;
-        while (rows < _batchSize && _source.MoveNext())
+        _batch.Clear();
+        while (_batch.Count < _batch.Capacity && _source.MoveNext())
         {
-            _sourceId(ref _ids[rows]);
+            int slot = _batch.Count;
+            _sourceId(ref _ids[slot]);
             foreach (var buffer in _buffers)
             {
-                buffer?.Capture(rows);
+                buffer?.Capture(slot);
             }
-            _reader.Read(_input.AsSpan(rows * rowLength, rowLength));
-            rows++;
+            _reader.ReadInto(_batch);
         }
-        _rowsInBatch = rows;
-        if (rows == 0)
+        if (_batch.Count == 0)
         {
             return false;
         }
-        _runner.Run(_input, rows, _binding.Steps, _output);
+        _batch.Run();
         return true;
     }
 
     private void GetFeatures(ref VBuffer<float> features)
     {
-        int size = _runner.OutputSize;
-        var editor = VBufferEditor.Create(ref features, size);
-        _output.AsSpan(_slot * size, size).CopyTo(editor.Values);
+        var values = _batch.Output(_slot);
+        var editor = VBufferEditor.Create(ref features, values.Length);
+        values.CopyTo(editor.Values);
         features = editor.Commit();
     }
 }

@@ -53,20 +53,19 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
     {
         private readonly DataViewRow _input;
         private readonly SequenceInputBinding _binding;
-        private readonly LstmOnnxRunner _runner;
         private readonly SequenceRowReader? _reader;
-        private readonly float[] _sequence;
-        private readonly float[] _features;
+        private readonly SequenceBatch? _batch;
         private long _computedPosition = -1;
 
         public MappedRow(DataViewRow input, SequenceInputBinding binding, LstmOnnxRunner runner, bool featurize)
         {
             _input = input;
             _binding = binding;
-            _runner = runner;
-            _reader = featurize ? binding.CreateReader(input) : null;
-            _sequence = new float[featurize ? binding.RowLength : 0];
-            _features = new float[featurize ? runner.OutputSize : 0];
+            if (featurize)
+            {
+                _reader = binding.CreateReader(input);
+                _batch = new SequenceBatch(runner, capacity: 1, binding.MaxSteps ?? 0);
+            }
         }
 
         public override DataViewSchema Schema => _binding.OutputSchema;
@@ -99,12 +98,14 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
             // A row that reports no position (-1) is recomputed on every call: it may have changed.
             if (_input.Position < 0 || _input.Position != _computedPosition)
             {
-                _reader!.Read(_sequence);
-                _runner.Run(_sequence, 1, _binding.Steps, _features);
+                _batch!.Clear();
+                _reader!.ReadInto(_batch);
+                _batch.Run();
                 _computedPosition = _input.Position;
             }
-            var editor = VBufferEditor.Create(ref features, _features.Length);
-            _features.CopyTo(editor.Values);
+            var values = _batch!.Output(0);
+            var editor = VBufferEditor.Create(ref features, values.Length);
+            values.CopyTo(editor.Values);
             features = editor.Commit();
         }
     }

@@ -4,51 +4,65 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// The featurizer's input columns checked against one schema: where the sequence is, how
-/// many steps it has, and the output schema (the input columns, then the representation).
+/// The featurizer's input columns checked against one schema: where the sequence is, whether
+/// its length is fixed, and the output schema (the input columns, then the representation).
 /// </summary>
 internal sealed class SequenceInputBinding
 {
-    private SequenceInputBinding(DataViewSchema inputSchema, DataViewSchema outputSchema, int[] columnIndices, int steps, int inputSize)
+    private SequenceInputBinding(DataViewSchema inputSchema, DataViewSchema outputSchema, string[] columnNames,
+        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps)
     {
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
+        ColumnNames = columnNames;
         ColumnIndices = columnIndices;
-        Steps = steps;
+        LengthColumnIndex = lengthColumnIndex;
+        FixedSteps = fixedSteps;
+        MaxSteps = maxSteps;
         InputSize = inputSize;
+        ModelSteps = modelSteps;
     }
 
     public DataViewSchema InputSchema { get; }
 
     public DataViewSchema OutputSchema { get; }
 
+    public string[] ColumnNames { get; }
+
     /// <summary>Indices in <see cref="InputSchema"/> of the sequence column, or of the F feature columns.</summary>
     public int[] ColumnIndices { get; }
 
-    /// <summary>Time steps per row (T).</summary>
-    public int Steps { get; }
+    /// <summary>The column giving each row's number of steps, when the sequences are padded.</summary>
+    public int? LengthColumnIndex { get; }
+
+    /// <summary>Steps of every row when the schema fixes them (known-size vectors, no length column), else null.</summary>
+    public int? FixedSteps { get; }
+
+    /// <summary>The most steps a row can have when the columns are known-size vectors, else null.</summary>
+    public int? MaxSteps { get; }
 
     /// <summary>Features per step (F).</summary>
     public int InputSize { get; }
 
-    /// <summary>Floats per row of the batch tensor: T × F.</summary>
-    public int RowLength => Steps * InputSize;
+    /// <summary>Steps the model's graph requires, when it fixes them.</summary>
+    public int? ModelSteps { get; }
 
     /// <summary>The representation's index in <see cref="OutputSchema"/>: right after the input columns.</summary>
     public int OutputColumnIndex => InputSchema.Count;
 
-    public static SequenceInputBinding Create(DataViewSchema schema, IReadOnlyList<string> columnNames, string outputColumnName, LstmModel model, int outputSize)
+    public static SequenceInputBinding Create(DataViewSchema schema, LstmFeaturizerOptions options, LstmModel model, int outputSize)
     {
+        var columnNames = options.InputColumnNames;
         int inputSize = model.InputSize;
-        bool perFeature = columnNames.Count > 1;
-        if (perFeature && columnNames.Count != inputSize)
+        bool perFeature = columnNames.Length > 1;
+        if (perFeature && columnNames.Length != inputSize)
         {
             throw LstmThrow.WrongColumnCount(inputSize, columnNames);
         }
 
-        var indices = new int[columnNames.Count];
-        int steps = 0;
-        for (int i = 0; i < columnNames.Count; i++)
+        var indices = new int[columnNames.Length];
+        int? knownSteps = null;
+        for (int i = 0; i < columnNames.Length; i++)
         {
             string name = columnNames[i];
             var column = schema.GetColumnOrNull(name) ?? throw LstmThrow.ColumnMissing(name);
@@ -56,41 +70,59 @@ internal sealed class SequenceInputBinding
             {
                 throw LstmThrow.ColumnNotSingleVector(name, column.Type.ToString() ?? column.Type.RawType.Name);
             }
+            indices[i] = column.Index;
             if (!vector.IsKnownSize)
             {
-                throw LstmThrow.ColumnNotKnownSize(name);
+                continue;
             }
             int length = vector.Size;
             if (perFeature)
             {
-                if (i > 0 && length != steps)
+                if (knownSteps is int first && length != first)
                 {
-                    throw LstmThrow.FeatureLengthMismatch(name, length, columnNames[0], steps);
+                    throw LstmThrow.FeatureLengthMismatch(name, length, columnNames[0], first);
                 }
-                steps = length;
+                knownSteps = length;
             }
             else
             {
-                if (length % inputSize != 0)
+                if (length == 0 || length % inputSize != 0)
                 {
                     throw LstmThrow.LengthNotMultiple(name, inputSize, length);
                 }
-                steps = length / inputSize;
+                knownSteps = length / inputSize;
             }
-            indices[i] = column.Index;
         }
-        if (model.SequenceLength is int fixedSteps && fixedSteps != steps)
+        int? lengthIndex = null;
+        if (options.SequenceLengthColumnName is string lengthName)
         {
-            throw LstmThrow.SequenceLengthFixed(columnNames[0], fixedSteps, steps);
+            var column = schema.GetColumnOrNull(lengthName) ?? throw LstmThrow.LengthColumnMissing(lengthName);
+            if (!SequenceLengthReader.Supports(column.Type))
+            {
+                throw LstmThrow.LengthColumnType(lengthName, column.Type.ToString() ?? column.Type.RawType.Name);
+            }
+            if (knownSteps is null)
+            {
+                throw LstmThrow.LengthColumnNeedsKnownSize(lengthName, columnNames[0]);
+            }
+            lengthIndex = column.Index;
+        }
+
+        bool allKnown = indices.All(i => schema[i].Type is VectorDataViewType { IsKnownSize: true });
+        int? fixedSteps = allKnown && lengthIndex is null ? knownSteps : null;
+        if (model.SequenceLength is int modelSteps && fixedSteps is int steps && modelSteps != steps)
+        {
+            throw LstmThrow.SequenceLengthFixed(columnNames[0], modelSteps, steps);
         }
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(schema);
-        builder.AddColumn(outputColumnName, new VectorDataViewType(NumberDataViewType.Single, outputSize));
-        return new SequenceInputBinding(schema, builder.ToSchema(), indices, steps, inputSize);
+        builder.AddColumn(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, outputSize));
+        return new SequenceInputBinding(schema, builder.ToSchema(), columnNames, indices, lengthIndex,
+            fixedSteps, allKnown ? knownSteps : null, inputSize, model.SequenceLength);
     }
 
-    public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0;
+    public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;
 
     public SequenceRowReader CreateReader(DataViewRow row) => new(this, row);
 }

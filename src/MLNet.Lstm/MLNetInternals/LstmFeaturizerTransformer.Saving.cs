@@ -39,6 +39,7 @@ public sealed partial class LstmFeaturizerTransformer
         }
         ctx.Writer.Write((int)_options.Representation);
         ctx.Writer.Write(_options.BatchSize);
+        ctx.Writer.Write(_options.SequenceLengthColumnName ?? "");
     }
 
     // Found by ML.NET's ComponentCatalog through the LoadableClass attribute above.
@@ -62,6 +63,7 @@ public sealed partial class LstmFeaturizerTransformer
         }
         var representation = (LstmRepresentation)ctx.Reader.ReadInt32();
         int batchSize = ctx.Reader.ReadInt32();
+        string lengthColumn = ctx.Reader.ReadString();
         using var stream = new MemoryStream(onnx);
         var options = new LstmFeaturizerOptions
         {
@@ -69,6 +71,7 @@ public sealed partial class LstmFeaturizerTransformer
             InputColumnNames = inputs,
             Representation = representation,
             BatchSize = batchSize,
+            SequenceLengthColumnName = lengthColumn,
         }.Validated();
         return new LstmFeaturizerTransformer(env, LstmModel.FromOnnx(stream), options);
     }

@@ -9,9 +9,11 @@ namespace MLNet.Lstm.MLNetInternals;
 /// </summary>
 internal static class LstmSchemaShapes
 {
-    public static SchemaShape AppendFeatures(SchemaShape inputSchema, IReadOnlyList<string> inputColumns, string outputColumn, int inputSize)
+    public static SchemaShape AppendFeatures(SchemaShape inputSchema, LstmFeaturizerOptions options, int inputSize)
     {
-        if (inputColumns.Count > 1 && inputColumns.Count != inputSize)
+        var inputColumns = options.InputColumnNames;
+        string outputColumn = options.OutputColumnName;
+        if (inputColumns.Length > 1 && inputColumns.Length != inputSize)
         {
             throw LstmThrow.WrongColumnCount(inputSize, inputColumns);
         }
@@ -26,9 +28,16 @@ internal static class LstmSchemaShapes
                 string kind = column.Kind == SchemaShape.Column.VectorKind.Scalar ? "a scalar" : "a vector";
                 throw LstmThrow.ColumnNotSingleVector(name, $"{kind} of {column.ItemType}");
             }
-            if (column.Kind == SchemaShape.Column.VectorKind.VariableVector)
+        }
+        if (options.SequenceLengthColumnName is string lengthName)
+        {
+            if (!inputSchema.TryFindColumn(lengthName, out var length))
             {
-                throw LstmThrow.ColumnNotKnownSize(name);
+                throw LstmThrow.LengthColumnMissing(lengthName);
+            }
+            if (length.Kind != SchemaShape.Column.VectorKind.Scalar || length.IsKey || length.ItemType is not NumberDataViewType)
+            {
+                throw LstmThrow.LengthColumnType(lengthName, $"{(length.Kind == SchemaShape.Column.VectorKind.Scalar ? "a scalar" : "a vector")} of {length.ItemType}");
             }
         }
         var columns = inputSchema.ToDictionary(c => c.Name);

@@ -15,6 +15,7 @@ internal sealed class LstmOnnxRunner : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private volatile bool _disposed;
+    private long _runs;
 
     public LstmOnnxRunner(LstmModel model, LstmRepresentation representation)
     {
@@ -33,6 +34,9 @@ internal sealed class LstmOnnxRunner : IDisposable
     /// <summary>Values per row of the representation.</summary>
     public int OutputSize { get; }
 
+    /// <summary>ONNX Runtime calls so far: how batching is seen from outside (diagnostics, tests).</summary>
+    public long Runs => Interlocked.Read(ref _runs);
+
     /// <summary>
     /// Runs <paramref name="rows"/> sequences of <paramref name="steps"/> steps, read time-major
     /// from <paramref name="input"/>; writes rows × <see cref="OutputSize"/> values to <paramref name="output"/>.
@@ -45,6 +49,7 @@ internal sealed class LstmOnnxRunner : IDisposable
         using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
             output[..(rows * OutputSize)], [rows, OutputSize]);
         _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        Interlocked.Increment(ref _runs);
     }
 
     public void Dispose()
