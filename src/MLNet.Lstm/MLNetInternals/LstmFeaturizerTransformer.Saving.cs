@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
@@ -30,7 +31,10 @@ public sealed partial class LstmFeaturizerTransformer
         _host.CheckValue(ctx, nameof(ctx));
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
-        ctx.SaveBinaryStream(OnnxStreamName, w => w.WriteByteArray(Model.ToOnnxBytes()));
+        byte[] onnx = Model.ToOnnxBytes();
+        ctx.SaveBinaryStream(OnnxStreamName, w => w.WriteByteArray(onnx));
+        // ONNX has no checksum of its own: a flipped weight byte would load as a different model.
+        ctx.Writer.WriteByteArray(SHA256.HashData(onnx));
         ctx.SaveNonEmptyString(_options.OutputColumnName);
         ctx.Writer.Write(_options.InputColumnNames.Length);
         foreach (var name in _options.InputColumnNames)
@@ -52,6 +56,11 @@ public sealed partial class LstmFeaturizerTransformer
         if (!ctx.TryLoadBinaryStream(OnnxStreamName, r => onnx = r.ReadByteArray()) || onnx is null)
         {
             throw env.ExceptDecode($"The saved LSTM featurizer has no '{OnnxStreamName}' stream.");
+        }
+        byte[] checksum = ctx.Reader.ReadByteArray();
+        if (!SHA256.HashData(onnx).AsSpan().SequenceEqual(checksum))
+        {
+            throw new InvalidDataException("The LSTM featurizer in this model.zip is damaged: its ONNX graph does not match the checksum saved with it.");
         }
         string output = ctx.LoadNonEmptyString();
         int inputCount = ctx.Reader.ReadInt32();
