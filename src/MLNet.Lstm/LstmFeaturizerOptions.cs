@@ -38,6 +38,24 @@ public sealed class LstmFeaturizerOptions
     /// </summary>
     public string? SequenceLengthColumnName { get; set; }
 
+    /// <summary>
+    /// Threads ONNX Runtime uses inside one call (intra-op); null (default) uses all the
+    /// machine's cores. One transformer shares one session, so this is the featurizer's whole budget.
+    /// </summary>
+    public int? IntraOpNumThreads { get; set; }
+
+    /// <summary>
+    /// GPU to run on through ONNX Runtime's CUDA execution provider (the app must reference
+    /// Microsoft.ML.OnnxRuntime.Gpu); null (default) runs on the CPU.
+    /// </summary>
+    public int? GpuDeviceId { get; set; }
+
+    /// <summary>
+    /// With <see cref="GpuDeviceId"/> set: true runs on the CPU when the GPU cannot be used;
+    /// false (default) throws instead.
+    /// </summary>
+    public bool FallbackToCpu { get; set; }
+
     internal LstmFeaturizerOptions Validated()
     {
         if (string.IsNullOrWhiteSpace(OutputColumnName))
@@ -52,6 +70,14 @@ public sealed class LstmFeaturizerOptions
         {
             throw LstmThrow.OptionsInvalid(nameof(BatchSize), $"expected 0 (default) or a positive number of rows, found {BatchSize}");
         }
+        if (IntraOpNumThreads is int threads && threads < 1)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(IntraOpNumThreads), $"expected null (all cores) or at least 1 thread, found {threads}");
+        }
+        if (GpuDeviceId is int device && device < 0)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(GpuDeviceId), $"expected null (CPU) or a device id ≥ 0, found {device}");
+        }
         if (!Enum.IsDefined(Representation))
         {
             throw LstmThrow.OptionsInvalid(nameof(Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)Representation}");
@@ -63,6 +89,9 @@ public sealed class LstmFeaturizerOptions
             Representation = Representation,
             BatchSize = BatchSize == 0 ? LstmDefaults.BatchSize : BatchSize,
             SequenceLengthColumnName = string.IsNullOrWhiteSpace(SequenceLengthColumnName) ? null : SequenceLengthColumnName,
+            IntraOpNumThreads = IntraOpNumThreads,
+            GpuDeviceId = GpuDeviceId,
+            FallbackToCpu = FallbackToCpu,
         };
     }
 }

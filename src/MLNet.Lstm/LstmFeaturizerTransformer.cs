@@ -32,7 +32,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
         _host = env.Register(nameof(LstmFeaturizerTransformer));
         Model = model;
         _options = options;
-        _runner = new LstmOnnxRunner(model, options.Representation);
+        _runner = new LstmOnnxRunner(model, options);
     }
 
     /// <summary>The LSTM this transformer runs; <c>Model.SaveOnnx(path)</c> reuses it elsewhere.</summary>

@@ -17,12 +17,12 @@ internal sealed class LstmOnnxRunner : IDisposable
     private volatile bool _disposed;
     private long _runs;
 
-    public LstmOnnxRunner(LstmModel model, LstmRepresentation representation)
+    public LstmOnnxRunner(LstmModel model, LstmFeaturizerOptions featurizerOptions)
     {
-        var (onnx, size) = model.ToRepresentationGraph(representation);
+        var (onnx, size) = model.ToRepresentationGraph(featurizerOptions.Representation);
         OutputSize = size;
         InputSize = model.InputSize;
-        using var options = new SessionOptions();
+        using var options = LstmSessionOptions.Create(featurizerOptions);
         _session = new InferenceSession(onnx, options);
         _inputNames = [model.Graph.InputName];
         _outputNames = [Onnx.OnnxRepresentationRewriter.FeaturesName];
