@@ -7,6 +7,25 @@ internal static class LstmDefaults
     public const string InputColumnName = "Sequence";
     public const LstmRepresentation Representation = LstmRepresentation.LastHidden;
 
-    /// <summary>Rows per ONNX Runtime call: large enough that the per-call overhead vanishes, small enough to stay in cache.</summary>
-    public const int BatchSize = 256;
+    /// <summary>Steps assumed when choosing a batch size for sequences whose length the schema does not give.</summary>
+    private const int AssumedSteps = 32;
+
+    /// <summary>
+    /// Rows × steps × hidden units per batch. ONNX Runtime's LSTM keeps per-step activations of
+    /// that size; past about this much they leave the cache and a batch gets slower per row,
+    /// while fewer rows pay the per-call cost more often (BENCHMARKS.md, batch size sweep).
+    /// </summary>
+    private const double BatchWork = 800_000;
+
+    /// <summary>
+    /// Rows per ONNX Runtime call when <see cref="LstmFeaturizerOptions.BatchSize"/> is 0: a power of
+    /// two from 16 to 1024 near <see cref="BatchWork"/> / (steps × hidden units). The seed model
+    /// (10 steps, 64 units) gets 1024; a 100-step, 128-unit model gets 64.
+    /// </summary>
+    public static int BatchSize(int? steps, int hiddenUnits)
+    {
+        double rows = BatchWork / ((double)(steps ?? AssumedSteps) * hiddenUnits);
+        int power = (int)Math.Round(Math.Log2(Math.Max(rows, 1)));
+        return 1 << Math.Clamp(power, 4, 10);
+    }
 }

@@ -28,7 +28,10 @@ public sealed class LstmFeaturizerOptions
     /// <summary>What the featurizer hands on per sequence. Default <see cref="LstmRepresentation.LastHidden"/>.</summary>
     public LstmRepresentation Representation { get; set; } = LstmDefaults.Representation;
 
-    /// <summary>Rows per ONNX Runtime call; 0 means the default (256).</summary>
+    /// <summary>
+    /// Rows per ONNX Runtime call; 0 (default) chooses from the sequence length and hidden size:
+    /// 1024 rows for short sequences and small models, down to 64 or fewer for long ones.
+    /// </summary>
     public int BatchSize { get; set; }
 
     /// <summary>
@@ -87,7 +90,7 @@ public sealed class LstmFeaturizerOptions
             OutputColumnName = OutputColumnName,
             InputColumnNames = [.. InputColumnNames],
             Representation = Representation,
-            BatchSize = BatchSize == 0 ? LstmDefaults.BatchSize : BatchSize,
+            BatchSize = BatchSize,
             SequenceLengthColumnName = string.IsNullOrWhiteSpace(SequenceLengthColumnName) ? null : SequenceLengthColumnName,
             IntraOpNumThreads = IntraOpNumThreads,
             GpuDeviceId = GpuDeviceId,

@@ -67,7 +67,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     public IDataView Transform(IDataView input)
     {
         _host.CheckValue(input, nameof(input));
-        return new LstmFeaturizerDataView(input, Bind(input.Schema), _runner, _options.BatchSize);
+        return new LstmFeaturizerDataView(input, Bind(input.Schema), _runner);
     }
 
     /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>

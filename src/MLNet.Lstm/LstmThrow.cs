@@ -71,4 +71,7 @@ internal static class LstmThrow
 
     public static InvalidOperationException GpuUnavailable(int deviceId, Exception inner) =>
         new($"LstmFeaturizerOptions.GpuDeviceId is {deviceId}, but ONNX Runtime's CUDA execution provider could not be used ({inner.Message.Trim()}). Reference Microsoft.ML.OnnxRuntime.Gpu instead of Microsoft.ML.OnnxRuntime and check the CUDA installation, or set FallbackToCpu = true to run on the CPU.", inner);
+
+    public static InvalidOperationException FixedBatch(long batch) =>
+        new($"The ONNX model fixes its batch dimension at {batch} rows, so it cannot run batches of other sizes. Export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={{'input': {{0: 'batch'}}}})) or with batch 1.");
 }

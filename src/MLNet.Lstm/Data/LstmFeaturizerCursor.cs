@@ -23,8 +23,9 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private int _slot;
     private long _position = -1;
 
-    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, LstmOnnxRunner runner, int batchSize, Func<int, bool> isActive)
+    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, LstmOnnxRunner runner, Func<int, bool> isActive)
     {
+        int batchSize = binding.BatchSize;
         _source = source;
         _binding = binding;
         _reader = binding.CreateReader(source);
@@ -90,6 +91,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
         if (disposing)
         {
             _source.Dispose();
+            _batch.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -70,6 +70,15 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
 
         public override DataViewSchema Schema => _binding.OutputSchema;
 
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _batch?.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+
         public override long Position => _input.Position;
 
         public override long Batch => _input.Batch;

@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
@@ -10,17 +11,21 @@ namespace MLNet.Lstm.Data;
 /// A row holding NaN or infinity is zeroed before the run (it cannot touch another row) and
 /// gets an all-NaN representation, ML.NET's missing value.
 /// </summary>
-internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint)
+internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : IDisposable
 {
     private readonly int _features = runner.InputSize;
     private readonly int _outputSize = runner.OutputSize;
     private readonly int[] _offsets = new int[capacity];
     private readonly int[] _steps = new int[capacity];
     private readonly bool[] _missing = new bool[capacity];
-    private readonly float[] _output = new float[capacity * runner.OutputSize];
+    private readonly float[] _output = OrtTensorCache.Allocate(capacity * runner.OutputSize);
     private readonly int[] _order = new int[capacity];
     private readonly int[] _sortedSteps = new int[capacity];
-    private float[] _values = new float[capacity * Math.Max(stepsHint, 1) * runner.InputSize];
+    private readonly OrtTensorCache _inputTensor = new();
+    private readonly OrtTensorCache _outputTensor = new();
+    private readonly OrtValue[] _inputs = new OrtValue[1];
+    private readonly OrtValue[] _outputs = new OrtValue[1];
+    private float[] _values = OrtTensorCache.Allocate(capacity * Math.Max(stepsHint, 1) * runner.InputSize);
     private float[] _packed = [];
     private float[] _packedOutput = [];
     private int _used;
@@ -47,7 +52,9 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         int length = steps * _features;
         if (_used + length > _values.Length)
         {
-            Array.Resize(ref _values, Math.Max(_values.Length * 2, _used + length));
+            var larger = OrtTensorCache.Allocate(Math.Max(_values.Length * 2, _used + length));
+            _values.AsSpan(0, _used).CopyTo(larger);
+            _values = larger;
         }
         _offsets[Count] = _used;
         _steps[Count] = steps;
@@ -74,7 +81,7 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         }
         if (AllOneLength())
         {
-            runner.Run(_values.AsMemory(0, _used), Count, _steps[0], _output);
+            RunTensor(_values, Count, _steps[0], _output);
         }
         else
         {
@@ -128,7 +135,7 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
             {
                 _values.AsSpan(_offsets[_order[start + r]], rowLength).CopyTo(_packed.AsSpan(r * rowLength));
             }
-            runner.Run(_packed, rows, steps, _packedOutput);
+            RunTensor(_packed, rows, steps, _packedOutput);
             for (int r = 0; r < rows; r++)
             {
                 _packedOutput.AsSpan(r * _outputSize, _outputSize).CopyTo(_output.AsSpan(_order[start + r] * _outputSize));
@@ -137,11 +144,24 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         }
     }
 
+    public void Dispose()
+    {
+        _inputTensor.Dispose();
+        _outputTensor.Dispose();
+    }
+
+    private void RunTensor(float[] input, int rows, int steps, float[] output)
+    {
+        _inputs[0] = _inputTensor.Get(input, rows, steps, _features);
+        _outputs[0] = _outputTensor.Get(output, rows, _outputSize);
+        runner.Run(_inputs, _outputs);
+    }
+
     private static void EnsureLength(ref float[] buffer, int length)
     {
         if (buffer.Length < length)
         {
-            buffer = new float[length];
+            buffer = OrtTensorCache.Allocate(length);
         }
     }
 }

@@ -10,8 +10,9 @@ namespace MLNet.Lstm.Data;
 internal sealed class SequenceInputBinding
 {
     private SequenceInputBinding(DataViewSchema inputSchema, DataViewSchema outputSchema, string[] columnNames,
-        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps)
+        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps, int batchSize)
     {
+        BatchSize = batchSize;
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
         ColumnNames = columnNames;
@@ -46,6 +47,9 @@ internal sealed class SequenceInputBinding
 
     /// <summary>Steps the model's graph requires, when it fixes them.</summary>
     public int? ModelSteps { get; }
+
+    /// <summary>Rows per ONNX Runtime call: the option, or chosen from the sequence length and model size.</summary>
+    public int BatchSize { get; }
 
     /// <summary>The representation's index in <see cref="OutputSchema"/>: right after the input columns.</summary>
     public int OutputColumnIndex => InputSchema.Count;
@@ -115,11 +119,20 @@ internal sealed class SequenceInputBinding
             throw LstmThrow.SequenceLengthFixed(columnNames[0], modelSteps, steps);
         }
 
+        int batchSize = options.BatchSize > 0
+            ? options.BatchSize
+            : LstmDefaults.BatchSize(knownSteps, model.HiddenSize * (model.Bidirectional ? 2 : 1));
+        if (model.Graph.FixedBatchSize is long fixedBatch)
+        {
+            // A graph exported without a dynamic batch axis takes exactly that many rows per call.
+            batchSize = fixedBatch == 1 ? 1 : throw LstmThrow.FixedBatch(fixedBatch);
+        }
+
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(schema);
         builder.AddColumn(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, outputSize));
         return new SequenceInputBinding(schema, builder.ToSchema(), columnNames, indices, lengthIndex,
-            fixedSteps, allKnown ? knownSteps : null, inputSize, model.SequenceLength);
+            fixedSteps, allKnown ? knownSteps : null, inputSize, model.SequenceLength, batchSize);
     }
 
     public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;

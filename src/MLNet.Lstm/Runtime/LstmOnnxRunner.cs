@@ -4,8 +4,8 @@ namespace MLNet.Lstm.Runtime;
 
 /// <summary>
 /// Owns the ONNX Runtime session of one featurizer and runs it on batches: a batch tensor
-/// [rows, steps, features] in, the representation [rows, size] out, both in caller-owned
-/// buffers that ONNX Runtime reads and writes in place. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue})"/>
+/// [rows, steps, features] in, the representation [rows, size] out, both OrtValues over
+/// caller-owned buffers (see <see cref="OrtTensorCache"/>) that ONNX Runtime reads and writes in place. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue})"/>
 /// is thread-safe, so cursors on several threads share one runner, each with its own buffers.
 /// </summary>
 internal sealed class LstmOnnxRunner : IDisposable
@@ -38,17 +38,13 @@ internal sealed class LstmOnnxRunner : IDisposable
     public long Runs => Interlocked.Read(ref _runs);
 
     /// <summary>
-    /// Runs <paramref name="rows"/> sequences of <paramref name="steps"/> steps, read time-major
-    /// from <paramref name="input"/>; writes rows × <see cref="OutputSize"/> values to <paramref name="output"/>.
+    /// Runs one batch: <paramref name="input"/> holds one tensor [rows, steps, features],
+    /// <paramref name="output"/> one tensor [rows, size] that ONNX Runtime fills.
     /// </summary>
-    public void Run(Memory<float> input, int rows, int steps, Memory<float> output)
+    public void Run(OrtValue[] input, OrtValue[] output)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var inputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-            input[..(rows * steps * InputSize)], [rows, steps, InputSize]);
-        using var outputValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-            output[..(rows * OutputSize)], [rows, OutputSize]);
-        _session.Run(_runOptions, _inputNames, [inputValue], _outputNames, [outputValue]);
+        _session.Run(_runOptions, _inputNames, input, _outputNames, output);
         Interlocked.Increment(ref _runs);
     }
 

@@ -1,0 +1,45 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace MLNet.Lstm.Runtime;
+
+/// <summary>
+/// Keeps the <see cref="OrtValue"/> that wraps a region of a float array under a tensor shape,
+/// and makes a new one only when the array or the shape changes: a cursor's batches share one
+/// shape, so steady state creates no OrtValue. The arrays are allocated on the pinned object
+/// heap (<see cref="Allocate"/>), so keeping them pinned costs the GC nothing.
+/// </summary>
+internal sealed class OrtTensorCache : IDisposable
+{
+    private readonly long[] _shape = new long[3];
+    private OrtValue? _value;
+    private float[]? _array;
+    private int _rank;
+
+    /// <summary>A float array for tensor data: pinned, since ONNX Runtime reads and writes it in place.</summary>
+    public static float[] Allocate(int length) => GC.AllocateArray<float>(length, pinned: true);
+
+    public OrtValue Get(float[] array, long rows, long columns) => Get(array, 2, rows, columns, 0);
+
+    public OrtValue Get(float[] array, long rows, long steps, long features) => Get(array, 3, rows, steps, features);
+
+    public void Dispose()
+    {
+        _value?.Dispose();
+        _value = null;
+    }
+
+    private OrtValue Get(float[] array, int rank, long d0, long d1, long d2)
+    {
+        if (_value is null || !ReferenceEquals(array, _array) || rank != _rank || _shape[0] != d0 || _shape[1] != d1 || _shape[2] != d2)
+        {
+            _value?.Dispose();
+            _array = array;
+            _rank = rank;
+            (_shape[0], _shape[1], _shape[2]) = (d0, d1, d2);
+            long[] shape = rank == 2 ? [d0, d1] : [d0, d1, d2];
+            _value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+                array.AsMemory(0, checked((int)(d0 * d1 * (rank == 3 ? d2 : 1)))), shape);
+        }
+        return _value;
+    }
+}

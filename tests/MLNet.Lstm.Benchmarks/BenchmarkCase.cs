@@ -1,0 +1,94 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Lstm.Benchmarks;
+
+internal static class OnnxNames
+{
+    public const string Input = "input";
+    public const string Features = "mlnet_lstm_features";
+}
+
+/// <summary>One model and its rows; every path reads the same rows and runs the same graph.</summary>
+internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresentation Representation, int Rows, int Steps, int LatencyRows)
+{
+    private float[]? _values;
+
+    /// <summary>All rows back to back, [Rows, Steps, F], uniform in [-1, 1) from a fixed seed.</summary>
+    public float[] Values => _values ??= MakeValues();
+
+    /// <summary>2·4·H·(I+H) per step, per layer and direction.</summary>
+    public double FlopsPerSequence
+    {
+        get
+        {
+            int h = Model.HiddenSize, d = Model.Bidirectional ? 2 : 1;
+            double perStep = 0;
+            for (int layer = 0; layer < Model.NumLayers; layer++)
+            {
+                int input = layer == 0 ? Model.InputSize : d * h;
+                perStep += d * 2.0 * 4 * h * (input + h);
+            }
+            return perStep * Steps;
+        }
+    }
+
+    public LstmFeaturizerOptions Options(int batchSize) => new()
+    {
+        InputColumnNames = [OnnxNames.Input],
+        Representation = Representation,
+        BatchSize = batchSize,
+    };
+
+    /// <summary>The rows in ML.NET's cache, read once so every path starts from memory.</summary>
+    public IDataView Data(MLContext mlContext)
+    {
+        int length = Steps * Model.InputSize;
+        var rows = new BenchmarkRow[Rows];
+        for (int i = 0; i < Rows; i++)
+        {
+            rows[i] = new BenchmarkRow { input = Values.AsSpan(i * length, length).ToArray() };
+        }
+        var cached = mlContext.Data.Cache(mlContext.Data.LoadFromEnumerable(rows, Schema(length)));
+        Consume.All(cached, OnnxNames.Input);
+        return cached;
+    }
+
+    /// <summary>The graph the featurizer runs (the model rewritten to output the representation), as a file for ApplyOnnxModel.</summary>
+    public string SaveGraph()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"mlnet-lstm-bench-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, Model.ToRepresentationGraph(Representation).Onnx);
+        return path;
+    }
+
+    public static SchemaDefinition Schema(int length)
+    {
+        var schema = SchemaDefinition.Create(typeof(BenchmarkRow));
+        schema[OnnxNames.Input].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return schema;
+    }
+
+    private float[] MakeValues()
+    {
+        var random = new Random(1);
+        var values = new float[Rows * Steps * Model.InputSize];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return values;
+    }
+}
+
+internal sealed class BenchmarkRow
+{
+#pragma warning disable IDE1006 // the column is named as the ONNX graph's input
+    public float[] input { get; set; } = [];
+#pragma warning restore IDE1006
+}
+
+internal sealed class FeaturesRow
+{
+    public float[] Features { get; set; } = [];
+}
