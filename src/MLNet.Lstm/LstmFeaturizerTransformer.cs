@@ -26,6 +26,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     private readonly IHost _host;
     private readonly LstmFeaturizerOptions _options;
     private readonly LstmOnnxRunner _runner;
+    private readonly SequenceBatchPool _batches;
 
     internal LstmFeaturizerTransformer(IHostEnvironment env, LstmModel model, LstmFeaturizerOptions options)
     {
@@ -33,6 +34,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
         Model = model;
         _options = options;
         _runner = new LstmOnnxRunner(model, options);
+        _batches = new SequenceBatchPool(_runner);
     }
 
     /// <summary>The LSTM this transformer runs; <c>Model.SaveOnnx(path)</c> reuses it elsewhere.</summary>
@@ -67,18 +69,22 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     public IDataView Transform(IDataView input)
     {
         _host.CheckValue(input, nameof(input));
-        return new LstmFeaturizerDataView(input, Bind(input.Schema), _runner);
+        return new LstmFeaturizerDataView(input, Bind(input.Schema), _batches);
     }
 
     /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>
     /// <param name="inputSchema">The schema of the rows to map.</param>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new LstmRowToRowMapper(Bind(inputSchema), _runner);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new LstmRowToRowMapper(Bind(inputSchema), _batches);
 
     /// <summary>ONNX Runtime calls made so far, all cursors together.</summary>
     internal long OnnxRuntimeCalls => _runner.Runs;
 
     /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _runner.Dispose();
+    public void Dispose()
+    {
+        _batches.Dispose();
+        _runner.Dispose();
+    }
 
     private SequenceInputBinding Bind(DataViewSchema inputSchema)
     {

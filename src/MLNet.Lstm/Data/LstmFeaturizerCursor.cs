@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
@@ -16,6 +15,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private readonly SequenceInputBinding _binding;
     private readonly SequenceRowReader _reader;
     private readonly SequenceBatch _batch;
+    private readonly SequenceBatchPool _pool;
     private readonly ValueGetter<DataViewRowId> _sourceId;
     private readonly ColumnBuffer?[] _buffers;
     private readonly Delegate?[] _getters;
@@ -23,13 +23,14 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private int _slot;
     private long _position = -1;
 
-    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, LstmOnnxRunner runner, Func<int, bool> isActive)
+    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, SequenceBatchPool pool, Func<int, bool> isActive)
     {
         int batchSize = binding.BatchSize;
         _source = source;
         _binding = binding;
         _reader = binding.CreateReader(source);
-        _batch = new SequenceBatch(runner, batchSize, binding.MaxSteps ?? 0);
+        _pool = pool;
+        _batch = pool.Rent(batchSize, binding.MaxSteps ?? 0);
         _sourceId = source.GetIdGetter();
         _ids = new DataViewRowId[batchSize];
 
@@ -91,7 +92,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
         if (disposing)
         {
             _source.Dispose();
-            _batch.Dispose();
+            _pool.Return(_batch);
         }
         base.Dispose(disposing);
     }

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
@@ -9,7 +8,7 @@ namespace MLNet.Lstm.Data;
 /// cursor pulls rows. A cursor that does not ask for the representation passes the source
 /// through untouched, so counting rows or reading other columns never runs the LSTM.
 /// </summary>
-internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, LstmOnnxRunner runner) : IDataView
+internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, SequenceBatchPool batches) : IDataView
 {
     public bool CanShuffle => source.CanShuffle;
 
@@ -35,7 +34,7 @@ internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBind
         }
         var cursor = source.GetRowCursor(sourceColumns, rand);
         return featurize
-            ? new LstmFeaturizerCursor(cursor, binding, runner, i => needed[i])
+            ? new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i])
             : new PassThroughCursor(cursor, binding.OutputSchema);
     }
 

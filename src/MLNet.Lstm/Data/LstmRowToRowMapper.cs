@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
@@ -9,7 +8,7 @@ namespace MLNet.Lstm.Data;
 /// row whose representation is computed (a batch of one) when its getter is first called for
 /// that row.
 /// </summary>
-internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxRunner runner) : IRowToRowMapper
+internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceBatchPool batches) : IRowToRowMapper
 {
     public DataViewSchema InputSchema => binding.InputSchema;
 
@@ -46,7 +45,7 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         bool featurize = activeColumns.Any(c => c.Index == binding.OutputColumnIndex);
-        return new MappedRow(input, binding, runner, featurize);
+        return new MappedRow(input, binding, batches, featurize);
     }
 
     private sealed class MappedRow : DataViewRow
@@ -55,16 +54,18 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
         private readonly SequenceInputBinding _binding;
         private readonly SequenceRowReader? _reader;
         private readonly SequenceBatch? _batch;
+        private readonly SequenceBatchPool? _pool;
         private long _computedPosition = -1;
 
-        public MappedRow(DataViewRow input, SequenceInputBinding binding, LstmOnnxRunner runner, bool featurize)
+        public MappedRow(DataViewRow input, SequenceInputBinding binding, SequenceBatchPool batches, bool featurize)
         {
             _input = input;
             _binding = binding;
             if (featurize)
             {
                 _reader = binding.CreateReader(input);
-                _batch = new SequenceBatch(runner, capacity: 1, binding.MaxSteps ?? 0);
+                _pool = batches;
+                _batch = batches.Rent(capacity: 1, binding.MaxSteps ?? 0);
             }
         }
 
@@ -74,7 +75,10 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, LstmOnnxR
         {
             if (disposing)
             {
-                _batch?.Dispose();
+                if (_batch is not null)
+                {
+                    _pool!.Return(_batch);
+                }
             }
             base.Dispose(disposing);
         }
