@@ -85,6 +85,37 @@ public sealed class LstmWeights
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(direction, NumDirections);
         return _cells[layer * NumDirections + direction];
     }
+
+    /// <summary>Every parameter tensor in a fixed order (cells layer by layer, then the head): what optimizers walk.</summary>
+    internal IEnumerable<float[]> Tensors()
+    {
+        foreach (var cell in _cells)
+        {
+            yield return cell.WeightIh;
+            yield return cell.WeightHh;
+            yield return cell.BiasIh;
+            yield return cell.BiasHh;
+        }
+        if (HeadWeight is not null)
+        {
+            yield return HeadWeight;
+            yield return HeadBias!;
+        }
+    }
+
+    /// <summary>A zero-filled set of the same shapes (gradients, optimizer state).</summary>
+    internal LstmWeights ZerosLike() => new(InputSize, HiddenSize, NumLayers, OutputSize, Bidirectional);
+
+    /// <summary>A deep copy.</summary>
+    internal LstmWeights Clone()
+    {
+        var copy = ZerosLike();
+        foreach (var (from, to) in Tensors().Zip(copy.Tensors()))
+        {
+            from.CopyTo(to, 0);
+        }
+        return copy;
+    }
 }
 
 /// <summary>

@@ -1,0 +1,362 @@
+using System.Numerics.Tensors;
+
+namespace MLNet.Lstm.Training;
+
+/// <summary>
+/// PyTorch's nn.LSTM (+ linear head) forward and backward through time on a batch of
+/// sequences of one length, for one of the three objectives. Parameters and gradients are
+/// <see cref="LstmWeights"/> in PyTorch's layout (gates i, f, g, o), so what trains here
+/// exports unchanged to the ONNX graph. Activations are time-major [T, N, ·]; matrix
+/// products go through <see cref="Gemm"/>, element-wise work through TensorPrimitives.
+/// </summary>
+internal sealed class LstmNetwork
+{
+    private readonly LstmWeights _weights;
+    private readonly LstmObjective _objective;
+    private readonly int _hidden;
+    private readonly int _directions;
+    private readonly Cell[] _cells;
+    private readonly float[] _headT;
+    private float[][] _layerOutputs = [];
+    private float[][] _layerOutputGrads = [];
+    private float[] _head = [];
+    private float[] _headGrad = [];
+    private float[] _scratch = [];
+
+    public LstmNetwork(LstmWeights weights, LstmObjective objective)
+    {
+        _weights = weights;
+        _objective = objective;
+        _hidden = weights.HiddenSize;
+        _directions = weights.NumDirections;
+        _cells = new Cell[weights.NumLayers * _directions];
+        for (int layer = 0; layer < weights.NumLayers; layer++)
+        {
+            for (int d = 0; d < _directions; d++)
+            {
+                _cells[layer * _directions + d] = new Cell(weights.GetCell(layer, d), d == 1);
+            }
+        }
+        _headT = new float[weights.HeadWeight?.Length ?? 0];
+        ParametersChanged();
+    }
+
+    /// <summary>Refreshes the transposed weight copies the forward pass multiplies by; call after every update.</summary>
+    public void ParametersChanged()
+    {
+        foreach (var cell in _cells)
+        {
+            cell.Refresh();
+        }
+        if (_weights.HeadWeight is { } head)
+        {
+            Gemm.Transpose(head, _headT, _weights.OutputSize, head.Length / _weights.OutputSize);
+        }
+    }
+
+    /// <summary>The batch's mean loss, without gradients.</summary>
+    public double Loss(TrainingBatch batch) => Run(batch, gradients: null);
+
+    /// <summary>The batch's mean loss; adds d(loss)/d(parameter) × <paramref name="scale"/> into <paramref name="gradients"/>.</summary>
+    public double LossAndGradients(TrainingBatch batch, LstmWeights gradients, float scale = 1f) => Run(batch, gradients, scale);
+
+    private double Run(TrainingBatch batch, LstmWeights? gradients, float scale = 1f)
+    {
+        int steps = batch.Steps, rows = batch.Count;
+        int width = _directions * _hidden;
+        EnsureLayerBuffers(steps * rows * width);
+        var input = batch.Inputs.AsSpan(0, steps * rows * _weights.InputSize);
+        for (int layer = 0; layer < _weights.NumLayers; layer++)
+        {
+            ReadOnlySpan<float> x = layer == 0 ? input : _layerOutputs[layer - 1].AsSpan(0, steps * rows * width);
+            for (int d = 0; d < _directions; d++)
+            {
+                _cells[layer * _directions + d].Forward(x, steps, rows, _layerOutputs[layer], d * _hidden, width);
+            }
+        }
+
+        var top = _layerOutputs[^1].AsSpan(0, steps * rows * width);
+        double loss = _objective == LstmObjective.NextStep
+            ? NextStepHead(batch, top, gradients, scale)
+            : LastStepHead(batch, top, gradients, scale);
+        if (gradients is null)
+        {
+            return loss;
+        }
+
+        for (int layer = _weights.NumLayers - 1; layer >= 0; layer--)
+        {
+            ReadOnlySpan<float> x = layer == 0 ? input : _layerOutputs[layer - 1].AsSpan(0, steps * rows * width);
+            Span<float> dx = layer == 0 ? default : _layerOutputGrads[layer - 1].AsSpan(0, steps * rows * width);
+            dx.Clear();
+            for (int d = 0; d < _directions; d++)
+            {
+                _cells[layer * _directions + d].Backward(x, steps, rows, _layerOutputGrads[layer], d * _hidden, width,
+                    gradients.GetCell(layer, d), dx, computeInputGradient: layer > 0);
+            }
+        }
+        return loss;
+    }
+
+    /// <summary>Classification and regression: the head reads the top layer's output at the last step.</summary>
+    private double LastStepHead(TrainingBatch batch, ReadOnlySpan<float> top, LstmWeights? gradients, float scale)
+    {
+        int rows = batch.Count, width = _directions * _hidden, outputs = _weights.OutputSize;
+        var last = top.Slice((batch.Steps - 1) * rows * width, rows * width);
+        EnsureLength(ref _head, rows * outputs);
+        var logits = _head.AsSpan(0, rows * outputs);
+        for (int n = 0; n < rows; n++)
+        {
+            _weights.HeadBias.CopyTo(logits.Slice(n * outputs, outputs));
+        }
+        Gemm.Multiply(last, _headT, logits, rows, width, outputs);
+
+        EnsureLength(ref _headGrad, rows * outputs);
+        var dLogits = _headGrad.AsSpan(0, rows * outputs);
+        double loss = 0;
+        if (_objective == LstmObjective.Classification)
+        {
+            for (int n = 0; n < rows; n++)
+            {
+                var row = logits.Slice(n * outputs, outputs);
+                float max = TensorPrimitives.Max(row);
+                var grad = dLogits.Slice(n * outputs, outputs);
+                TensorPrimitives.Subtract(row, max, grad);
+                TensorPrimitives.Exp(grad, grad);
+                float sum = TensorPrimitives.Sum(grad);
+                int label = batch.Classes[n];
+                loss += Math.Log(sum) - (row[label] - max);
+                TensorPrimitives.Divide(grad, sum * rows, grad);
+                grad[label] -= 1f / rows;
+            }
+            loss /= rows;
+        }
+        else
+        {
+            var targets = batch.Targets.AsSpan(0, rows * outputs);
+            TensorPrimitives.Subtract(logits, targets, dLogits);
+            loss = TensorPrimitives.Dot(dLogits, dLogits) / (double)(rows * outputs);
+            TensorPrimitives.Multiply(dLogits, 2f / (rows * outputs), dLogits);
+        }
+        if (gradients is null)
+        {
+            return loss;
+        }
+
+        TensorPrimitives.Multiply(dLogits, scale, dLogits);
+        ClearLayerGrads(batch.Steps * rows * width);
+        Gemm.MultiplyTransposedA(dLogits, last, gradients.HeadWeight, outputs, rows, width);
+        for (int n = 0; n < rows; n++)
+        {
+            TensorPrimitives.Add(gradients.HeadBias, dLogits.Slice(n * outputs, outputs), gradients.HeadBias);
+        }
+        var dLast = _layerOutputGrads[^1].AsSpan((batch.Steps - 1) * rows * width, rows * width);
+        Gemm.Multiply(dLogits, _weights.HeadWeight, dLast, rows, outputs, width);
+        return loss;
+    }
+
+    /// <summary>NextStep: the head at every step t &lt; T−1 predicts the input at t+1.</summary>
+    private double NextStepHead(TrainingBatch batch, ReadOnlySpan<float> top, LstmWeights? gradients, float scale)
+    {
+        int steps = batch.Steps, rows = batch.Count, features = _weights.InputSize;
+        if (gradients is not null)
+        {
+            ClearLayerGrads(steps * rows * _hidden);
+        }
+        if (steps < 2)
+        {
+            return 0;
+        }
+        int predicted = (steps - 1) * rows;
+        var states = top[..(predicted * _hidden)];
+        EnsureLength(ref _head, predicted * features);
+        var predictions = _head.AsSpan(0, predicted * features);
+        for (int r = 0; r < predicted; r++)
+        {
+            _weights.HeadBias.CopyTo(predictions.Slice(r * features, features));
+        }
+        Gemm.Multiply(states, _headT, predictions, predicted, _hidden, features);
+        var targets = batch.Inputs.AsSpan(rows * features, predicted * features);
+        TensorPrimitives.Subtract(predictions, targets, predictions);
+        double count = predicted * features;
+        double loss = TensorPrimitives.Dot(predictions, predictions) / count;
+        if (gradients is null)
+        {
+            return loss;
+        }
+
+        var dPredictions = predictions;
+        TensorPrimitives.Multiply(dPredictions, (float)(2 / count) * scale, dPredictions);
+        Gemm.MultiplyTransposedA(dPredictions, states, gradients.HeadWeight, features, predicted, _hidden);
+        for (int r = 0; r < predicted; r++)
+        {
+            TensorPrimitives.Add(gradients.HeadBias, dPredictions.Slice(r * features, features), gradients.HeadBias);
+        }
+        Gemm.Multiply(dPredictions, _weights.HeadWeight, _layerOutputGrads[^1].AsSpan(0, predicted * _hidden), predicted, features, _hidden);
+        return loss;
+    }
+
+    private void EnsureLayerBuffers(int length)
+    {
+        if (_layerOutputs.Length == 0 || _layerOutputs[0].Length < length)
+        {
+            _layerOutputs = [.. Enumerable.Range(0, _weights.NumLayers).Select(_ => new float[length])];
+            _layerOutputGrads = [.. Enumerable.Range(0, _weights.NumLayers).Select(_ => new float[length])];
+        }
+    }
+
+    private void ClearLayerGrads(int length) => _layerOutputGrads[^1].AsSpan(0, length).Clear();
+
+    private static void EnsureLength(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+
+    /// <summary>One layer in one direction, with the activations its backward pass needs.</summary>
+    private sealed class Cell(LstmCellWeights weights, bool reverse)
+    {
+        private readonly int _hidden = weights.HiddenSize;
+        private readonly int _inputs = weights.InputSize;
+        private readonly float[] _weightIhT = new float[weights.WeightIh.Length];
+        private readonly float[] _weightHhT = new float[weights.WeightHh.Length];
+        private readonly float[] _bias = new float[4 * weights.HiddenSize];
+        private readonly float[] _biasGrad = new float[4 * weights.HiddenSize];
+        private float[] _gates = [];
+        private float[] _cells = [];
+        private float[] _tanhCells = [];
+        private float[] _states = [];
+        private float[] _dGates = [];
+        private float[] _dState = [];
+        private float[] _dCell = [];
+
+        public void Refresh()
+        {
+            Gemm.Transpose(weights.WeightIh, _weightIhT, 4 * _hidden, _inputs);
+            Gemm.Transpose(weights.WeightHh, _weightHhT, 4 * _hidden, _hidden);
+            TensorPrimitives.Add(weights.BiasIh, weights.BiasHh, _bias);
+        }
+
+        /// <summary>Reads x [T, N, I]; writes its hidden states into columns [offset, offset + H) of output [T, N, width].</summary>
+        public void Forward(ReadOnlySpan<float> x, int steps, int rows, Span<float> output, int offset, int width)
+        {
+            int h = _hidden, g4 = 4 * h, block = rows * g4;
+            EnsureLength(ref _gates, steps * block);
+            EnsureLength(ref _cells, steps * rows * h);
+            EnsureLength(ref _tanhCells, steps * rows * h);
+            EnsureLength(ref _states, steps * rows * h);
+            var gates = _gates.AsSpan(0, steps * block);
+            for (int r = 0; r < steps * rows; r++)
+            {
+                _bias.CopyTo(gates.Slice(r * g4, g4));
+            }
+            Gemm.Multiply(x, _weightIhT, gates, steps * rows, _inputs, g4);
+
+            for (int s = 0; s < steps; s++)
+            {
+                int t = reverse ? steps - 1 - s : s;
+                int previous = reverse ? t + 1 : t - 1;
+                var stepGates = gates.Slice(t * block, block);
+                if (s > 0)
+                {
+                    Gemm.Multiply(_states.AsSpan(previous * rows * h, rows * h), _weightHhT, stepGates, rows, h, g4);
+                }
+                for (int n = 0; n < rows; n++)
+                {
+                    var row = stepGates.Slice(n * g4, g4);
+                    var i = row[..h];
+                    var f = row.Slice(h, h);
+                    var g = row.Slice(2 * h, h);
+                    var o = row.Slice(3 * h, h);
+                    TensorPrimitives.Sigmoid(row[..(2 * h)], row[..(2 * h)]);
+                    TensorPrimitives.Tanh(g, g);
+                    TensorPrimitives.Sigmoid(o, o);
+                    var c = _cells.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Multiply(i, g, c);
+                    if (s > 0)
+                    {
+                        TensorPrimitives.FusedMultiplyAdd(f, _cells.AsSpan((previous * rows + n) * h, h), c, c);
+                    }
+                    var tanhC = _tanhCells.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Tanh(c, tanhC);
+                    var state = _states.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Multiply(o, tanhC, state);
+                    state.CopyTo(output.Slice((t * rows + n) * width + offset, h));
+                }
+            }
+        }
+
+        /// <summary>
+        /// Backpropagates dOutput (columns [offset, offset + H) of [T, N, width]) through time,
+        /// adds the parameter gradients to <paramref name="gradients"/> and, when asked, dx into <paramref name="dx"/>.
+        /// </summary>
+        public void Backward(ReadOnlySpan<float> x, int steps, int rows, ReadOnlySpan<float> dOutput, int offset, int width,
+            LstmCellWeights gradients, Span<float> dx, bool computeInputGradient)
+        {
+            int h = _hidden, g4 = 4 * h, block = rows * g4;
+            EnsureLength(ref _dGates, steps * block);
+            EnsureLength(ref _dState, rows * h);
+            EnsureLength(ref _dCell, rows * h);
+            var dGates = _dGates.AsSpan(0, steps * block);
+            var dState = _dState.AsSpan(0, rows * h);
+            var dCell = _dCell.AsSpan(0, rows * h);
+            dState.Clear();
+            dCell.Clear();
+            for (int s = steps - 1; s >= 0; s--)
+            {
+                int t = reverse ? steps - 1 - s : s;
+                int previous = reverse ? t + 1 : t - 1;
+                for (int n = 0; n < rows; n++)
+                {
+                    var dh = dState.Slice(n * h, h);
+                    TensorPrimitives.Add(dh, dOutput.Slice((t * rows + n) * width + offset, h), dh);
+                    var gate = _gates.AsSpan(t * block + n * g4, g4);
+                    var dGate = dGates.Slice(t * block + n * g4, g4);
+                    var dc = dCell.Slice(n * h, h);
+                    var tanhC = _tanhCells.AsSpan((t * rows + n) * h, h);
+                    for (int j = 0; j < h; j++)
+                    {
+                        float i = gate[j], f = gate[h + j], g = gate[2 * h + j], o = gate[3 * h + j];
+                        float tc = tanhC[j];
+                        float dcj = dc[j] + dh[j] * o * (1 - tc * tc);
+                        float cPrevious = s > 0 ? _cells[(previous * rows + n) * h + j] : 0f;
+                        dGate[j] = dcj * g * i * (1 - i);
+                        dGate[h + j] = dcj * cPrevious * f * (1 - f);
+                        dGate[2 * h + j] = dcj * i * (1 - g * g);
+                        dGate[3 * h + j] = dh[j] * tc * o * (1 - o);
+                        dc[j] = dcj * f;
+                    }
+                }
+                dState.Clear();
+                if (s > 0)
+                {
+                    Gemm.Multiply(dGates.Slice(t * block, block), weights.WeightHh, dState, rows, g4, h);
+                }
+            }
+
+            // Weight gradients over all steps at once: every step's gate gradient meets its previous state.
+            if (steps > 1)
+            {
+                int firstWithPrevious = reverse ? 0 : 1, firstPrevious = reverse ? 1 : 0;
+                Gemm.MultiplyTransposedA(dGates.Slice(firstWithPrevious * block, (steps - 1) * block),
+                    _states.AsSpan(firstPrevious * rows * h, (steps - 1) * rows * h), gradients.WeightHh, g4, (steps - 1) * rows, h);
+            }
+            Gemm.MultiplyTransposedA(dGates, x, gradients.WeightIh, g4, steps * rows, _inputs);
+            // Both biases enter the gates the same way, so their gradients are the same sum.
+            var biasGrad = _biasGrad.AsSpan();
+            biasGrad.Clear();
+            for (int r = 0; r < steps * rows; r++)
+            {
+                TensorPrimitives.Add(biasGrad, dGates.Slice(r * g4, g4), biasGrad);
+            }
+            TensorPrimitives.Add(gradients.BiasIh, biasGrad, gradients.BiasIh);
+            TensorPrimitives.Add(gradients.BiasHh, biasGrad, gradients.BiasHh);
+            if (computeInputGradient)
+            {
+                Gemm.Multiply(dGates, weights.WeightIh, dx, steps * rows, g4, _inputs);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using MLNet.Lstm.Tests.Support;
+using MLNet.Lstm.Training;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>The .NET training core: exact gradients, and PyTorch's training run reproduced step by step.</summary>
+[TestClass]
+public sealed class TrainingNetworkTests
+{
+    public static IEnumerable<object[]> GradientCases =>
+        from objective in Enum.GetValues<LstmObjective>()
+        from layers in new[] { 1, 2 }
+        from bidirectional in new[] { false, true }
+        where !(bidirectional && objective == LstmObjective.NextStep)
+        select new object[] { objective, layers, bidirectional };
+
+    [TestMethod]
+    [DynamicData(nameof(GradientCases))]
+    public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional)
+    {
+        const int Features = 2, Hidden = 3, Steps = 4, Rows = 3;
+        int outputs = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, _ => Features };
+        // PyTorch's initial weights (±1/√H) leave the recurrent gradients near float noise;
+        // weights twice that size make every gradient large enough to check in float.
+        var weights = LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights();
+        foreach (var tensor in weights.Tensors())
+        {
+            TensorPrimitivesScale(tensor, 2f);
+        }
+        var batch = Batch(objective, Steps, Rows, Features, outputs, seed: 5);
+        var network = new LstmNetwork(weights, objective);
+        var gradients = weights.ZerosLike();
+        network.LossAndGradients(batch, gradients);
+
+        // Float forward passes are noisy at small steps, so take large ones and cancel their
+        // second-order error with Richardson extrapolation: (4·D(ε/2) − D(ε)) / 3.
+        const float Epsilon = 0.05f;
+        // Float forward passes leave ~1e-6 of noise in each difference quotient, so the 1e-3 bound
+        // is on the whole gradient; each tensor alone must be within 1e-2 (a wrong one is off by ~1).
+        double allDifference = 0, allNumeric = 0;
+        foreach (var (parameter, gradient) in weights.Tensors().Zip(gradients.Tensors()))
+        {
+            var numeric = new double[parameter.Length];
+            for (int i = 0; i < parameter.Length; i++)
+            {
+                numeric[i] = (4 * CentralDifference(network, batch, parameter, i, Epsilon / 2) - CentralDifference(network, batch, parameter, i, Epsilon)) / 3;
+            }
+            network.ParametersChanged();
+            double squaredDifference = numeric.Zip(gradient, (n, a) => (n - a) * (n - a)).Sum();
+            double squaredNumeric = numeric.Sum(n => n * n);
+            allDifference += squaredDifference;
+            allNumeric += squaredNumeric;
+            double relative = Math.Sqrt(squaredDifference / (squaredNumeric + 1e-12));
+            Assert.IsLessThanOrEqualTo(1e-2, relative, $"tensor of {parameter.Length} values: relative error {relative:E2}");
+        }
+        Assert.IsLessThanOrEqualTo(1e-3, Math.Sqrt(allDifference / allNumeric));
+    }
+
+    [TestMethod]
+    [DataRow("train_classify")]
+    [DataRow("train_next_step")]
+    public void PerStepLossesMatchPyTorchsTrainingRun(string fixtureName)
+    {
+        var fixture = TrainingFixture.Load(fixtureName);
+        var weights = LstmModel.FromOnnx(fixture.InitialOnnx).GetWeights();
+        var network = new LstmNetwork(weights, fixture.Objective);
+        var optimizer = new AdamOptimizer(weights, fixture.LearningRate);
+        var gradients = weights.ZerosLike();
+
+        for (int step = 0; step < fixture.Steps; step++)
+        {
+            var batch = FixtureBatch(fixture, step);
+            foreach (var tensor in gradients.Tensors())
+            {
+                Array.Clear(tensor);
+            }
+            double loss = network.LossAndGradients(batch, gradients);
+            Assert.AreEqual(fixture.Losses[step], loss, 1e-4, $"loss before step {step}");
+            optimizer.Step(gradients, clipNorm: null);
+            network.ParametersChanged();
+        }
+    }
+
+    private static void TensorPrimitivesScale(float[] tensor, float factor)
+    {
+        for (int i = 0; i < tensor.Length; i++)
+        {
+            tensor[i] *= factor;
+        }
+    }
+
+    private static double CentralDifference(LstmNetwork network, TrainingBatch batch, float[] parameter, int index, float step)
+    {
+        float saved = parameter[index];
+        parameter[index] = saved + step;
+        network.ParametersChanged();
+        double plus = network.Loss(batch);
+        parameter[index] = saved - step;
+        network.ParametersChanged();
+        double minus = network.Loss(batch);
+        parameter[index] = saved;
+        return (plus - minus) / ((double)(saved + step) - (saved - step));
+    }
+
+    internal static TrainingBatch FixtureBatch(TrainingFixture fixture, int step)
+    {
+        int n = fixture.BatchSize, steps = fixture.Input[0].Length, features = fixture.Input[0][0].Length;
+        var batch = new TrainingBatch { Count = n, Steps = steps, Inputs = new float[steps * n * features], Classes = new int[n] };
+        for (int r = 0; r < n; r++)
+        {
+            int row = (step * n + r) % fixture.Input.Length;
+            for (int t = 0; t < steps; t++)
+            {
+                fixture.Input[row][t].CopyTo(batch.Inputs, (t * n + r) * features);
+            }
+            if (fixture.Labels.Length > 0)
+            {
+                batch.Classes[r] = fixture.Labels[row];
+            }
+        }
+        return batch;
+    }
+
+    private static TrainingBatch Batch(LstmObjective objective, int steps, int rows, int features, int outputs, int seed)
+    {
+        var random = new Random(seed);
+        return new TrainingBatch
+        {
+            Count = rows,
+            Steps = steps,
+            Inputs = [.. Enumerable.Range(0, steps * rows * features).Select(_ => (float)(random.NextDouble() * 4 - 2))],
+            Classes = [.. Enumerable.Range(0, rows).Select(_ => random.Next(outputs))],
+            Targets = [.. Enumerable.Range(0, rows * outputs).Select(_ => (float)(random.NextDouble() * 2 - 1))],
+        };
+    }
+}
