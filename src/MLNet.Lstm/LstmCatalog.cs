@@ -60,4 +60,33 @@ public static class LstmCatalog
             Representation = representation,
         });
     }
+
+    /// <summary>
+    /// Trains an LSTM on the data during <c>Fit</c> (see <see cref="LstmTrainingOptions"/>), then
+    /// appends its representation like any other featurizer. The trained model (LSTM and head)
+    /// is <see cref="LstmFeaturizerTransformer.Model"/>: save it as ONNX, or reuse it elsewhere.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
+    /// <param name="training">The objective, label, architecture and optimisation settings.</param>
+    /// <param name="options">Columns, representation and batch size; null for the defaults.</param>
+    /// <example>
+    /// <code>
+    /// var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Label")
+    ///     .Append(mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+    ///     {
+    ///         Objective = LstmObjective.Classification,
+    ///         LabelColumnName = "Label",
+    ///         HiddenSize = 32,
+    ///     }))
+    ///     .AppendCacheCheckpoint(mlContext)
+    ///     .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy());
+    /// </code>
+    /// </example>
+    public static LstmFeaturizerEstimator LstmFeaturizeSequence(this TransformsCatalog catalog,
+        LstmTrainingOptions training, LstmFeaturizerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(training);
+        return new LstmFeaturizerEstimator(MLNetEnvironment.Of(catalog), training, options ?? new LstmFeaturizerOptions());
+    }
 }

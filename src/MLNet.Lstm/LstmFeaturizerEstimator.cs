@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNet.Lstm.MLNetInternals;
+using MLNet.Lstm.Training;
 
 namespace MLNet.Lstm;
 
@@ -26,7 +27,8 @@ namespace MLNet.Lstm;
 public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransformer>
 {
     private readonly IHostEnvironment _env;
-    private readonly LstmModel _model;
+    private readonly LstmModel? _model;
+    private readonly LstmTrainingOptions? _training;
     private readonly LstmFeaturizerOptions _options;
 
     internal LstmFeaturizerEstimator(IHostEnvironment env, LstmModel model, LstmFeaturizerOptions options)
@@ -40,13 +42,28 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         }
     }
 
-    /// <summary>Checks the data's schema and returns the transformer; the LSTM is not trained.</summary>
-    /// <param name="input">The data holding the sequence column(s).</param>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    internal LstmFeaturizerEstimator(IHostEnvironment env, LstmTrainingOptions training, LstmFeaturizerOptions options)
+    {
+        _env = env;
+        _training = training.Validated();
+        _options = options.Validated();
+    }
+
+    /// <summary>
+    /// Checks the data's schema and returns the transformer. With training options, first
+    /// trains the LSTM on <paramref name="input"/> (see <see cref="LstmTrainingOptions"/>).
+    /// </summary>
+    /// <param name="input">The data holding the sequence column(s) (and the label, when training needs one).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An input or label column is missing or of the wrong type or length.</exception>
     public LstmFeaturizerTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var transformer = new LstmFeaturizerTransformer(_env, _model, _options);
+        var model = _model ?? LstmTrainer.Train(_env, input, _training!, _options);
+        if (_options.Representation == LstmRepresentation.ModelOutput && model.OutputSize == 0)
+        {
+            throw LstmThrow.NoHead();
+        }
+        var transformer = new LstmFeaturizerTransformer(_env, model, _options);
         try
         {
             transformer.GetOutputSchema(input.Schema);
@@ -63,5 +80,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     /// <param name="inputSchema">The shape of the data the pipeline will see.</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or not a vector of Single.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model.InputSize);
+        LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model?.InputSize
+            ?? _training!.InitialModel?.InputSize
+            ?? (_options.InputColumnNames.Length > 1 ? _options.InputColumnNames.Length : _training!.InputSize));
 }

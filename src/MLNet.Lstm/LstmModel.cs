@@ -161,6 +161,9 @@ public sealed class LstmModel
     /// </example>
     public LstmWeights GetWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph);
 
+    /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
+    internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph with { OutputSize = 0 });
+
     /// <summary>Writes the ONNX graph to a file that ONNX Runtime, PyTorch-side tools and <see cref="FromOnnx(string)"/> read.</summary>
     /// <param name="path">Path of the .onnx file to write.</param>
     /// <example>

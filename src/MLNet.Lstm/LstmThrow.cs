@@ -74,4 +74,21 @@ internal static class LstmThrow
 
     public static InvalidOperationException FixedBatch(long batch) =>
         new($"The ONNX model fixes its batch dimension at {batch} rows, so it cannot run batches of other sizes. Export it with a dynamic batch axis (torch.onnx.export(..., dynamic_axes={{'input': {{0: 'batch'}}}})) or with batch 1.");
+
+    public static ArgumentException LabelMissing(LstmObjective objective) =>
+        new($"LstmTrainingOptions.LabelColumnName: the {objective} objective needs a label column, found none.", nameof(LstmTrainingOptions.LabelColumnName));
+
+    public static ArgumentOutOfRangeException LabelColumnNotFound(string column) =>
+        new(SchemaParameter, $"Label column '{column}' was not found: expected the training label, found no column of that name.");
+
+    public static ArgumentOutOfRangeException LabelType(string column, LstmObjective objective, string found) =>
+        new(SchemaParameter, objective == LstmObjective.Classification
+            ? $"Label column '{column}': the Classification objective expects a key type (MapValueToKey) or Boolean, found {found}."
+            : $"Label column '{column}': the Regression objective expects Single or a known-size vector of Single, found {found}.");
+
+    public static InvalidOperationException LabelMissingValue(long row, string column) =>
+        new($"Row {row} of label column '{column}': expected a class, found a missing key value.");
+
+    public static ArgumentException TrainingOptionInvalid(string option, string why) =>
+        new($"LstmTrainingOptions.{option}: {why}.", option);
 }

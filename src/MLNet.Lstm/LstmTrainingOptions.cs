@@ -31,6 +31,12 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public string? LabelColumnName { get; set; }
 
+    /// <summary>
+    /// Features per step (F) when one column holds T × F values; default 1. Ignored with one
+    /// column per feature (F is their count) or with an <see cref="InitialModel"/>.
+    /// </summary>
+    public int InputSize { get; set; } = 1;
+
     /// <summary>Hidden units per direction. Default 64.</summary>
     public int HiddenSize { get; set; } = 64;
 
@@ -76,6 +82,23 @@ public sealed class LstmTrainingOptions
 
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
+
+    internal LstmTrainingOptions Validated()
+    {
+        if (Epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected at least 1, found {Epochs}");
+        if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
+        if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
+        if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
+        if (InputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected at least 1, found {InputSize}");
+        if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
+        if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected a share from 0 up to (not including) 1, found {ValidationFraction}");
+        if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EarlyStoppingPatience), $"expected null or at least 1 epoch, found {patience}");
+        bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
+        if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");
+        if (Objective != LstmObjective.NextStep && string.IsNullOrWhiteSpace(LabelColumnName)) throw LstmThrow.LabelMissing(Objective);
+        return this;
+    }
 }
 
 /// <summary>One epoch of training, as reported to <see cref="LstmTrainingOptions.Progress"/>.</summary>

@@ -11,7 +11,7 @@ namespace MLNet.Lstm.Data;
 /// A row holding NaN or infinity is zeroed before the run (it cannot touch another row) and
 /// gets an all-NaN representation, ML.NET's missing value.
 /// </summary>
-internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : IDisposable
+internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : ISequenceSink, IDisposable
 {
     private readonly int _features = runner.InputSize;
     private readonly int _outputSize = runner.OutputSize;

@@ -10,9 +10,8 @@ namespace MLNet.Lstm.Data;
 internal sealed class SequenceInputBinding
 {
     private SequenceInputBinding(DataViewSchema inputSchema, DataViewSchema outputSchema, string[] columnNames,
-        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps, int batchSize)
+        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps)
     {
-        BatchSize = batchSize;
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
         ColumnNames = columnNames;
@@ -49,15 +48,30 @@ internal sealed class SequenceInputBinding
     public int? ModelSteps { get; }
 
     /// <summary>Rows per ONNX Runtime call: the option, or chosen from the sequence length and model size.</summary>
-    public int BatchSize { get; }
+    public int BatchSize { get; private set; } = 1;
 
     /// <summary>The representation's index in <see cref="OutputSchema"/>: right after the input columns.</summary>
     public int OutputColumnIndex => InputSchema.Count;
 
     public static SequenceInputBinding Create(DataViewSchema schema, LstmFeaturizerOptions options, LstmModel model, int outputSize)
     {
+        var binding = Create(schema, options, model.InputSize, model.SequenceLength, outputSize);
+        int batchSize = options.BatchSize > 0
+            ? options.BatchSize
+            : LstmDefaults.BatchSize(binding.MaxSteps, model.HiddenSize * (model.Bidirectional ? 2 : 1));
+        if (model.Graph.FixedBatchSize is long fixedBatch)
+        {
+            // A graph exported without a dynamic batch axis takes exactly that many rows per call.
+            batchSize = fixedBatch == 1 ? 1 : throw LstmThrow.FixedBatch(fixedBatch);
+        }
+        binding.BatchSize = batchSize;
+        return binding;
+    }
+
+    /// <summary>Binds the input columns for reading sequences of <paramref name="inputSize"/> features (training reads them so).</summary>
+    public static SequenceInputBinding Create(DataViewSchema schema, LstmFeaturizerOptions options, int inputSize, int? modelSteps = null, int outputSize = 1)
+    {
         var columnNames = options.InputColumnNames;
-        int inputSize = model.InputSize;
         bool perFeature = columnNames.Length > 1;
         if (perFeature && columnNames.Length != inputSize)
         {
@@ -114,25 +128,16 @@ internal sealed class SequenceInputBinding
 
         bool allKnown = indices.All(i => schema[i].Type is VectorDataViewType { IsKnownSize: true });
         int? fixedSteps = allKnown && lengthIndex is null ? knownSteps : null;
-        if (model.SequenceLength is int modelSteps && fixedSteps is int steps && modelSteps != steps)
+        if (modelSteps is int requiredSteps && fixedSteps is int steps && requiredSteps != steps)
         {
-            throw LstmThrow.SequenceLengthFixed(columnNames[0], modelSteps, steps);
-        }
-
-        int batchSize = options.BatchSize > 0
-            ? options.BatchSize
-            : LstmDefaults.BatchSize(knownSteps, model.HiddenSize * (model.Bidirectional ? 2 : 1));
-        if (model.Graph.FixedBatchSize is long fixedBatch)
-        {
-            // A graph exported without a dynamic batch axis takes exactly that many rows per call.
-            batchSize = fixedBatch == 1 ? 1 : throw LstmThrow.FixedBatch(fixedBatch);
+            throw LstmThrow.SequenceLengthFixed(columnNames[0], requiredSteps, steps);
         }
 
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(schema);
         builder.AddColumn(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, outputSize));
         return new SequenceInputBinding(schema, builder.ToSchema(), columnNames, indices, lengthIndex,
-            fixedSteps, allKnown ? knownSteps : null, inputSize, model.SequenceLength, batchSize);
+            fixedSteps, allKnown ? knownSteps : null, inputSize, modelSteps);
     }
 
     public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;

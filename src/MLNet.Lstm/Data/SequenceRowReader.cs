@@ -36,7 +36,7 @@ internal sealed class SequenceRowReader
     }
 
     /// <summary>Reads the current row into the next slot of <paramref name="batch"/>.</summary>
-    public void ReadInto(SequenceBatch batch)
+    public void ReadInto(ISequenceSink batch)
     {
         int features = _binding.InputSize;
         for (int i = 0; i < _getters.Length; i++)
