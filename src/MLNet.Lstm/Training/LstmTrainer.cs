@@ -103,7 +103,17 @@ internal static class LstmTrainer
     {
         if (training.InitialModel is not { } initial)
         {
-            return LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, outputSize, training.Bidirectional, training.Seed).GetWeights();
+            var weights = LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, outputSize, training.Bidirectional, training.Seed).GetWeights();
+            for (int layer = 0; layer < weights.NumLayers; layer++)
+            {
+                for (int d = 0; d < weights.NumDirections; d++)
+                {
+                    // PyTorch stacks the gates i, f, g, o: the forget gate's bias is the second block.
+                    var bias = weights.GetCell(layer, d).BiasIh.AsSpan(weights.HiddenSize, weights.HiddenSize);
+                    System.Numerics.Tensors.TensorPrimitives.Add(bias, training.ForgetGateBias, bias);
+                }
+            }
+            return weights;
         }
         var fresh = LstmModel.CreateRandom(inputSize, initial.HiddenSize, initial.NumLayers, outputSize, initial.Bidirectional, training.Seed).GetWeights();
         LstmWeights pretrained;
