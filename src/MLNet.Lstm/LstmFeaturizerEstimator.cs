@@ -40,6 +40,11 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         {
             throw LstmThrow.NoHead();
         }
+        if (_options.Representation == LstmRepresentation.NextStepError)
+        {
+            // Rewriting now raises a clear error here, at construction, for a model without a forecasting head.
+            model.ToRepresentationGraph(LstmRepresentation.NextStepError);
+        }
     }
 
     internal LstmFeaturizerEstimator(IHostEnvironment env, LstmTrainingOptions training, LstmFeaturizerOptions options)

@@ -28,4 +28,11 @@ public enum LstmRepresentation
 
     /// <summary>The model's own output, e.g. its linear head on the last step: <see cref="LstmModel.OutputSize"/> values.</summary>
     ModelOutput,
+
+    /// <summary>
+    /// An anomaly score, 1 value: the mean squared error of the model's next-step forecasts over
+    /// the sequence (its head applied at every step t &lt; T−1 against x(t+1)). For models trained
+    /// with <see cref="LstmObjective.NextStep"/>; higher means less like the training data.
+    /// </summary>
+    NextStepError,
 }

@@ -91,4 +91,7 @@ internal static class LstmThrow
 
     public static ArgumentException TrainingOptionInvalid(string option, string why) =>
         new($"LstmTrainingOptions.{option}: {why}.", option);
+
+    public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
+        new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
 }

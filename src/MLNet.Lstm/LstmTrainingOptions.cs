@@ -89,6 +89,12 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public LstmModel? InitialModel { get; set; }
 
+    /// <summary>
+    /// Stops training (with <see cref="OperationCanceledException"/>) between two batches once
+    /// cancelled, e.g. from a Ctrl-C handler. ML.NET's own cancellation (what AutoML uses) is honoured too.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 

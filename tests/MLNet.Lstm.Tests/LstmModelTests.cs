@@ -12,7 +12,7 @@ public sealed class LstmModelTests
     public static IEnumerable<object[]> Architectures =>
         from layers in new[] { 1, 3 }
         from bidirectional in new[] { false, true }
-        from representation in Enum.GetValues<LstmRepresentation>()
+        from representation in LstmRepresentations.WithReferences
         select new object[] { layers, bidirectional, representation };
 
     [TestMethod]
@@ -31,6 +31,35 @@ public sealed class LstmModelTests
             .Fit(data);
 
         Assertions.AreClose(expected, TestData.Features(transformer.Transform(data)), Tolerance);
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public void NextStepErrorIsTheMeanSquaredErrorOfTheHeadsForecasts(int layers)
+    {
+        var model = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 5, numLayers: layers, outputSize: 2, seed: 12);
+        var sequences = TestData.Random(count: 7, steps: 6, features: 2, seed: 13);
+        var reference = new ReferenceLstm(model.GetWeights());
+        var expected = sequences.Select(s => reference.Run(s).NextStepError.Select(v => (float)v).ToArray()).ToArray();
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, sequences);
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(data);
+
+        Assertions.AreClose(expected, TestData.Features(transformer.Transform(data)), 1e-5);
+    }
+
+    [TestMethod]
+    public void NextStepErrorOfAModelWhoseHeadDoesNotForecastTheInputIsRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            LstmModel.CreateRandom(2, 4, outputSize: 3), new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }));
+
+        Assert.AreEqual("Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's 2 features; this model is one-directional with a head of 3 outputs. Train it with LstmObjective.NextStep.", e.Message);
     }
 
     [TestMethod]

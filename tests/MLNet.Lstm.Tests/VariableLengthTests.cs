@@ -11,7 +11,7 @@ public sealed class VariableLengthTests
     private const double Tolerance = 1e-5;
     private static readonly PyTorchFixture Fixture = PyTorchFixture.Load("variable_length_lstm");
 
-    public static IEnumerable<object[]> Representations => Enum.GetValues<LstmRepresentation>().Select(r => new object[] { r });
+    public static IEnumerable<object[]> Representations => LstmRepresentations.WithReferences.Select(r => new object[] { r });
 
     [TestMethod]
     [DynamicData(nameof(Representations))]

@@ -60,6 +60,10 @@ internal static class OnnxRepresentationRewriter
                 nodes.Add(OnnxTensors.Node("Flatten", "mlnet_features", [info.OutputName], [FeaturesName], OnnxTensors.Int("axis", 1)));
                 size = info.OutputSize;
                 break;
+            case LstmRepresentation.NextStepError:
+                AddNextStepError(graph, nodes, info, OutputOf(top, 0, "Y"));
+                size = 1;
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(representation), representation, "Unknown representation.");
         }
@@ -68,6 +72,55 @@ internal static class OnnxRepresentationRewriter
         graph.Output.Clear();
         graph.Output.Add(OnnxTensors.FloatValue(FeaturesName, "batch", size));
         return (model, size);
+    }
+
+    /// <summary>
+    /// Mean over steps and features of (head(h_t) − x_(t+1))², per row: the head (a Gemm on the
+    /// top layer's output) applied at every step as a MatMul, against the input shifted by one.
+    /// </summary>
+    private static void AddNextStepError(GraphProto graph, List<NodeProto> nodes, LstmGraphInfo info, string y)
+    {
+        var head = graph.Node.Where(n => n.OpType == "Gemm").ToList();
+        if (info.Bidirectional || info.OutputSize != info.InputSize || head.Count != 1)
+        {
+            throw LstmThrow.NoNextStepHead(info.InputSize, info.OutputSize, info.Bidirectional);
+        }
+        var gemm = head[0];
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_steps_shape", [0, -1, info.HiddenSize], 3));
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_zero", [0], 1));
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_one", [1], 1));
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_minus_one", [-1], 1));
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_end", [long.MaxValue], 1));
+        graph.Initializer.Add(OnnxTensors.Int64("mlnet_column_shape", [-1, 1], 2));
+        nodes.Add(OnnxTensors.Node("Reshape", "mlnet_states", [y, "mlnet_steps_shape"], ["mlnet_states"]));
+        string weight = gemm.Input[1];
+        if (OnnxTensors.GetInt(gemm, "transB") == 1)
+        {
+            nodes.Add(OnnxTensors.Node("Transpose", "mlnet_head_weight", [weight], ["mlnet_head_weight"], OnnxTensors.Ints("perm", 1, 0)));
+            weight = "mlnet_head_weight";
+        }
+        nodes.Add(OnnxTensors.Node("MatMul", "mlnet_forecast_matmul", ["mlnet_states", weight], ["mlnet_forecast_raw"]));
+        string forecast = "mlnet_forecast_raw";
+        if (gemm.Input.Count > 2 && gemm.Input[2].Length > 0)
+        {
+            nodes.Add(OnnxTensors.Node("Add", "mlnet_forecast", [forecast, gemm.Input[2]], ["mlnet_forecast"]));
+            forecast = "mlnet_forecast";
+        }
+        nodes.Add(OnnxTensors.Node("Transpose", "mlnet_input_time_major", [info.InputName], ["mlnet_input_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
+        nodes.Add(OnnxTensors.Node("Slice", "mlnet_forecast_steps", [forecast, "mlnet_zero", "mlnet_minus_one", "mlnet_zero"], ["mlnet_forecast_steps"]));
+        nodes.Add(OnnxTensors.Node("Slice", "mlnet_next_steps", ["mlnet_input_time_major", "mlnet_one", "mlnet_end", "mlnet_zero"], ["mlnet_next_steps"]));
+        nodes.Add(OnnxTensors.Node("Sub", "mlnet_forecast_error", ["mlnet_forecast_steps", "mlnet_next_steps"], ["mlnet_forecast_error"]));
+        nodes.Add(OnnxTensors.Node("Mul", "mlnet_squared_error", ["mlnet_forecast_error", "mlnet_forecast_error"], ["mlnet_squared_error"]));
+        if (info.Opset >= 18)
+        {
+            graph.Initializer.Add(OnnxTensors.Int64("mlnet_error_axes", [0, 2], 2));
+            nodes.Add(OnnxTensors.Node("ReduceMean", "mlnet_mean_error", ["mlnet_squared_error", "mlnet_error_axes"], ["mlnet_mean_error"], OnnxTensors.Int("keepdims", 0)));
+        }
+        else
+        {
+            nodes.Add(OnnxTensors.Node("ReduceMean", "mlnet_mean_error", ["mlnet_squared_error"], ["mlnet_mean_error"], OnnxTensors.Ints("axes", 0, 2), OnnxTensors.Int("keepdims", 0)));
+        }
+        nodes.Add(OnnxTensors.Node("Reshape", "mlnet_features", ["mlnet_mean_error", "mlnet_column_shape"], [FeaturesName]));
     }
 
     /// <summary>The node's output at <paramref name="index"/>, named first if the exporter left it out.</summary>

@@ -41,6 +41,7 @@ internal static class LstmTrainer
             int seen = 0;
             foreach (var batch in set.Batches(trainRows, training.BatchSize))
             {
+                training.CancellationToken.ThrowIfCancellationRequested();
                 channel.ThrowIfCancelled();
                 foreach (var tensor in gradients.Tensors())
                 {

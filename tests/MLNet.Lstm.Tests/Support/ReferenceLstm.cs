@@ -64,7 +64,32 @@ internal sealed class ReferenceLstm(LstmWeights weights)
         int width = directions * hidden;
         var mean = Enumerable.Range(0, width).Select(k => layerInput.Average(step => step[k])).ToArray();
         var max = Enumerable.Range(0, width).Select(k => layerInput.Max(step => step[k])).ToArray();
-        return new ReferenceResult(topHidden, [.. finalHidden], topCell, mean, max, head);
+        return new ReferenceResult(topHidden, [.. finalHidden], topCell, mean, max, head, NextStepError(layerInput, sequence));
+    }
+
+    /// <summary>Mean over t &lt; T−1 and features of (head(out_t) − x_(t+1))²; NaN when the head does not forecast the input.</summary>
+    private double[] NextStepError(double[][] outputs, float[][] sequence)
+    {
+        int features = weights.InputSize;
+        if (weights.OutputSize != features || weights.Bidirectional)
+        {
+            return [double.NaN];
+        }
+        double sum = 0;
+        for (int t = 0; t + 1 < outputs.Length; t++)
+        {
+            for (int f = 0; f < features; f++)
+            {
+                double forecast = weights.HeadBias![f];
+                for (int k = 0; k < outputs[t].Length; k++)
+                {
+                    forecast += weights.HeadWeight![f * outputs[t].Length + k] * outputs[t][k];
+                }
+                double error = forecast - sequence[t + 1][f];
+                sum += error * error;
+            }
+        }
+        return [sum / ((outputs.Length - 1) * features)];
     }
 
     private static (double[] H, double[] C) Step(LstmCellWeights cell, double[] x, double[] h, double[] c)
@@ -102,7 +127,7 @@ internal sealed class ReferenceLstm(LstmWeights weights)
 }
 
 internal sealed record ReferenceResult(double[] LastHidden, double[] LastHiddenAllLayers, double[] LastCell,
-    double[] MeanHidden, double[] MaxHidden, double[] ModelOutput)
+    double[] MeanHidden, double[] MaxHidden, double[] ModelOutput, double[] NextStepError)
 {
     public double[] Get(LstmRepresentation representation) => representation switch
     {
@@ -112,6 +137,7 @@ internal sealed record ReferenceResult(double[] LastHidden, double[] LastHiddenA
         LstmRepresentation.MeanHidden => MeanHidden,
         LstmRepresentation.MaxHidden => MaxHidden,
         LstmRepresentation.ModelOutput => ModelOutput,
+        LstmRepresentation.NextStepError => NextStepError,
         _ => throw new ArgumentOutOfRangeException(nameof(representation)),
     };
 }

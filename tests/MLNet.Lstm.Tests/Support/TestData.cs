@@ -113,3 +113,10 @@ internal static class Assertions
         }
     }
 }
+
+internal static class LstmRepresentations
+{
+    /// <summary>The representations PyTorch's fixtures give references for (all but the NextStep anomaly score).</summary>
+    public static LstmRepresentation[] WithReferences =>
+        [.. Enum.GetValues<LstmRepresentation>().Where(r => r != LstmRepresentation.NextStepError)];
+}
