@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
@@ -13,6 +13,7 @@ using MLNet.Lstm.Benchmarks;
 
 bool quick = args.Contains("--quick");
 bool sweep = args.Contains("--batch-sweep");
+bool trainingOnly = args.Contains("--training");
 const int Runs = 5;
 
 var cases = new[]
@@ -28,6 +29,11 @@ var cases = new[]
 Console.WriteLine($"MLNet.Lstm benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {CpuName()}, .NET {Environment.Version}, {(quick ? "quick" : "full")} mode");
 Console.WriteLine($"median of {Runs} runs after 1 warm-up; featurizer batch size: its default; ONNX Runtime intra-op threads {Environment.ProcessorCount} unless noted");
 Console.WriteLine();
+TrainingBenchmark.Run(quick);
+if (trainingOnly)
+{
+    return;
+}
 foreach (var benchmark in cases)
 {
     Run(benchmark);

@@ -19,9 +19,8 @@ internal static class LstmTrainer
         var set = TrainingSet.Read(data, featurizer, training, inputSize);
         var weights = InitialWeights(training, inputSize, set.OutputSize);
         var (trainRows, validationRows) = Split(set.Count, training);
-        var network = new LstmNetwork(weights, training.Objective);
+        var step = new ShardedStep(weights, training.Objective);
         var optimizer = new AdamOptimizer(weights, training.LearningRate);
-        var gradients = weights.ZerosLike();
         var shuffle = new Random(training.Seed);
 
         using var channel = new TrainingChannel(env);
@@ -39,21 +38,17 @@ internal static class LstmTrainer
             }
             double lossSum = 0;
             int seen = 0;
-            foreach (var batch in set.Batches(trainRows, training.BatchSize))
+            foreach (var rows in set.Batches(trainRows, training.BatchSize))
             {
                 training.CancellationToken.ThrowIfCancellationRequested();
                 channel.ThrowIfCancelled();
-                foreach (var tensor in gradients.Tensors())
-                {
-                    Array.Clear(tensor);
-                }
-                lossSum += network.LossAndGradients(batch, gradients) * batch.Count;
-                seen += batch.Count;
-                optimizer.Step(gradients, training.GradientClipNorm);
-                network.ParametersChanged();
+                lossSum += step.LossAndGradients(set, rows) * rows.Length;
+                seen += rows.Length;
+                optimizer.Step(step.Gradients, training.GradientClipNorm);
+                step.ParametersChanged();
             }
             double loss = lossSum / seen;
-            double? validation = validationRows.Length > 0 ? MeanLoss(network, set, validationRows, training.BatchSize) : null;
+            double? validation = validationRows.Length > 0 ? step.MeanLoss(set, validationRows, training.BatchSize) : null;
             var progress = new LstmTrainingProgress(epoch, loss, validation, clock.Elapsed);
             channel.Info($"LSTM training epoch {epoch}/{training.Epochs}: loss {loss:G6}" +
                 (validation is double v ? $", validation loss {v:G6}" : "") + $", {clock.Elapsed.TotalSeconds:F1} s");
@@ -75,16 +70,6 @@ internal static class LstmTrainer
             }
         }
         return LstmModel.FromWeights(bestWeights ?? weights);
-    }
-
-    private static double MeanLoss(LstmNetwork network, TrainingSet set, int[] rows, int batchSize)
-    {
-        double sum = 0;
-        foreach (var batch in set.Batches(rows, batchSize))
-        {
-            sum += network.Loss(batch) * batch.Count;
-        }
-        return sum / rows.Length;
     }
 
     private static (int[] Train, int[] Validation) Split(int count, LstmTrainingOptions training)

@@ -65,20 +65,24 @@ internal sealed class TrainingSet
         return set;
     }
 
-    /// <summary>Batches of the given rows, in order; rows of another length than the first start a new batch.</summary>
-    public IEnumerable<TrainingBatch> Batches(IReadOnlyList<int> rows, int batchSize)
+    /// <summary>
+    /// The given rows cut into batches of <paramref name="batchSize"/>, in order; a batch whose rows
+    /// differ in length is split into one group per length (each a gradient step of its own).
+    /// </summary>
+    public IEnumerable<int[]> Batches(IReadOnlyList<int> rows, int batchSize)
     {
         for (int start = 0; start < rows.Count; start += batchSize)
         {
             int end = Math.Min(start + batchSize, rows.Count);
             foreach (var group in rows.Skip(start).Take(end - start).GroupBy(Steps))
             {
-                yield return Batch([.. group]);
+                yield return [.. group];
             }
         }
     }
 
-    private TrainingBatch Batch(int[] rows)
+    /// <summary>The rows (all of one length) as one time-major batch.</summary>
+    public TrainingBatch Batch(ReadOnlySpan<int> rows)
     {
         int steps = Steps(rows[0]), n = rows.Length, f = InputSize;
         var batch = new TrainingBatch

@@ -1,0 +1,93 @@
+using System.Numerics.Tensors;
+
+namespace MLNet.Lstm.Training;
+
+/// <summary>
+/// One gradient step's forward and backward pass spread over the cores: the batch's rows are
+/// cut into contiguous shards, each run by its own <see cref="LstmNetwork"/> into its own
+/// gradient buffer, and the shards' gradients are then added in shard order. The order is
+/// fixed, so results are bit-identical from run to run on machines with the same core count.
+/// </summary>
+internal sealed class ShardedStep
+{
+    private const int MinRowsPerShard = 8;
+    private readonly LstmNetwork[] _networks;
+    private readonly LstmWeights[] _shardGradients;
+    private readonly double[] _losses;
+
+    public ShardedStep(LstmWeights weights, LstmObjective objective)
+    {
+        int shards = Math.Clamp(Environment.ProcessorCount, 1, 8);
+        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective))];
+        _shardGradients = [.. Enumerable.Range(0, shards).Select(_ => weights.ZerosLike())];
+        _losses = new double[shards];
+        Gradients = weights.ZerosLike();
+    }
+
+    /// <summary>d(mean loss)/d(parameter) of the last <see cref="LossAndGradients"/> call.</summary>
+    public LstmWeights Gradients { get; }
+
+    public void ParametersChanged()
+    {
+        foreach (var network in _networks)
+        {
+            network.ParametersChanged();
+        }
+    }
+
+    /// <summary>The mean loss over <paramref name="rows"/> (all of one length), with its gradients in <see cref="Gradients"/>.</summary>
+    public double LossAndGradients(TrainingSet set, int[] rows)
+    {
+        int shards = Math.Clamp(rows.Length / MinRowsPerShard, 1, _networks.Length);
+        Parallel.For(0, shards, shard =>
+        {
+            var (start, count) = Slice(rows.Length, shards, shard);
+            foreach (var tensor in _shardGradients[shard].Tensors())
+            {
+                Array.Clear(tensor);
+            }
+            var batch = set.Batch(rows.AsSpan(start, count));
+            _losses[shard] = _networks[shard].LossAndGradients(batch, _shardGradients[shard], (float)count / rows.Length) * count;
+        });
+        var total = Gradients.Tensors().ToArray();
+        for (int shard = 0; shard < shards; shard++)
+        {
+            int t = 0;
+            foreach (var tensor in _shardGradients[shard].Tensors())
+            {
+                if (shard == 0)
+                {
+                    tensor.CopyTo(total[t], 0);
+                }
+                else
+                {
+                    TensorPrimitives.Add(total[t], tensor, total[t]);
+                }
+                t++;
+            }
+        }
+        double loss = 0;
+        for (int shard = 0; shard < shards; shard++)
+        {
+            loss += _losses[shard];
+        }
+        return loss / rows.Length;
+    }
+
+    /// <summary>The mean loss over <paramref name="rows"/>, of any lengths, without gradients.</summary>
+    public double MeanLoss(TrainingSet set, int[] rows, int batchSize)
+    {
+        double sum = 0;
+        foreach (var group in set.Batches(rows, batchSize))
+        {
+            sum += _networks[0].Loss(set.Batch(group)) * group.Length;
+        }
+        return sum / rows.Length;
+    }
+
+    private static (int Start, int Count) Slice(int rows, int shards, int shard)
+    {
+        int start = rows * shard / shards, end = rows * (shard + 1) / shards;
+        return (start, end - start);
+    }
+}
