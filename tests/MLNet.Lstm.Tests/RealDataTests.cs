@@ -1,0 +1,24 @@
+using MLNet.Lstm.Examples;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>The README's results on real data, asserted: the trained featurizer against the published 1-NN DTW.</summary>
+[TestClass]
+public sealed class RealDataTests
+{
+    private static readonly string Data = Path.Combine(AppContext.BaseDirectory, "Data", "ucr");
+
+    [TestMethod]
+    [DataRow("GunPoint", 0.95)]
+    [DataRow("BasicMotions", 0.975)]
+    [DataRow("JapaneseVowels", 0.95)]
+    public void TrainedFeaturizerReachesItsTargetAccuracyOnTheOfficialTestSplit(string name, double target)
+    {
+        var set = UcrSet.All.Single(s => s.Name == name);
+
+        double accuracy = set.Accuracy(Data, train: true);
+
+        Console.WriteLine($"{name}: test accuracy {accuracy:F3}");
+        Assert.IsGreaterThanOrEqualTo(target, accuracy);
+    }
+}
