@@ -21,4 +21,15 @@ public sealed class RealDataTests
         Console.WriteLine($"{name}: test accuracy {accuracy:F3}");
         Assert.IsGreaterThanOrEqualTo(target, accuracy);
     }
+
+    [TestMethod]
+    public void NextStepErrorReachesAMeanPointLevelAucOf075OnTheFourNabSeries()
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Data", "NAB");
+
+        var aucs = NabBenchmark.Files.Select(file => NabBenchmark.Run(NabSeries.Load(folder, file)).Auc).ToArray();
+
+        Console.WriteLine($"NAB point-level AUC: {string.Join(", ", aucs.Select(a => a.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}; mean {aucs.Average():F3}");
+        Assert.IsGreaterThanOrEqualTo(0.75, aucs.Average());
+    }
 }

@@ -1,9 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 
+namespace MLNet.Lstm.Examples;
+
 /// <summary>One NAB series: its timestamps and values, and the labelled anomaly windows.</summary>
-internal sealed record NabSeries(string Name, DateTime[] Times, float[] Values, (DateTime Start, DateTime End)[] Windows)
+/// <param name="Name">The file name without extension.</param>
+/// <param name="Times">The timestamps.</param>
+/// <param name="Values">The values.</param>
+/// <param name="Windows">The labelled anomaly windows.</param>
+public sealed record NabSeries(string Name, DateTime[] Times, float[] Values, (DateTime Start, DateTime End)[] Windows)
 {
+    /// <summary>Reads a series and its windows from NAB's files.</summary>
     public static NabSeries Load(string folder, string file)
     {
         var times = new List<DateTime>();
