@@ -4,6 +4,11 @@ using MLNet.Lstm.MLNetInternals;
 namespace MLNet.Lstm;
 
 /// <summary>The entry point: LSTM featurizers on <c>mlContext.Transforms</c>.</summary>
+/// <example>
+/// <code>
+/// var pipeline = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 32));
+/// </code>
+/// </example>
 public static class LstmCatalog
 {
     /// <summary>

@@ -4,6 +4,12 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm;
 
 /// <summary>Loading sequence data for the featurizer: <c>.ts</c> files, and sliding windows over a long series.</summary>
+/// <example>
+/// <code>
+/// IDataView train = mlContext.Data.LoadFromTsFile("GunPoint_TRAIN.ts");
+/// IDataView windows = mlContext.Data.CreateSlidingWindows(readings, windowSize: 48);
+/// </code>
+/// </example>
 public static class LstmDataCatalog
 {
     /// <summary>

@@ -60,6 +60,11 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     /// </summary>
     /// <param name="input">The data holding the sequence column(s) (and the label, when training needs one).</param>
     /// <exception cref="ArgumentOutOfRangeException">An input or label column is missing or of the wrong type or length.</exception>
+    /// <example>
+    /// <code>
+    /// using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model).Fit(data);
+    /// </code>
+    /// </example>
     public LstmFeaturizerTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -84,6 +89,12 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     /// <summary>The input schema shape with the representation column (a vector of Single) appended.</summary>
     /// <param name="inputSchema">The shape of the data the pipeline will see.</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or not a vector of Single.</exception>
+    /// <example>
+    /// <code>
+    /// // ML.NET's pipelines call this to check a chain before fitting it.
+    /// SchemaShape output = estimator.GetOutputSchema(inputShape);
+    /// </code>
+    /// </example>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model?.InputSize
             ?? _training!.InitialModel?.InputSize

@@ -38,6 +38,11 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     }
 
     /// <summary>The LSTM this transformer runs; <c>Model.SaveOnnx(path)</c> reuses it elsewhere.</summary>
+    /// <example>
+    /// <code>
+    /// transformer.Model.SaveOnnx("encoder.onnx");
+    /// </code>
+    /// </example>
     public LstmModel Model { get; }
 
     /// <summary>Values per row in the output column.</summary>
@@ -61,11 +66,21 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// <summary>The input schema with the representation column appended.</summary>
     /// <param name="inputSchema">The schema of the data to transform.</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    /// <example>
+    /// <code>
+    /// var schema = transformer.GetOutputSchema(data.Schema); // ..., Features: Vector&lt;Single, 64&gt;
+    /// </code>
+    /// </example>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
 
     /// <summary>Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows.</summary>
     /// <param name="input">The data holding the sequence column(s).</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
+    /// <example>
+    /// <code>
+    /// float[][] features = transformer.Transform(data).GetColumn&lt;float[]&gt;("Features").ToArray();
+    /// </code>
+    /// </example>
     public IDataView Transform(IDataView input)
     {
         _host.CheckValue(input, nameof(input));
@@ -74,12 +89,23 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
 
     /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>
     /// <param name="inputSchema">The schema of the rows to map.</param>
+    /// <example>
+    /// <code>
+    /// // PredictionEngine uses it; direct use is rare.
+    /// using var engine = mlContext.Model.CreatePredictionEngine&lt;Input, Output&gt;(transformer);
+    /// </code>
+    /// </example>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new LstmRowToRowMapper(Bind(inputSchema), _batches);
 
     /// <summary>ONNX Runtime calls made so far, all cursors together.</summary>
     internal long OnnxRuntimeCalls => _runner.Runs;
 
     /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <example>
+    /// <code>
+    /// using var transformer = estimator.Fit(data); // disposed at the end of the scope
+    /// </code>
+    /// </example>
     public void Dispose()
     {
         _batches.Dispose();

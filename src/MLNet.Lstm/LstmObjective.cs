@@ -1,6 +1,11 @@
 namespace MLNet.Lstm;
 
 /// <summary>What the LSTM learns when the featurizer trains it (<see cref="LstmTrainingOptions.Objective"/>).</summary>
+/// <example>
+/// <code>
+/// var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label" };
+/// </code>
+/// </example>
 public enum LstmObjective
 {
     /// <summary>Predict a class from the sequence: a linear head on the top layer's last step, cross-entropy loss. Needs a label.</summary>

@@ -121,4 +121,12 @@ public sealed class LstmTrainingOptions
 /// <param name="Loss">Mean training loss over the epoch's batches.</param>
 /// <param name="ValidationLoss">Loss on the held-out rows after the epoch; null without validation rows.</param>
 /// <param name="Elapsed">Time since training started.</param>
+/// <example>
+/// <code>
+/// var training = new LstmTrainingOptions
+/// {
+///     Progress = new Progress&lt;LstmTrainingProgress&gt;(p => Console.WriteLine($"epoch {p.Epoch}: {p.Loss:F4}")),
+/// };
+/// </code>
+/// </example>
 public sealed record LstmTrainingProgress(int Epoch, double Loss, double? ValidationLoss, TimeSpan Elapsed);

@@ -22,6 +22,11 @@ public sealed class LstmWeights
     /// <param name="numLayers">Stacked LSTM layers (L).</param>
     /// <param name="outputSize">Outputs of the linear head on the last step; 0 for no head.</param>
     /// <param name="bidirectional">Whether each layer also reads the sequence backwards.</param>
+    /// <example>
+    /// <code>
+    /// var weights = new LstmWeights(inputSize: 3, hiddenSize: 16, numLayers: 2, outputSize: 1);
+    /// </code>
+    /// </example>
     public LstmWeights(int inputSize, int hiddenSize, int numLayers = 1, int outputSize = 0, bool bidirectional = false)
     {
         LstmThrow.IfArchitectureInvalid(inputSize, hiddenSize, numLayers, outputSize);
@@ -77,6 +82,11 @@ public sealed class LstmWeights
     /// <summary>The parameters of one layer and direction (direction 1 is PyTorch's <c>_reverse</c>).</summary>
     /// <param name="layer">0 for the layer that reads the input.</param>
     /// <param name="direction">0 forward, 1 backward.</param>
+    /// <example>
+    /// <code>
+    /// float[] weightHhReverse = weights.GetCell(layer: 1, direction: 1).WeightHh; // lstm.weight_hh_l1_reverse
+    /// </code>
+    /// </example>
     public LstmCellWeights GetCell(int layer, int direction)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
@@ -122,6 +132,12 @@ public sealed class LstmWeights
 /// One LSTM layer in one direction, as PyTorch stores it: four gates stacked in the order
 /// input (i), forget (f), cell (g), output (o), each block <c>HiddenSize</c> rows.
 /// </summary>
+/// <example>
+/// <code>
+/// LstmCellWeights cell = model.GetWeights().GetCell(0, 0);
+/// float forgetBias = cell.BiasIh[cell.HiddenSize]; // the forget gate's first unit
+/// </code>
+/// </example>
 public sealed class LstmCellWeights
 {
     internal LstmCellWeights(int inputSize, int hiddenSize)
