@@ -10,14 +10,13 @@ namespace MLNet.Lstm.Data;
 internal sealed class SequenceInputBinding
 {
     private SequenceInputBinding(DataViewSchema inputSchema, DataViewSchema outputSchema, string[] columnNames,
-        int[] columnIndices, int? lengthColumnIndex, int? fixedSteps, int? maxSteps, int inputSize, int? modelSteps)
+        int[] columnIndices, int? lengthColumnIndex, int? maxSteps, int inputSize, int? modelSteps)
     {
         InputSchema = inputSchema;
         OutputSchema = outputSchema;
         ColumnNames = columnNames;
         ColumnIndices = columnIndices;
         LengthColumnIndex = lengthColumnIndex;
-        FixedSteps = fixedSteps;
         MaxSteps = maxSteps;
         InputSize = inputSize;
         ModelSteps = modelSteps;
@@ -34,9 +33,6 @@ internal sealed class SequenceInputBinding
 
     /// <summary>The column giving each row's number of steps, when the sequences are padded.</summary>
     public int? LengthColumnIndex { get; }
-
-    /// <summary>Steps of every row when the schema fixes them (known-size vectors, no length column), else null.</summary>
-    public int? FixedSteps { get; }
 
     /// <summary>The most steps a row can have when the columns are known-size vectors, else null.</summary>
     public int? MaxSteps { get; }
@@ -137,7 +133,7 @@ internal sealed class SequenceInputBinding
         builder.AddColumns(schema);
         builder.AddColumn(options.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, outputSize));
         return new SequenceInputBinding(schema, builder.ToSchema(), columnNames, indices, lengthIndex,
-            fixedSteps, allKnown ? knownSteps : null, inputSize, modelSteps);
+            allKnown ? knownSteps : null, inputSize, modelSteps);
     }
 
     public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;
