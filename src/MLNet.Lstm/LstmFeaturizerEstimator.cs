@@ -96,7 +96,5 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     /// </code>
     /// </example>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model?.InputSize
-            ?? _training!.InitialModel?.InputSize
-            ?? (_options.InputColumnNames.Length > 1 ? _options.InputColumnNames.Length : _training!.InputSize));
+        LstmSchemaShapes.AppendFeatures(inputSchema, _options, _model?.InputSize ?? _training!.InputSizeFor(_options));
 }

@@ -98,6 +98,10 @@ public sealed class LstmTrainingOptions
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 
+    /// <summary>F for training: the initial model's, else the feature columns' count, else <see cref="InputSize"/>.</summary>
+    internal int InputSizeFor(LstmFeaturizerOptions featurizer) =>
+        InitialModel?.InputSize ?? (featurizer.InputColumnNames.Length > 1 ? featurizer.InputColumnNames.Length : InputSize);
+
     internal LstmTrainingOptions Validated()
     {
         if (Epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected at least 1, found {Epochs}");

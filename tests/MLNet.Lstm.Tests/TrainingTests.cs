@@ -205,6 +205,26 @@ public sealed class TrainingTests
     }
 
     [TestMethod]
+    [DataRow(nameof(LstmTrainingOptions.Epochs), "LstmTrainingOptions.Epochs: expected at least 1, found 0. (Parameter 'Epochs')")]
+    [DataRow(nameof(LstmTrainingOptions.LearningRate), "LstmTrainingOptions.LearningRate: expected a positive rate, found 0. (Parameter 'LearningRate')")]
+    [DataRow(nameof(LstmTrainingOptions.ValidationFraction), "LstmTrainingOptions.ValidationFraction: expected a share from 0 up to (not including) 1, found 1. (Parameter 'ValidationFraction')")]
+    public void OutOfRangeTrainingOptionIsRefusedWithItsName(string option, string message)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var training = new LstmTrainingOptions();
+        switch (option)
+        {
+            case nameof(LstmTrainingOptions.Epochs): training.Epochs = 0; break;
+            case nameof(LstmTrainingOptions.LearningRate): training.LearningRate = 0; break;
+            default: training.ValidationFraction = 1; break;
+        }
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(training));
+
+        Assert.AreEqual(message, e.Message);
+    }
+
+    [TestMethod]
     public void BidirectionalNextStepIsRefused()
     {
         var mlContext = new MLContext(seed: 1);
