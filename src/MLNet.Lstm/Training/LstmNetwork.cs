@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace MLNet.Lstm.Training;
@@ -224,6 +225,7 @@ internal sealed class LstmNetwork
         private readonly float[] _weightHhT = new float[weights.WeightHh.Length];
         private readonly float[] _bias = new float[4 * weights.HiddenSize];
         private readonly float[] _biasGrad = new float[4 * weights.HiddenSize];
+        private readonly float[] _zeros = new float[weights.HiddenSize];
         private float[] _gates = [];
         private float[] _cells = [];
         private float[] _tanhCells = [];
@@ -231,6 +233,43 @@ internal sealed class LstmNetwork
         private float[] _dGates = [];
         private float[] _dState = [];
         private float[] _dCell = [];
+
+        /// <summary>
+        /// One row's gate pre-activation gradients from dh and the carried dc (which it updates to
+        /// dc·f for the previous step): i, f, g, o as PyTorch stacks them.
+        /// </summary>
+        private static void GateGradients(ReadOnlySpan<float> gate, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> cPrevious,
+            ReadOnlySpan<float> dh, Span<float> dc, Span<float> dGate, int h)
+        {
+            int j = 0;
+            var one = Vector<float>.One;
+            for (; j + Vector<float>.Count <= h; j += Vector<float>.Count)
+            {
+                var i = new Vector<float>(gate[j..]);
+                var f = new Vector<float>(gate[(h + j)..]);
+                var g = new Vector<float>(gate[(2 * h + j)..]);
+                var o = new Vector<float>(gate[(3 * h + j)..]);
+                var tc = new Vector<float>(tanhC[j..]);
+                var dhj = new Vector<float>(dh[j..]);
+                var dcj = new Vector<float>(dc[j..]) + dhj * o * (one - tc * tc);
+                (dcj * g * i * (one - i)).CopyTo(dGate[j..]);
+                (dcj * new Vector<float>(cPrevious[j..]) * f * (one - f)).CopyTo(dGate[(h + j)..]);
+                (dcj * i * (one - g * g)).CopyTo(dGate[(2 * h + j)..]);
+                (dhj * tc * o * (one - o)).CopyTo(dGate[(3 * h + j)..]);
+                (dcj * f).CopyTo(dc[j..]);
+            }
+            for (; j < h; j++)
+            {
+                float i = gate[j], f = gate[h + j], g = gate[2 * h + j], o = gate[3 * h + j];
+                float tc = tanhC[j];
+                float dcj = dc[j] + dh[j] * o * (1 - tc * tc);
+                dGate[j] = dcj * g * i * (1 - i);
+                dGate[h + j] = dcj * cPrevious[j] * f * (1 - f);
+                dGate[2 * h + j] = dcj * i * (1 - g * g);
+                dGate[3 * h + j] = dh[j] * tc * o * (1 - o);
+                dc[j] = dcj * f;
+            }
+        }
 
         public void Refresh()
         {
@@ -316,18 +355,8 @@ internal sealed class LstmNetwork
                     var dGate = dGates.Slice(t * block + n * g4, g4);
                     var dc = dCell.Slice(n * h, h);
                     var tanhC = _tanhCells.AsSpan((t * rows + n) * h, h);
-                    for (int j = 0; j < h; j++)
-                    {
-                        float i = gate[j], f = gate[h + j], g = gate[2 * h + j], o = gate[3 * h + j];
-                        float tc = tanhC[j];
-                        float dcj = dc[j] + dh[j] * o * (1 - tc * tc);
-                        float cPrevious = s > 0 ? _cells[(previous * rows + n) * h + j] : 0f;
-                        dGate[j] = dcj * g * i * (1 - i);
-                        dGate[h + j] = dcj * cPrevious * f * (1 - f);
-                        dGate[2 * h + j] = dcj * i * (1 - g * g);
-                        dGate[3 * h + j] = dh[j] * tc * o * (1 - o);
-                        dc[j] = dcj * f;
-                    }
+                    var cPrevious = s > 0 ? _cells.AsSpan((previous * rows + n) * h, h) : _zeros.AsSpan(0, h);
+                    GateGradients(gate, tanhC, cPrevious, dh, dc, dGate, h);
                 }
                 dState.Clear();
                 if (s > 0)
