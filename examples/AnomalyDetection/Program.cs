@@ -3,7 +3,7 @@
 // scores per window: the mean squared next-step error (NextStepError), and RandomizedPca on
 // the LSTM's representation. Reports point-level ROC AUC after the training part, and how many
 // labelled windows raise an alarm at a threshold chosen on the training part; writes a PNG
-// per series (series, labelled windows shaded, score). Settings: examples/shared/NabBenchmark.cs.
+// per series (series, labelled windows shaded, score). Settings: examples/Common/NabBenchmark.cs.
 using MLNet.Lstm.Examples;
 using ScottPlot;
 
