@@ -5,7 +5,37 @@ internal static class LstmDefaults
 {
     public const string OutputColumnName = "Features";
     public const string InputColumnName = "Sequence";
-    public const LstmRepresentation Representation = LstmRepresentation.LastHidden;
+    public const LstmRepresentation Representation = LstmRepresentation.LastMeanMax;
+
+    // Training: the recipe measured on the UCR suite (BENCHMARKS.md, `-- --ucr`).
+    public const int TrainingBatchSize = 16;
+    public const float LearningRate = 1e-2f;
+    public const float WeightDecay = 1e-2f;
+    public const float Dropout = 0.2f;
+    public const int MaxSteps = 64;
+    public const int EarlyStoppingPatience = 10;
+
+    /// <summary>Gradient steps the automatic epoch count aims at.</summary>
+    public const int OptimizerSteps = 2000;
+
+    /// <summary>Fewest epochs the automatic count gives: large data sets still see every row this often.</summary>
+    public const int MinEpochs = 5;
+
+    /// <summary>Most epochs the automatic count gives: a tiny data set would otherwise cycle thousands of times.</summary>
+    public const int MaxEpochs = 500;
+
+    /// <summary>Rows from which a share is held out for validation by default.</summary>
+    public const int ValidationMinRows = 1000;
+
+    /// <summary>Share held out for validation when there are enough rows.</summary>
+    public const double ValidationFraction = 0.1;
+
+    /// <summary>Epochs for the rows and batch size when <see cref="LstmTrainingOptions.Epochs"/> is null.</summary>
+    public static int Epochs(int trainingRows, int batchSize)
+    {
+        int batchesPerEpoch = (trainingRows + batchSize - 1) / batchSize;
+        return Math.Clamp((OptimizerSteps + batchesPerEpoch - 1) / batchesPerEpoch, MinEpochs, MaxEpochs);
+    }
 
     /// <summary>Steps assumed when choosing a batch size for sequences whose length the schema does not give.</summary>
     private const int AssumedSteps = 32;

@@ -35,4 +35,12 @@ public enum LstmRepresentation
     /// with <see cref="LstmObjective.NextStep"/>; higher means less like the training data.
     /// </summary>
     NextStepError,
+
+    /// <summary>
+    /// The top layer's final hidden state (as <see cref="LastHidden"/>), its mean over time and
+    /// its maximum over time, concatenated: 3·D·H values. The default: what the last step
+    /// forgets, the mean and max still hold, and a classifier after the featurizer reads all
+    /// three (what a head with <see cref="LstmHeadInput.LastMeanMax"/> was trained on).
+    /// </summary>
+    LastMeanMax,
 }

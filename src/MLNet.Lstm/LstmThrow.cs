@@ -17,6 +17,9 @@ internal static class LstmThrow
         ArgumentOutOfRangeException.ThrowIfNegative(outputSize);
     }
 
+    public static ArgumentException WeightsInvalid(string property, string why) =>
+        new($"LstmWeights.{property}: {why}.", property);
+
     public static FileNotFoundException ModelFileMissing(string path) =>
         new($"ONNX model file '{path}' does not exist.", path);
 

@@ -55,14 +55,59 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public float ForgetGateBias { get; set; } = 1f;
 
-    /// <summary>Passes over the training rows, at most (early stopping may end sooner). Default 20.</summary>
-    public int Epochs { get; set; } = 20;
+    /// <summary>
+    /// Passes over the training rows, at most (early stopping may end sooner). Default null:
+    /// as many as give about <see cref="LstmDefaults.OptimizerSteps"/> gradient steps, from
+    /// <see cref="LstmDefaults.MinEpochs"/> to <see cref="LstmDefaults.MaxEpochs"/> epochs — a
+    /// 20-row set then gets as many updates as a 600-row one, where a fixed epoch count would
+    /// give it a handful.
+    /// </summary>
+    public int? Epochs { get; set; }
 
-    /// <summary>Sequences per gradient step. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
+    /// <summary>Sequences per gradient step. Default 16.</summary>
+    public int BatchSize { get; set; } = LstmDefaults.TrainingBatchSize;
 
-    /// <summary>Adam's learning rate. Default 1e-3 (larger rates failed on some seeds in our measurements).</summary>
-    public float LearningRate { get; set; } = 1e-3f;
+    /// <summary>Adam's (peak) learning rate. Default 1e-2, decayed by <see cref="LearningRateSchedule"/>.</summary>
+    public float LearningRate { get; set; } = LstmDefaults.LearningRate;
+
+    /// <summary>How the learning rate changes over training. Default <see cref="LstmLearningRateSchedule.Cosine"/>.</summary>
+    public LstmLearningRateSchedule LearningRateSchedule { get; set; } = LstmLearningRateSchedule.Cosine;
+
+    /// <summary>
+    /// AdamW's decoupled weight decay: every step shrinks each parameter by learning rate × this.
+    /// Default 1e-2 (torch.optim.AdamW's); 0 for plain Adam.
+    /// </summary>
+    public float WeightDecay { get; set; } = LstmDefaults.WeightDecay;
+
+    /// <summary>
+    /// Share of the head's inputs zeroed at random in each training step (inverted dropout), so
+    /// that no single unit of the representation carries a class alone. Default 0.2; 0 for none.
+    /// The exported model has no dropout.
+    /// </summary>
+    public float Dropout { get; set; } = LstmDefaults.Dropout;
+
+    /// <summary>
+    /// What the classification or regression head reads. Default <see cref="LstmHeadInput.LastMeanMax"/>,
+    /// the default representation: the classifier after the featurizer then reads what the head
+    /// was trained on. NextStep always forecasts from each step.
+    /// </summary>
+    public LstmHeadInput HeadInput { get; set; } = LstmHeadInput.LastMeanMax;
+
+    /// <summary>
+    /// Learn each feature's mean and standard deviation from the training rows and standardize
+    /// the input with them, as nodes of the model's graph (<see cref="LstmWeights.InputOffset"/>),
+    /// so scoring, model.zip and ONNX exports apply the same scaling. Default true. Not with an
+    /// <see cref="InitialModel"/>, whose own preprocessing is kept.
+    /// </summary>
+    public bool Standardize { get; set; } = true;
+
+    /// <summary>
+    /// Longest sequence, in steps, the LSTM reads: when the training rows' median length is longer,
+    /// consecutive steps are averaged (the same stride for every row, a node of the graph, see
+    /// <see cref="LstmWeights.PoolingStride"/>) down to at most this many. Default 64; null reads
+    /// every step. Not with an <see cref="InitialModel"/>, whose own preprocessing is kept.
+    /// </summary>
+    public int? MaxSteps { get; set; } = LstmDefaults.MaxSteps;
 
     /// <summary>Clip the gradient's global norm to this before each step; null for no clipping. Default 1.</summary>
     public float? GradientClipNorm { get; set; } = 1f;
@@ -70,17 +115,22 @@ public sealed class LstmTrainingOptions
     /// <summary>Shuffle the training rows every epoch. Default true.</summary>
     public bool Shuffle { get; set; } = true;
 
-    /// <summary>Seed of the initial weights, the validation split and the shuffling. Default 0.</summary>
+    /// <summary>Seed of the initial weights, the validation split, the shuffling and dropout. Default 0.</summary>
     public int Seed { get; set; }
 
-    /// <summary>Share of the rows held out to measure validation loss (for early stopping). Default 0.1; 0 for none.</summary>
-    public double ValidationFraction { get; set; } = 0.1;
+    /// <summary>
+    /// Share of the rows held out (stratified by class for classification) to measure validation
+    /// loss, keep the best epoch and stop early. Default null: 0.1 from
+    /// <see cref="LstmDefaults.ValidationMinRows"/> rows up, none below, where a tenth of the rows
+    /// is too few to choose by and too many to lose.
+    /// </summary>
+    public double? ValidationFraction { get; set; }
 
     /// <summary>
     /// Stop when the validation loss has not improved for this many epochs, and keep the
-    /// best epoch's weights; null to run every epoch. Default 5.
+    /// best epoch's weights; null to run every epoch. Default 10.
     /// </summary>
-    public int? EarlyStoppingPatience { get; set; } = 5;
+    public int? EarlyStoppingPatience { get; set; } = LstmDefaults.EarlyStoppingPatience;
 
     /// <summary>
     /// Start from this model instead of random weights (fine-tuning, e.g. a PyTorch export).
@@ -104,14 +154,19 @@ public sealed class LstmTrainingOptions
 
     internal LstmTrainingOptions Validated()
     {
-        if (Epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected at least 1, found {Epochs}");
+        if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
         if (InputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected at least 1, found {InputSize}");
         if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
         if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
-        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected a share from 0 up to (not including) 1, found {ValidationFraction}");
+        if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {fraction}");
+        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.TrainingOptionInvalid(nameof(WeightDecay), $"expected 0 or a positive finite decay, found {WeightDecay}");
+        if (!(Dropout >= 0 && Dropout < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(Dropout), $"expected a share from 0 up to (not including) 1, found {Dropout}");
+        if (MaxSteps is int maxSteps && maxSteps < 1) throw LstmThrow.TrainingOptionInvalid(nameof(MaxSteps), $"expected null (every step) or at least 1, found {maxSteps}");
+        if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRateSchedule), $"expected Constant or Cosine, found {LearningRateSchedule}");
+        if (!Enum.IsDefined(HeadInput)) throw LstmThrow.TrainingOptionInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {HeadInput}");
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EarlyStoppingPatience), $"expected null or at least 1 epoch, found {patience}");
         bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
         if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");

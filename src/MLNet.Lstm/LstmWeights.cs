@@ -15,6 +15,7 @@ namespace MLNet.Lstm;
 public sealed class LstmWeights
 {
     private readonly LstmCellWeights[] _cells;
+    private LstmHeadInput _headInput;
 
     /// <summary>Creates zero-filled parameters for the given architecture.</summary>
     /// <param name="inputSize">Features per time step (F).</param>
@@ -47,10 +48,79 @@ public sealed class LstmWeights
         }
         if (outputSize > 0)
         {
-            HeadWeight = new float[outputSize * hiddenSize * directions];
+            HeadWeight = new float[checked(outputSize * hiddenSize * directions)];
             HeadBias = new float[outputSize];
         }
     }
+
+    /// <summary>
+    /// Subtracted from each feature before the LSTM reads it: F values, or null for none. With
+    /// <see cref="InputScale"/> it standardizes the input, x' = (x − offset) · scale, as ONNX's
+    /// <c>Scaler</c>; training learns both from the training rows (<see cref="LstmTrainingOptions.Standardize"/>).
+    /// They are nodes of the ONNX graph, so every runtime that runs the model applies them.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// weights.InputOffset = [mean];
+    /// weights.InputScale = [1f / standardDeviation];
+    /// </code>
+    /// </example>
+    public float[]? InputOffset { get; set; }
+
+    /// <summary>Multiplies each feature (after <see cref="InputOffset"/>) before the LSTM reads it: F values, or null for none.</summary>
+    /// <example>
+    /// <code>
+    /// weights.InputScale = [0.5f, 2f, 1f];
+    /// </code>
+    /// </example>
+    public float[]? InputScale { get; set; }
+
+    /// <summary>
+    /// Consecutive steps averaged into one before the LSTM reads them (after scaling): the LSTM
+    /// sees ⌈T / PoolingStride⌉ steps, the last one the mean of the steps left over. 1 (the
+    /// default) reads every step. Long sequences fade in an LSTM; training picks this from the
+    /// training rows' length (<see cref="LstmTrainingOptions.MaxSteps"/>).
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// weights.PoolingStride = 4; // 300 steps reach the LSTM as 75
+    /// </code>
+    /// </example>
+    public int PoolingStride { get; set; } = 1;
+
+    /// <summary>What the head reads; default <see cref="LstmHeadInput.LastStep"/> (PyTorch's seed model). Ignored without a head.</summary>
+    /// <example>
+    /// <code>
+    /// weights.HeadInput = LstmHeadInput.LastMeanMax; // HeadWeight is then OutputSize × 3·D·H
+    /// </code>
+    /// </example>
+    public LstmHeadInput HeadInput
+    {
+        get => _headInput;
+        set
+        {
+            if (value != _headInput && HeadWeight is not null)
+            {
+                HeadWeight = new float[checked(OutputSize * HeadInputSize(value))];
+            }
+            _headInput = value;
+        }
+    }
+
+    /// <summary>Values the head reads per sequence: D·H for <see cref="LstmHeadInput.LastStep"/>, 3·D·H for <see cref="LstmHeadInput.LastMeanMax"/>.</summary>
+    /// <example>
+    /// <code>
+    /// int columns = weights.HeadWeight!.Length / weights.OutputSize; // == weights.HeadInputWidth
+    /// </code>
+    /// </example>
+    public int HeadInputWidth => HeadInputSize(_headInput);
+
+    private int HeadInputSize(LstmHeadInput input) => input switch
+    {
+        LstmHeadInput.LastStep => NumDirections * HiddenSize,
+        LstmHeadInput.LastMeanMax => checked(3 * NumDirections * HiddenSize),
+        _ => throw LstmThrow.WeightsInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {input}"),
+    };
 
     /// <summary>Features per time step (F).</summary>
     public int InputSize { get; }
@@ -71,10 +141,10 @@ public sealed class LstmWeights
     public int NumDirections => Bidirectional ? 2 : 1;
 
     /// <summary>
-    /// The head's weight, <c>fc.weight</c> in PyTorch: OutputSize × (D·H), row-major; null
-    /// when there is no head.
+    /// The head's weight, <c>fc.weight</c> in PyTorch: OutputSize × <see cref="HeadInputWidth"/>
+    /// (D·H when the head reads the last step), row-major; null when there is no head.
     /// </summary>
-    public float[]? HeadWeight { get; }
+    public float[]? HeadWeight { get; private set; }
 
     /// <summary>The head's bias, <c>fc.bias</c> in PyTorch: OutputSize values; null when there is no head.</summary>
     public float[]? HeadBias { get; }
@@ -113,18 +183,57 @@ public sealed class LstmWeights
         }
     }
 
-    /// <summary>A zero-filled set of the same shapes (gradients, optimizer state).</summary>
-    internal LstmWeights ZerosLike() => new(InputSize, HiddenSize, NumLayers, OutputSize, Bidirectional);
+    /// <summary>A zero-filled set of the same shapes (gradients, optimizer state); the input preprocessing is shared, not copied.</summary>
+    internal LstmWeights ZerosLike() => new(InputSize, HiddenSize, NumLayers, OutputSize, Bidirectional)
+    {
+        HeadInput = HeadInput,
+        InputOffset = InputOffset,
+        InputScale = InputScale,
+        PoolingStride = PoolingStride,
+    };
 
     /// <summary>A deep copy.</summary>
     internal LstmWeights Clone()
     {
         var copy = ZerosLike();
+        copy.InputOffset = (float[]?)InputOffset?.Clone();
+        copy.InputScale = (float[]?)InputScale?.Clone();
         foreach (var (from, to) in Tensors().Zip(copy.Tensors()))
         {
             from.CopyTo(to, 0);
         }
         return copy;
+    }
+
+    /// <summary>Checks what the public setters cannot: the preprocessing's sizes and values.</summary>
+    internal void Validate()
+    {
+        CheckPerFeature(InputOffset, nameof(InputOffset));
+        CheckPerFeature(InputScale, nameof(InputScale));
+        if (PoolingStride < 1)
+        {
+            throw LstmThrow.WeightsInvalid(nameof(PoolingStride), $"expected at least 1, found {PoolingStride}");
+        }
+        _ = HeadInputWidth;
+    }
+
+    private void CheckPerFeature(float[]? values, string name)
+    {
+        if (values is null)
+        {
+            return;
+        }
+        if (values.Length != InputSize)
+        {
+            throw LstmThrow.WeightsInvalid(name, $"expected {InputSize} values (one per feature) or null, found {values.Length}");
+        }
+        foreach (float v in values)
+        {
+            if (!float.IsFinite(v))
+            {
+                throw LstmThrow.WeightsInvalid(name, $"expected finite values, found {v}");
+            }
+        }
     }
 }
 

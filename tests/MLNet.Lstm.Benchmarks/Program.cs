@@ -14,6 +14,9 @@ using MLNet.Lstm.Benchmarks;
 bool quick = args.Contains("--quick");
 bool sweep = args.Contains("--batch-sweep");
 bool trainingOnly = args.Contains("--training");
+bool ucrOnly = args.Contains("--ucr");
+var ucrSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
+string? ucrSets = args.Select((a, i) => (a, i)).Where(p => p.a == "--sets" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 const int Runs = 5;
 
 var cases = new[]
@@ -29,6 +32,11 @@ var cases = new[]
 Console.WriteLine($"MLNet.Lstm benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {CpuName()}, .NET {Environment.Version}, {(quick ? "quick" : "full")} mode");
 Console.WriteLine($"median of {Runs} runs after 1 warm-up; featurizer batch size: its default; ONNX Runtime intra-op threads {Environment.ProcessorCount} unless noted");
 Console.WriteLine();
+if (ucrOnly)
+{
+    UcrBenchmark.Run(quick, ucrSettings, ucrSets);
+    return;
+}
 TrainingBenchmark.Run(quick);
 if (trainingOnly)
 {

@@ -1,5 +1,6 @@
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm.Tests;
 
@@ -11,24 +12,32 @@ public sealed class TrainingNetworkTests
         from objective in Enum.GetValues<LstmObjective>()
         from layers in new[] { 1, 2 }
         from bidirectional in new[] { false, true }
+        from headInput in Enum.GetValues<LstmHeadInput>()
         where !(bidirectional && objective == LstmObjective.NextStep)
-        select new object[] { objective, layers, bidirectional };
+        where !(headInput == LstmHeadInput.LastMeanMax && objective == LstmObjective.NextStep)
+        select new object[] { objective, layers, bidirectional, headInput };
 
     [TestMethod]
     [DynamicData(nameof(GradientCases))]
-    public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional)
+    public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional, LstmHeadInput headInput)
     {
         const int Features = 2, Hidden = 3, Steps = 4, Rows = 3;
         int outputs = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, _ => Features };
         // PyTorch's initial weights (±1/√H) leave the recurrent gradients near float noise;
         // weights twice that size make every gradient large enough to check in float.
         var weights = LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights();
+        weights.HeadInput = headInput;
+        var draw = new Random(6);
+        for (int i = 0; i < weights.HeadWeight!.Length; i++)
+        {
+            weights.HeadWeight[i] = (float)(draw.NextDouble() - 0.5);
+        }
         foreach (var tensor in weights.Tensors())
         {
             TensorPrimitivesScale(tensor, 2f);
         }
         var batch = Batch(objective, Steps, Rows, Features, outputs, seed: 5);
-        var network = new LstmNetwork(weights, objective);
+        var network = new LstmNetwork(weights, TrainingObjective.For(objective));
         var gradients = weights.ZerosLike();
         network.LossAndGradients(batch, gradients);
 
@@ -63,7 +72,7 @@ public sealed class TrainingNetworkTests
     {
         var fixture = TrainingFixture.Load(fixtureName);
         var weights = LstmModel.FromOnnx(fixture.InitialOnnx).GetWeights();
-        var network = new LstmNetwork(weights, fixture.Objective);
+        var network = new LstmNetwork(weights, TrainingObjective.For(fixture.Objective));
         var optimizer = new AdamOptimizer(weights, fixture.LearningRate);
         var gradients = weights.ZerosLike();
 

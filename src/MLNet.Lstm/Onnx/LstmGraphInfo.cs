@@ -13,6 +13,10 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="OutputName">The graph's first declared output.</param>
 /// <param name="OutputSize">Values per row of that output when a head (Gemm or MatMul) produces it, else 0.</param>
 /// <param name="Opset">The default-domain opset the graph imports.</param>
+/// <param name="InputOffset">What the graph subtracts from each feature before the LSTM (our own scaling node), else null.</param>
+/// <param name="InputScale">What the graph multiplies each feature by before the LSTM (our own scaling node), else null.</param>
+/// <param name="PoolingStride">Steps the graph averages into one before the LSTM (our own pooling node), else 1.</param>
+/// <param name="HeadInput">What the head reads: the last step, or our concatenation of the last, mean and max states.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -23,7 +27,11 @@ internal sealed record LstmGraphInfo(
     bool Bidirectional,
     string OutputName,
     int OutputSize,
-    long Opset)
+    long Opset,
+    float[]? InputOffset = null,
+    float[]? InputScale = null,
+    int PoolingStride = 1,
+    LstmHeadInput HeadInput = LstmHeadInput.LastStep)
 {
     public int NumLayers => LstmNodes.Count;
 

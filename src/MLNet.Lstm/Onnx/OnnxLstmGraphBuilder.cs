@@ -6,23 +6,31 @@ namespace MLNet.Lstm.Onnx;
 /// Builds the ONNX graph of <c>nn.LSTM(batch_first=True)</c> (+ <c>nn.Linear</c> on the last
 /// step) from PyTorch-layout weights, node for node as <c>torch.onnx.export</c> writes it:
 /// ONNX Runtime's CPU LSTM rejects batch-major layout, so the batch-major input is transposed
-/// to time-major and every layer is one LSTM node with layout 0.
+/// to time-major and every layer is one LSTM node with layout 0. Input scaling and pooling over
+/// time (<see cref="LstmWeights.InputOffset"/>, <see cref="LstmWeights.InputScale"/>,
+/// <see cref="LstmWeights.PoolingStride"/>) come first as plain ONNX nodes, and a head that
+/// reads the last, mean and max states concatenates them before its Gemm; the node and
+/// initializer names here are what <see cref="OnnxLstmGraphReader"/> recognises them by.
 /// </summary>
 internal static class OnnxLstmGraphBuilder
 {
     public const string InputName = "input";
     public const string OutputName = "output";
+    public const string InputOffsetName = "input.offset";
+    public const string InputScaleName = "input.scale";
+    public const string PoolNodeName = "time_pool";
+    public const string HeadInputNodeName = "head_last_mean_max";
     private const int Opset = 14;
 
     public static ModelProto Build(LstmWeights weights)
     {
+        weights.Validate();
         int hidden = weights.HiddenSize;
         int directions = weights.NumDirections;
         var graph = new GraphProto { Name = "lstm" };
         graph.Input.Add(OnnxTensors.FloatValue(InputName, "batch", "sequence", weights.InputSize));
 
-        graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", [InputName], ["x_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
-        string layerInput = "x_time_major";
+        string layerInput = AddPreprocessing(graph, weights);
         graph.Initializer.Add(OnnxTensors.Int64("merge_directions_shape", [0, 0, -1], 3));
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -41,11 +49,10 @@ internal static class OnnxLstmGraphBuilder
 
         if (weights.OutputSize > 0)
         {
-            graph.Initializer.Add(OnnxTensors.Int64("last_step_index", [-1]));
-            graph.Initializer.Add(OnnxTensors.Float("fc.weight", weights.HeadWeight, weights.OutputSize, directions * hidden));
+            graph.Initializer.Add(OnnxTensors.Float("fc.weight", weights.HeadWeight, weights.OutputSize, weights.HeadInputWidth));
             graph.Initializer.Add(OnnxTensors.Float("fc.bias", weights.HeadBias, weights.OutputSize));
-            graph.Node.Add(OnnxTensors.Node("Gather", "last_step", [layerInput, "last_step_index"], ["last_step_out"], OnnxTensors.Int("axis", 0)));
-            graph.Node.Add(OnnxTensors.Node("Gemm", "fc", ["last_step_out", "fc.weight", "fc.bias"], [OutputName], OnnxTensors.Int("transB", 1)));
+            string headInput = weights.HeadInput == LstmHeadInput.LastMeanMax ? AddLastMeanMax(graph, weights, layerInput) : AddLastStep(graph, layerInput);
+            graph.Node.Add(OnnxTensors.Node("Gemm", "fc", [headInput, "fc.weight", "fc.bias"], [OutputName], OnnxTensors.Int("transB", 1)));
             graph.Output.Add(OnnxTensors.FloatValue(OutputName, "batch", weights.OutputSize));
         }
         else
@@ -57,6 +64,57 @@ internal static class OnnxLstmGraphBuilder
         var model = new ModelProto { IrVersion = 7, ProducerName = "MLNet.Lstm", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return model;
+    }
+
+    /// <summary>
+    /// [N, T, F] → (x − offset) · scale → mean of every PoolingStride steps → time-major [T', N, F].
+    /// AveragePool with ceil_mode averages the last, partial window over the steps it holds, as
+    /// PyTorch's avg_pool1d(ceil_mode=True) does.
+    /// </summary>
+    private static string AddPreprocessing(GraphProto graph, LstmWeights weights)
+    {
+        string x = InputName;
+        if (weights.InputOffset is { } offset)
+        {
+            graph.Initializer.Add(OnnxTensors.Float(InputOffsetName, offset, weights.InputSize));
+            graph.Node.Add(OnnxTensors.Node("Sub", "input_shift", [x, InputOffsetName], ["x_shifted"]));
+            x = "x_shifted";
+        }
+        if (weights.InputScale is { } scale)
+        {
+            graph.Initializer.Add(OnnxTensors.Float(InputScaleName, scale, weights.InputSize));
+            graph.Node.Add(OnnxTensors.Node("Mul", "input_scale", [x, InputScaleName], ["x_scaled"]));
+            x = "x_scaled";
+        }
+        if (weights.PoolingStride == 1)
+        {
+            graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", [x], ["x_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
+            return "x_time_major";
+        }
+        graph.Node.Add(OnnxTensors.Node("Transpose", "to_channels_first", [x], ["x_channels_first"], OnnxTensors.Ints("perm", 0, 2, 1)));
+        graph.Node.Add(OnnxTensors.Node("AveragePool", PoolNodeName, ["x_channels_first"], ["x_pooled"],
+            OnnxTensors.Ints("kernel_shape", weights.PoolingStride), OnnxTensors.Ints("strides", weights.PoolingStride), OnnxTensors.Int("ceil_mode", 1)));
+        graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", ["x_pooled"], ["x_time_major"], OnnxTensors.Ints("perm", 2, 0, 1)));
+        return "x_time_major";
+    }
+
+    private static string AddLastStep(GraphProto graph, string topOutput)
+    {
+        graph.Initializer.Add(OnnxTensors.Int64("last_step_index", [-1]));
+        graph.Node.Add(OnnxTensors.Node("Gather", "last_step", [topOutput, "last_step_index"], ["last_step_out"], OnnxTensors.Int("axis", 0)));
+        return "last_step_out";
+    }
+
+    /// <summary>[top layer's Y_h as [N, D·H], mean over time, max over time] → [N, 3·D·H].</summary>
+    private static string AddLastMeanMax(GraphProto graph, LstmWeights weights, string topOutput)
+    {
+        string yh = $"lstm{weights.NumLayers - 1}_Y_h";
+        graph.Node.Add(OnnxTensors.Node("Transpose", "head_last_batch_major", [yh], ["head_last_batch_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
+        graph.Node.Add(OnnxTensors.Node("Flatten", "head_last", ["head_last_batch_major"], ["head_last"], OnnxTensors.Int("axis", 1)));
+        graph.Node.Add(OnnxTensors.Node("ReduceMean", "head_mean", [topOutput], ["head_mean"], OnnxTensors.Ints("axes", 0), OnnxTensors.Int("keepdims", 0)));
+        graph.Node.Add(OnnxTensors.Node("ReduceMax", "head_max", [topOutput], ["head_max"], OnnxTensors.Ints("axes", 0), OnnxTensors.Int("keepdims", 0)));
+        graph.Node.Add(OnnxTensors.Node("Concat", HeadInputNodeName, ["head_last", "head_mean", "head_max"], [HeadInputNodeName], OnnxTensors.Int("axis", 1)));
+        return HeadInputNodeName;
     }
 
     private static void AddLayerInitializers(GraphProto graph, LstmWeights weights, int layer)

@@ -77,8 +77,45 @@ internal static class OnnxLstmGraphReader
         var output = graph.Output[0];
         int outputSize = HasHead(graph, lstmNodes[^1]) ? StaticRowSize(output) : 0;
         long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
+        var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
+            ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
         return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
-            direction == "bidirectional", output.Name, outputSize, opset);
+            direction == "bidirectional", output.Name, outputSize, opset,
+            PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
+            PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
+            PoolingStride(graph, source), headInput);
+    }
+
+    /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
+    private static float[]? PerFeatureConstant(GraphProto graph, string op, string name, int inputSize, string source)
+    {
+        if (!graph.Node.Any(n => n.OpType == op && n.Input.Count == 2 && n.Input[1] == name) || FindTensor(graph, name) is not { } tensor)
+        {
+            return null;
+        }
+        var values = OnnxTensors.ReadFloats(tensor);
+        if (values.Length != inputSize)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its input scaling tensor '{name}' holds {values.Length} values; expected {inputSize}, one per feature");
+        }
+        return values;
+    }
+
+    /// <summary>The stride of our pooling node over time, else 1.</summary>
+    private static int PoolingStride(GraphProto graph, string source)
+    {
+        var pool = graph.Node.FirstOrDefault(n => n.OpType == "AveragePool" && n.Name == OnnxLstmGraphBuilder.PoolNodeName);
+        if (pool is null)
+        {
+            return 1;
+        }
+        var strides = OnnxTensors.GetInts(pool, "strides");
+        var kernel = OnnxTensors.GetInts(pool, "kernel_shape");
+        if (strides is not { Count: 1 } || kernel is not { Count: 1 } || strides[0] != kernel[0] || strides[0] < 1 || strides[0] > int.MaxValue)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its pooling node '{pool.Name}' must average windows of one size, kernel_shape equal to strides");
+        }
+        return (int)strides[0];
     }
 
     /// <summary>The model's parameters in PyTorch layout; the head only when it is one Gemm.</summary>
@@ -90,7 +127,13 @@ internal static class OnnxLstmGraphReader
         {
             throw new NotSupportedException("The model's head is not a single Gemm node, so its weights cannot be read in PyTorch layout.");
         }
-        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, info.OutputSize, info.Bidirectional);
+        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, info.OutputSize, info.Bidirectional)
+        {
+            HeadInput = info.HeadInput,
+            InputOffset = (float[]?)info.InputOffset?.Clone(),
+            InputScale = (float[]?)info.InputScale?.Clone(),
+            PoolingStride = info.PoolingStride,
+        };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {
             var node = info.LstmNodes[layer];
@@ -102,7 +145,7 @@ internal static class OnnxLstmGraphReader
         if (gemm is not null)
         {
             float[] fcWeight = ConstantFloats(graph, gemm, 1);
-            int rows = info.OutputSize, cols = info.NumDirections * info.HiddenSize;
+            int rows = info.OutputSize, cols = weights.HeadInputWidth;
             if (OnnxTensors.GetInt(gemm, "transB") == 1)
             {
                 fcWeight.CopyTo(weights.HeadWeight!, 0);

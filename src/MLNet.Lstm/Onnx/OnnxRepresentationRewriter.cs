@@ -48,9 +48,18 @@ internal static class OnnxRepresentationRewriter
             case LstmRepresentation.MeanHidden:
             case LstmRepresentation.MaxHidden:
                 string op = representation == LstmRepresentation.MeanHidden ? "ReduceMean" : "ReduceMax";
-                AddReduceOverTime(graph, nodes, op, OutputOf(top, 0, "Y"), info.Opset);
+                AddReduceOverTime(graph, nodes, op, OutputOf(top, 0, "Y"), info.Opset, "mlnet_over_time");
                 AddBatchMajorFlatten(nodes, "mlnet_over_time", "over_time", FeaturesName);
                 size = stateSize;
+                break;
+            case LstmRepresentation.LastMeanMax:
+                AddBatchMajorFlatten(nodes, OutputOf(top, 1, "Y_h"), "last_hidden", "mlnet_last");
+                AddReduceOverTime(graph, nodes, "ReduceMean", OutputOf(top, 0, "Y"), info.Opset, "mlnet_mean_over_time");
+                AddBatchMajorFlatten(nodes, "mlnet_mean_over_time", "mean_over_time", "mlnet_mean");
+                AddReduceOverTime(graph, nodes, "ReduceMax", OutputOf(top, 0, "Y"), info.Opset, "mlnet_max_over_time");
+                AddBatchMajorFlatten(nodes, "mlnet_max_over_time", "max_over_time", "mlnet_max");
+                nodes.Add(OnnxTensors.Node("Concat", "mlnet_features", ["mlnet_last", "mlnet_mean", "mlnet_max"], [FeaturesName], OnnxTensors.Int("axis", 1)));
+                size = 3 * stateSize;
                 break;
             case LstmRepresentation.ModelOutput:
                 if (info.OutputSize == 0)
@@ -61,7 +70,7 @@ internal static class OnnxRepresentationRewriter
                 size = info.OutputSize;
                 break;
             case LstmRepresentation.NextStepError:
-                AddNextStepError(graph, nodes, info, OutputOf(top, 0, "Y"));
+                AddNextStepError(graph, nodes, info, OutputOf(top, 0, "Y"), lstmNodes[0].Input[0]);
                 size = 1;
                 break;
             default:
@@ -76,9 +85,10 @@ internal static class OnnxRepresentationRewriter
 
     /// <summary>
     /// Mean over steps and features of (head(h_t) − x_(t+1))², per row: the head (a Gemm on the
-    /// top layer's output) applied at every step as a MatMul, against the input shifted by one.
+    /// top layer's output) applied at every step as a MatMul, against the LSTM's own input
+    /// (time-major, after any scaling and pooling) shifted by one.
     /// </summary>
-    private static void AddNextStepError(GraphProto graph, List<NodeProto> nodes, LstmGraphInfo info, string y)
+    private static void AddNextStepError(GraphProto graph, List<NodeProto> nodes, LstmGraphInfo info, string y, string lstmInput)
     {
         var head = graph.Node.Where(n => n.OpType == "Gemm").ToList();
         if (info.Bidirectional || info.OutputSize != info.InputSize || head.Count != 1)
@@ -106,9 +116,8 @@ internal static class OnnxRepresentationRewriter
             nodes.Add(OnnxTensors.Node("Add", "mlnet_forecast", [forecast, gemm.Input[2]], ["mlnet_forecast"]));
             forecast = "mlnet_forecast";
         }
-        nodes.Add(OnnxTensors.Node("Transpose", "mlnet_input_time_major", [info.InputName], ["mlnet_input_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
         nodes.Add(OnnxTensors.Node("Slice", "mlnet_forecast_steps", [forecast, "mlnet_zero", "mlnet_minus_one", "mlnet_zero"], ["mlnet_forecast_steps"]));
-        nodes.Add(OnnxTensors.Node("Slice", "mlnet_next_steps", ["mlnet_input_time_major", "mlnet_one", "mlnet_end", "mlnet_zero"], ["mlnet_next_steps"]));
+        nodes.Add(OnnxTensors.Node("Slice", "mlnet_next_steps", [lstmInput, "mlnet_one", "mlnet_end", "mlnet_zero"], ["mlnet_next_steps"]));
         nodes.Add(OnnxTensors.Node("Sub", "mlnet_forecast_error", ["mlnet_forecast_steps", "mlnet_next_steps"], ["mlnet_forecast_error"]));
         nodes.Add(OnnxTensors.Node("Mul", "mlnet_squared_error", ["mlnet_forecast_error", "mlnet_forecast_error"], ["mlnet_squared_error"]));
         if (info.Opset >= 18)
@@ -146,16 +155,20 @@ internal static class OnnxRepresentationRewriter
     }
 
     /// <summary>Y [T, D, N, H] → [D, N, H]; opset 18 moved the reduce axes from an attribute to an input.</summary>
-    private static void AddReduceOverTime(GraphProto graph, List<NodeProto> nodes, string op, string y, long opset)
+    private static void AddReduceOverTime(GraphProto graph, List<NodeProto> nodes, string op, string y, long opset, string output)
     {
         if (opset >= 18)
         {
-            graph.Initializer.Add(OnnxTensors.Int64("mlnet_time_axis", [0], 1));
-            nodes.Add(OnnxTensors.Node(op, "mlnet_over_time", [y, "mlnet_time_axis"], ["mlnet_over_time"], OnnxTensors.Int("keepdims", 0)));
+            const string axis = "mlnet_time_axis";
+            if (!graph.Initializer.Any(i => i.Name == axis))
+            {
+                graph.Initializer.Add(OnnxTensors.Int64(axis, [0], 1));
+            }
+            nodes.Add(OnnxTensors.Node(op, output, [y, axis], [output], OnnxTensors.Int("keepdims", 0)));
         }
         else
         {
-            nodes.Add(OnnxTensors.Node(op, "mlnet_over_time", [y], ["mlnet_over_time"], OnnxTensors.Ints("axes", 0), OnnxTensors.Int("keepdims", 0)));
+            nodes.Add(OnnxTensors.Node(op, output, [y], [output], OnnxTensors.Ints("axes", 0), OnnxTensors.Int("keepdims", 0)));
         }
     }
 }

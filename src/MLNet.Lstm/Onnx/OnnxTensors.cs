@@ -88,6 +88,18 @@ internal static class OnnxTensors
         return null;
     }
 
+    public static IReadOnlyList<long>? GetInts(NodeProto node, string attribute)
+    {
+        foreach (var a in node.Attribute)
+        {
+            if (a.Name == attribute)
+            {
+                return a.Ints;
+            }
+        }
+        return null;
+    }
+
     public static string? GetString(NodeProto node, string attribute)
     {
         foreach (var a in node.Attribute)

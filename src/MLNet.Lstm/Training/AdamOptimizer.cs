@@ -3,11 +3,12 @@ using System.Numerics.Tensors;
 namespace MLNet.Lstm.Training;
 
 /// <summary>
-/// Adam as PyTorch's torch.optim.Adam computes it (betas 0.9/0.999, eps 1e-8, no weight decay),
-/// in the same operation order so that runs match PyTorch's to float rounding; optional
-/// gradient clipping by global norm as torch.nn.utils.clip_grad_norm_.
+/// Adam as PyTorch's torch.optim.Adam computes it (betas 0.9/0.999, eps 1e-8), in the same
+/// operation order so that runs match PyTorch's to float rounding; with a weight decay, AdamW's
+/// decoupled decay (p ← p − lr·λ·p before the step, as torch.optim.AdamW); optional gradient
+/// clipping by global norm as torch.nn.utils.clip_grad_norm_.
 /// </summary>
-internal sealed class AdamOptimizer(LstmWeights parameters, float learningRate)
+internal sealed class AdamOptimizer(LstmWeights parameters, float learningRate, float weightDecay = 0f)
 {
     private const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
     private readonly float[][] _parameters = [.. parameters.Tensors()];
@@ -15,6 +16,9 @@ internal sealed class AdamOptimizer(LstmWeights parameters, float learningRate)
     private readonly float[][] _secondMoment = [.. parameters.ZerosLike().Tensors()];
     private float[] _scratch = [];
     private int _step;
+
+    /// <summary>The rate of the next step; a schedule changes it between steps.</summary>
+    public float LearningRate { get; set; } = learningRate;
 
     public void Step(LstmWeights gradients, float? clipNorm)
     {
@@ -40,9 +44,14 @@ internal sealed class AdamOptimizer(LstmWeights parameters, float learningRate)
         _step++;
         float correction1 = 1 - MathF.Pow(Beta1, _step);
         float correction2Sqrt = MathF.Sqrt(1 - MathF.Pow(Beta2, _step));
-        float stepSize = learningRate / correction1;
+        float stepSize = LearningRate / correction1;
+        float decay = 1f - LearningRate * weightDecay;
         for (int p = 0; p < _parameters.Length; p++)
         {
+            if (weightDecay != 0)
+            {
+                TensorPrimitives.Multiply(_parameters[p], decay, _parameters[p]);
+            }
             var g = grads[p];
             var m = _firstMoment[p];
             var v = _secondMoment[p];

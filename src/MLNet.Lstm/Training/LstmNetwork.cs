@@ -4,32 +4,30 @@ using System.Numerics.Tensors;
 namespace MLNet.Lstm.Training;
 
 /// <summary>
-/// PyTorch's nn.LSTM (+ linear head) forward and backward through time on a batch of
-/// sequences of one length, for one of the three objectives. Parameters and gradients are
-/// <see cref="LstmWeights"/> in PyTorch's layout (gates i, f, g, o), so what trains here
-/// exports unchanged to the ONNX graph. Activations are time-major [T, N, ·]; matrix
-/// products go through <see cref="Gemm"/>, element-wise work through TensorPrimitives.
+/// PyTorch's nn.LSTM forward and backward through time on a batch of sequences of one length;
+/// the head's loss and gradient come from the objective (<see cref="Objectives.TrainingObjective"/>).
+/// Parameters and gradients are <see cref="LstmWeights"/> in PyTorch's layout (gates i, f, g, o),
+/// so what trains here exports unchanged to the ONNX graph. Activations are time-major [T, N, ·];
+/// matrix products go through <see cref="Gemm"/>, element-wise work through TensorPrimitives.
 /// </summary>
 internal sealed class LstmNetwork
 {
     private readonly LstmWeights _weights;
-    private readonly LstmObjective _objective;
+    private readonly Objectives.TrainingObjective _objective;
+    private readonly HeadState _head;
     private readonly int _hidden;
     private readonly int _directions;
     private readonly Cell[] _cells;
-    private readonly float[] _headT;
     private float[][] _layerOutputs = [];
     private float[][] _layerOutputGrads = [];
-    private float[] _head = [];
-    private float[] _headGrad = [];
-    private float[] _scratch = [];
 
-    public LstmNetwork(LstmWeights weights, LstmObjective objective)
+    public LstmNetwork(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f)
     {
         _weights = weights;
         _objective = objective;
         _hidden = weights.HiddenSize;
         _directions = weights.NumDirections;
+        _head = new HeadState(weights, new HeadInputPooling(weights.HeadInput, _hidden, _directions), dropout);
         _cells = new Cell[weights.NumLayers * _directions];
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -38,7 +36,6 @@ internal sealed class LstmNetwork
                 _cells[layer * _directions + d] = new Cell(weights.GetCell(layer, d), d == 1);
             }
         }
-        _headT = new float[weights.HeadWeight?.Length ?? 0];
         ParametersChanged();
     }
 
@@ -49,13 +46,10 @@ internal sealed class LstmNetwork
         {
             cell.Refresh();
         }
-        if (_weights.HeadWeight is { } head)
-        {
-            Gemm.Transpose(head, _headT, _weights.OutputSize, head.Length / _weights.OutputSize);
-        }
+        _head.Linear.Refresh();
     }
 
-    /// <summary>The batch's mean loss, without gradients.</summary>
+    /// <summary>The batch's mean loss, without gradients (and without dropout).</summary>
     public double Loss(TrainingBatch batch) => Run(batch, gradients: null);
 
     /// <summary>The batch's mean loss; adds d(loss)/d(parameter) × <paramref name="scale"/> into <paramref name="gradients"/>.</summary>
@@ -77,9 +71,12 @@ internal sealed class LstmNetwork
         }
 
         var top = _layerOutputs[^1].AsSpan(0, steps * rows * width);
-        double loss = _objective == LstmObjective.NextStep
-            ? NextStepHead(batch, top, gradients, scale)
-            : LastStepHead(batch, top, gradients, scale);
+        var dTop = _layerOutputGrads[^1].AsSpan(0, steps * rows * width);
+        if (gradients is not null)
+        {
+            dTop.Clear();
+        }
+        double loss = _objective.Loss(batch, top, _head, gradients, dTop, scale);
         if (gradients is null)
         {
             return loss;
@@ -99,104 +96,6 @@ internal sealed class LstmNetwork
         return loss;
     }
 
-    /// <summary>Classification and regression: the head reads the top layer's output at the last step.</summary>
-    private double LastStepHead(TrainingBatch batch, ReadOnlySpan<float> top, LstmWeights? gradients, float scale)
-    {
-        int rows = batch.Count, width = _directions * _hidden, outputs = _weights.OutputSize;
-        var last = top.Slice((batch.Steps - 1) * rows * width, rows * width);
-        EnsureLength(ref _head, rows * outputs);
-        var logits = _head.AsSpan(0, rows * outputs);
-        for (int n = 0; n < rows; n++)
-        {
-            _weights.HeadBias.CopyTo(logits.Slice(n * outputs, outputs));
-        }
-        Gemm.Multiply(last, _headT, logits, rows, width, outputs);
-
-        EnsureLength(ref _headGrad, rows * outputs);
-        var dLogits = _headGrad.AsSpan(0, rows * outputs);
-        double loss = 0;
-        if (_objective == LstmObjective.Classification)
-        {
-            for (int n = 0; n < rows; n++)
-            {
-                var row = logits.Slice(n * outputs, outputs);
-                float max = TensorPrimitives.Max(row);
-                var grad = dLogits.Slice(n * outputs, outputs);
-                TensorPrimitives.Subtract(row, max, grad);
-                TensorPrimitives.Exp(grad, grad);
-                float sum = TensorPrimitives.Sum(grad);
-                int label = batch.Classes[n];
-                loss += Math.Log(sum) - (row[label] - max);
-                TensorPrimitives.Divide(grad, sum * rows, grad);
-                grad[label] -= 1f / rows;
-            }
-            loss /= rows;
-        }
-        else
-        {
-            var targets = batch.Targets.AsSpan(0, rows * outputs);
-            TensorPrimitives.Subtract(logits, targets, dLogits);
-            loss = TensorPrimitives.Dot(dLogits, dLogits) / (double)(rows * outputs);
-            TensorPrimitives.Multiply(dLogits, 2f / (rows * outputs), dLogits);
-        }
-        if (gradients is null)
-        {
-            return loss;
-        }
-
-        TensorPrimitives.Multiply(dLogits, scale, dLogits);
-        ClearLayerGrads(batch.Steps * rows * width);
-        Gemm.MultiplyTransposedA(dLogits, last, gradients.HeadWeight, outputs, rows, width);
-        for (int n = 0; n < rows; n++)
-        {
-            TensorPrimitives.Add(gradients.HeadBias, dLogits.Slice(n * outputs, outputs), gradients.HeadBias);
-        }
-        var dLast = _layerOutputGrads[^1].AsSpan((batch.Steps - 1) * rows * width, rows * width);
-        Gemm.Multiply(dLogits, _weights.HeadWeight, dLast, rows, outputs, width);
-        return loss;
-    }
-
-    /// <summary>NextStep: the head at every step t &lt; T−1 predicts the input at t+1.</summary>
-    private double NextStepHead(TrainingBatch batch, ReadOnlySpan<float> top, LstmWeights? gradients, float scale)
-    {
-        int steps = batch.Steps, rows = batch.Count, features = _weights.InputSize;
-        if (gradients is not null)
-        {
-            ClearLayerGrads(steps * rows * _hidden);
-        }
-        if (steps < 2)
-        {
-            return 0;
-        }
-        int predicted = (steps - 1) * rows;
-        var states = top[..(predicted * _hidden)];
-        EnsureLength(ref _head, predicted * features);
-        var predictions = _head.AsSpan(0, predicted * features);
-        for (int r = 0; r < predicted; r++)
-        {
-            _weights.HeadBias.CopyTo(predictions.Slice(r * features, features));
-        }
-        Gemm.Multiply(states, _headT, predictions, predicted, _hidden, features);
-        var targets = batch.Inputs.AsSpan(rows * features, predicted * features);
-        TensorPrimitives.Subtract(predictions, targets, predictions);
-        double count = predicted * features;
-        double loss = TensorPrimitives.Dot(predictions, predictions) / count;
-        if (gradients is null)
-        {
-            return loss;
-        }
-
-        var dPredictions = predictions;
-        TensorPrimitives.Multiply(dPredictions, (float)(2 / count) * scale, dPredictions);
-        Gemm.MultiplyTransposedA(dPredictions, states, gradients.HeadWeight, features, predicted, _hidden);
-        for (int r = 0; r < predicted; r++)
-        {
-            TensorPrimitives.Add(gradients.HeadBias, dPredictions.Slice(r * features, features), gradients.HeadBias);
-        }
-        Gemm.Multiply(dPredictions, _weights.HeadWeight, _layerOutputGrads[^1].AsSpan(0, predicted * _hidden), predicted, features, _hidden);
-        return loss;
-    }
-
     private void EnsureLayerBuffers(int length)
     {
         if (_layerOutputs.Length == 0 || _layerOutputs[0].Length < length)
@@ -205,8 +104,6 @@ internal sealed class LstmNetwork
             _layerOutputGrads = [.. Enumerable.Range(0, _weights.NumLayers).Select(_ => new float[length])];
         }
     }
-
-    private void ClearLayerGrads(int length) => _layerOutputGrads[^1].AsSpan(0, length).Clear();
 
     private static void EnsureLength(ref float[] buffer, int length)
     {

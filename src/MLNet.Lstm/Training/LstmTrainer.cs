@@ -2,34 +2,43 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using MLNet.Lstm.MLNetInternals;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm.Training;
 
 /// <summary>
-/// Trains an LSTM on the rows of an IDataView: epochs of shuffled mini-batches, Adam, optional
-/// clipping, a held-out validation share with early stopping (the best epoch's weights win),
-/// one log line and one progress report per epoch, and ML.NET's cancellation between batches.
+/// Trains an LSTM on the rows of an IDataView: input standardization and pooling learned from
+/// the rows, epochs of shuffled mini-batches, AdamW with a learning-rate schedule, optional
+/// clipping, a held-out (stratified) validation share with early stopping (the best epoch's
+/// weights win), one log line and one progress report per epoch, and ML.NET's cancellation
+/// between batches.
 /// </summary>
 internal static class LstmTrainer
 {
     public static LstmModel Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, LstmFeaturizerOptions featurizer)
     {
         int inputSize = training.InputSizeFor(featurizer);
+        var objective = TrainingObjective.For(training.Objective);
         var set = TrainingSet.Read(data, featurizer, training, inputSize);
-        var weights = InitialWeights(training, inputSize, set.OutputSize);
-        var (trainRows, validationRows) = Split(set.Count, training);
-        var step = new ShardedStep(weights, training.Objective);
-        var optimizer = new AdamOptimizer(weights, training.LearningRate);
+        var weights = InitialWeights(training, objective, set);
+        set.Preprocess(weights);
+        var (trainRows, validationRows) = Split(set, training);
+        int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
+        long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
+        var step = new ShardedStep(weights, objective, training.Dropout, training.Seed);
+        var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 
         using var channel = new TrainingChannel(env);
         channel.Info($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, " +
-            $"{weights.NumLayers} layer(s) of {weights.HiddenSize}{(weights.Bidirectional ? " × 2 directions" : "")}, output {weights.OutputSize}");
+            $"{weights.NumLayers} layer(s) of {weights.HiddenSize}{(weights.Bidirectional ? " × 2 directions" : "")}, output {weights.OutputSize}, " +
+            $"{epochs} epochs, steps pooled by {weights.PoolingStride}");
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;
         LstmWeights? bestWeights = null;
         int sinceBest = 0;
-        for (int epoch = 1; epoch <= training.Epochs; epoch++)
+        long stepsTaken = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++)
         {
             if (training.Shuffle)
             {
@@ -43,13 +52,14 @@ internal static class LstmTrainer
                 channel.ThrowIfCancelled();
                 lossSum += step.LossAndGradients(set, rows) * rows.Length;
                 seen += rows.Length;
+                optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;
             double? validation = validationRows.Length > 0 ? step.MeanLoss(set, validationRows, training.BatchSize) : null;
             var progress = new LstmTrainingProgress(epoch, loss, validation, clock.Elapsed);
-            channel.Info($"LSTM training epoch {epoch}/{training.Epochs}: loss {loss:G6}" +
+            channel.Info($"LSTM training epoch {epoch}/{epochs}: loss {loss:G6}" +
                 (validation is double v ? $", validation loss {v:G6}" : "") + $", {clock.Elapsed.TotalSeconds:F1} s");
             training.Progress?.Report(progress);
 
@@ -71,24 +81,58 @@ internal static class LstmTrainer
         return LstmModel.FromWeights(bestWeights ?? weights);
     }
 
-    private static (int[] Train, int[] Validation) Split(int count, LstmTrainingOptions training)
+    /// <summary>The rate for step <paramref name="step"/> (from 0) of <paramref name="plannedSteps"/>.</summary>
+    private static float LearningRate(LstmTrainingOptions training, long step, long plannedSteps) => training.LearningRateSchedule switch
     {
-        var rows = Enumerable.Range(0, count).ToArray();
-        int validation = (int)Math.Round(count * training.ValidationFraction);
-        if (validation == 0)
+        LstmLearningRateSchedule.Cosine => (float)(training.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / plannedSteps))),
+        _ => training.LearningRate,
+    };
+
+    /// <summary>
+    /// The validation rows: <see cref="LstmTrainingOptions.ValidationFraction"/> of them (by default
+    /// a tenth from <see cref="LstmDefaults.ValidationMinRows"/> rows up), drawn per class for
+    /// classification so that every class keeps its share on both sides.
+    /// </summary>
+    private static (int[] Train, int[] Validation) Split(TrainingSet set, LstmTrainingOptions training)
+    {
+        int count = set.Count;
+        double fraction = training.ValidationFraction ?? (count >= LstmDefaults.ValidationMinRows ? LstmDefaults.ValidationFraction : 0);
+        var random = new Random(training.Seed);
+        var groups = set.Classes.Count == count
+            ? Enumerable.Range(0, count).GroupBy(row => set.Classes[row]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList()
+            : [Enumerable.Range(0, count).ToArray()];
+        var train = new List<int>(count);
+        var validation = new List<int>();
+        foreach (var rows in groups)
         {
-            return (rows, []);
+            int held = (int)Math.Round(rows.Length * fraction);
+            if (held > 0)
+            {
+                random.Shuffle(rows);
+            }
+            validation.AddRange(rows[..held]);
+            train.AddRange(rows[held..]);
         }
-        new Random(training.Seed).Shuffle(rows);
-        return (rows[validation..], rows[..validation]);
+        train.Sort();
+        return ([.. train], [.. validation]);
     }
 
-    /// <summary>The initial model's weights (its head kept when it fits, else drawn anew), or PyTorch's default initialisation.</summary>
-    private static LstmWeights InitialWeights(LstmTrainingOptions training, int inputSize, int outputSize)
+    /// <summary>
+    /// The initial model's weights (its head kept when it fits, else drawn anew; its preprocessing
+    /// kept), or PyTorch's default initialisation with the preprocessing learned from the rows.
+    /// </summary>
+    private static LstmWeights InitialWeights(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
     {
+        int inputSize = set.InputSize, outputSize = set.OutputSize;
         if (training.InitialModel is not { } initial)
         {
             var weights = LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, outputSize, training.Bidirectional, training.Seed).GetWeights();
+            weights.HeadInput = objective.HeadInput(training);
+            if (outputSize > 0)
+            {
+                // PyTorch's nn.Linear bound for the head's real input width.
+                new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth));
+            }
             for (int layer = 0; layer < weights.NumLayers; layer++)
             {
                 for (int d = 0; d < weights.NumDirections; d++)
@@ -98,18 +142,37 @@ internal static class LstmTrainer
                     System.Numerics.Tensors.TensorPrimitives.Add(bias, training.ForgetGateBias, bias);
                 }
             }
+            if (training.Standardize)
+            {
+                (weights.InputOffset, weights.InputScale) = set.Standardization();
+            }
+            if (training.MaxSteps is int maxSteps)
+            {
+                int median = set.MedianSteps();
+                weights.PoolingStride = Math.Max(1, (median + maxSteps - 1) / maxSteps);
+            }
             return weights;
         }
-        var fresh = LstmModel.CreateRandom(inputSize, initial.HiddenSize, initial.NumLayers, outputSize, initial.Bidirectional, training.Seed).GetWeights();
         LstmWeights pretrained;
+        bool keepHead = initial.OutputSize == outputSize;
         try
         {
-            pretrained = initial.OutputSize == outputSize ? initial.GetWeights() : initial.GetLstmWeights();
+            pretrained = keepHead ? initial.GetWeights() : initial.GetLstmWeights();
         }
         catch (NotSupportedException)
         {
             pretrained = initial.GetLstmWeights();
+            keepHead = false;
         }
+        var fresh = LstmModel.CreateRandom(inputSize, initial.HiddenSize, initial.NumLayers, outputSize, initial.Bidirectional, training.Seed).GetWeights();
+        fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
+        if (!keepHead && outputSize > 0)
+        {
+            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(fresh.HeadWeight, 1f / MathF.Sqrt(fresh.HeadInputWidth));
+        }
+        fresh.InputOffset = pretrained.InputOffset;
+        fresh.InputScale = pretrained.InputScale;
+        fresh.PoolingStride = pretrained.PoolingStride;
         // Tensors come LSTM first, head last: a pretrained set without a head keeps the fresh head.
         foreach (var (from, to) in pretrained.Tensors().Zip(fresh.Tensors()))
         {

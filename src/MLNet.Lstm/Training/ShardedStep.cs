@@ -15,10 +15,14 @@ internal sealed class ShardedStep
     private readonly LstmWeights[] _shardGradients;
     private readonly double[] _losses;
 
-    public ShardedStep(LstmWeights weights, LstmObjective objective)
+    private readonly ulong _seed;
+    private ulong _steps;
+
+    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0)
     {
         int shards = Math.Clamp(Environment.ProcessorCount, 1, 8);
-        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective))];
+        _seed = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);
+        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout))];
         _shardGradients = [.. Enumerable.Range(0, shards).Select(_ => weights.ZerosLike())];
         _losses = new double[shards];
         Gradients = weights.ZerosLike();
@@ -39,6 +43,7 @@ internal sealed class ShardedStep
     public double LossAndGradients(TrainingSet set, int[] rows)
     {
         int shards = Math.Clamp(rows.Length / MinRowsPerShard, 1, _networks.Length);
+        ulong step = _steps++;
         Parallel.For(0, shards, shard =>
         {
             var (start, count) = Slice(rows.Length, shards, shard);
@@ -47,6 +52,7 @@ internal sealed class ShardedStep
                 Array.Clear(tensor);
             }
             var batch = set.Batch(rows.AsSpan(start, count));
+            batch.DropoutSeed = new SplitMix64(unchecked((long)(_seed ^ (step << 8) ^ (ulong)shard))).Next();
             _losses[shard] = _networks[shard].LossAndGradients(batch, _shardGradients[shard], (float)count / rows.Length) * count;
         });
         var total = Gradients.Tensors().ToArray();

@@ -15,4 +15,7 @@ internal sealed class TrainingBatch
 
     /// <summary>Regression: [Count, OutputSize] targets.</summary>
     public float[] Targets { get; set; } = [];
+
+    /// <summary>Seed of this batch's dropout mask: a fixed function of the step and shard, so runs repeat.</summary>
+    public ulong DropoutSeed { get; set; }
 }

@@ -1,18 +1,18 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm.Training;
 
 /// <summary>
 /// The training rows read into memory once: each sequence time-major [T, F] with its label,
-/// and how to cut them into <see cref="TrainingBatch"/>es of one length.
+/// the input preprocessing learned from them and applied to them, and how to cut them into
+/// <see cref="TrainingBatch"/>es of one length.
 /// </summary>
 internal sealed class TrainingSet
 {
     private readonly List<float[]> _sequences = [];
-    private readonly List<int> _classes = [];
-    private readonly List<float[]> _targets = [];
 
     private TrainingSet(int inputSize, int outputSize)
     {
@@ -27,19 +27,20 @@ internal sealed class TrainingSet
 
     public int Count => _sequences.Count;
 
+    /// <summary>Classification: each row's class index.</summary>
+    public List<int> Classes { get; } = [];
+
+    /// <summary>Regression: each row's target values.</summary>
+    public List<float[]> Targets { get; } = [];
+
     public int Steps(int row) => _sequences[row].Length / InputSize;
 
     public static TrainingSet Read(IDataView data, LstmFeaturizerOptions featurizer, LstmTrainingOptions training, int inputSize)
     {
+        var objective = TrainingObjective.For(training.Objective);
         var binding = SequenceInputBinding.Create(data.Schema, featurizer, inputSize);
-        var label = training.Objective == LstmObjective.NextStep ? (DataViewSchema.Column?)null : LabelColumn(data.Schema, training);
-        int outputSize = training.Objective switch
-        {
-            LstmObjective.NextStep => inputSize,
-            LstmObjective.Classification => label!.Value.Type is KeyDataViewType key ? checked((int)key.Count) : 2,
-            _ => label!.Value.Type is VectorDataViewType vector ? vector.Size : 1,
-        };
-        var set = new TrainingSet(inputSize, outputSize);
+        var label = objective.NeedsLabel ? LabelColumn(data.Schema, training, objective) : (DataViewSchema.Column?)null;
+        var set = new TrainingSet(inputSize, objective.OutputSize(label?.Type, inputSize));
         var columns = binding.ColumnIndices.Select(i => data.Schema[i]).ToList();
         if (binding.LengthColumnIndex is int lengthIndex)
         {
@@ -52,7 +53,7 @@ internal sealed class TrainingSet
         using var cursor = data.GetRowCursor(columns);
         var reader = binding.CreateReader(cursor);
         var sink = new SequenceList(set._sequences, inputSize);
-        var readLabel = label is { } column ? LabelReader(cursor, column, training.Objective, set) : null;
+        var readLabel = label is { } column ? objective.LabelReader(cursor, column, set) : null;
         while (cursor.MoveNext())
         {
             reader.ReadInto(sink);
@@ -63,6 +64,98 @@ internal sealed class TrainingSet
             throw new InvalidOperationException("LSTM training: the data holds no rows.");
         }
         return set;
+    }
+
+    /// <summary>Each feature's mean over every step of every row, and 1 / its standard deviation (1 for a constant feature).</summary>
+    public (float[] Offset, float[] Scale) Standardization()
+    {
+        int f = InputSize;
+        var sum = new double[f];
+        var squares = new double[f];
+        long steps = 0;
+        foreach (var sequence in _sequences)
+        {
+            for (int i = 0; i < sequence.Length; i++)
+            {
+                sum[i % f] += sequence[i];
+                squares[i % f] += (double)sequence[i] * sequence[i];
+            }
+            steps += sequence.Length / f;
+        }
+        var offset = new float[f];
+        var scale = new float[f];
+        for (int c = 0; c < f; c++)
+        {
+            double mean = sum[c] / steps;
+            double std = Math.Sqrt(Math.Max(squares[c] / steps - mean * mean, 0));
+            offset[c] = (float)mean;
+            scale[c] = std > 1e-6 * Math.Max(1, Math.Abs(mean)) ? (float)(1 / std) : 1f;
+        }
+        return (offset, scale);
+    }
+
+    /// <summary>The median number of steps over the rows.</summary>
+    public int MedianSteps()
+    {
+        var steps = new int[Count];
+        for (int row = 0; row < steps.Length; row++)
+        {
+            steps[row] = Steps(row);
+        }
+        Array.Sort(steps);
+        return steps[steps.Length / 2];
+    }
+
+    /// <summary>
+    /// Rewrites every sequence as the LSTM of <paramref name="weights"/> reads it: (x − offset) · scale,
+    /// then the mean of every PoolingStride steps (the last window over the steps it holds), as the
+    /// ONNX graph's Sub, Mul and AveragePool(ceil_mode) nodes compute it.
+    /// </summary>
+    public void Preprocess(LstmWeights weights)
+    {
+        int f = InputSize, stride = weights.PoolingStride;
+        for (int row = 0; row < _sequences.Count; row++)
+        {
+            var sequence = _sequences[row];
+            if (weights.InputOffset is { } offset)
+            {
+                for (int i = 0; i < sequence.Length; i++)
+                {
+                    sequence[i] -= offset[i % f];
+                }
+            }
+            if (weights.InputScale is { } scale)
+            {
+                for (int i = 0; i < sequence.Length; i++)
+                {
+                    sequence[i] *= scale[i % f];
+                }
+            }
+            if (stride > 1)
+            {
+                _sequences[row] = Pool(sequence, f, stride);
+            }
+        }
+    }
+
+    private static float[] Pool(float[] sequence, int features, int stride)
+    {
+        int steps = sequence.Length / features, pooled = (steps + stride - 1) / stride;
+        var result = new float[pooled * features];
+        for (int p = 0; p < pooled; p++)
+        {
+            int first = p * stride, count = Math.Min(stride, steps - first);
+            for (int c = 0; c < features; c++)
+            {
+                float sum = 0;
+                for (int t = first; t < first + count; t++)
+                {
+                    sum += sequence[t * features + c];
+                }
+                result[p * features + c] = sum / count;
+            }
+        }
+        return result;
     }
 
     /// <summary>
@@ -100,73 +193,27 @@ internal sealed class TrainingSet
             {
                 sequence.AsSpan(t * f, f).CopyTo(batch.Inputs.AsSpan((t * n + r) * f));
             }
-            if (_classes.Count > 0)
+            if (Classes.Count > 0)
             {
-                batch.Classes[r] = _classes[rows[r]];
+                batch.Classes[r] = Classes[rows[r]];
             }
-            if (_targets.Count > 0)
+            if (Targets.Count > 0)
             {
-                _targets[rows[r]].CopyTo(batch.Targets, r * OutputSize);
+                Targets[rows[r]].CopyTo(batch.Targets, r * OutputSize);
             }
         }
         return batch;
     }
 
-    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, LstmTrainingOptions training)
+    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, LstmTrainingOptions training, TrainingObjective objective)
     {
         string name = training.LabelColumnName ?? throw LstmThrow.LabelMissing(training.Objective);
         var column = schema.GetColumnOrNull(name) ?? throw LstmThrow.LabelColumnNotFound(name);
-        bool valid = training.Objective == LstmObjective.Classification
-            ? column.Type is KeyDataViewType { Count: > 0 } || column.Type == BooleanDataViewType.Instance
-            : column.Type == NumberDataViewType.Single || column.Type is VectorDataViewType { ItemType: var item, IsKnownSize: true } && item == NumberDataViewType.Single;
-        if (!valid)
+        if (!objective.AcceptsLabel(column.Type))
         {
             throw LstmThrow.LabelType(name, training.Objective, column.Type.ToString() ?? column.Type.RawType.Name);
         }
         return column;
-    }
-
-    private static Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, LstmObjective objective, TrainingSet set)
-    {
-        if (objective == LstmObjective.Classification)
-        {
-            if (column.Type is KeyDataViewType)
-            {
-                var getter = cursor.GetGetter<uint>(column);
-                uint key = 0;
-                return () =>
-                {
-                    getter(ref key);
-                    set._classes.Add(key > 0 ? (int)key - 1 : throw LstmThrow.LabelMissingValue(cursor.Position, column.Name));
-                };
-            }
-            var flag = cursor.GetGetter<bool>(column);
-            bool value = false;
-            return () =>
-            {
-                flag(ref value);
-                set._classes.Add(value ? 1 : 0);
-            };
-        }
-        if (column.Type is VectorDataViewType)
-        {
-            var vector = cursor.GetGetter<VBuffer<float>>(column);
-            var buffer = default(VBuffer<float>);
-            return () =>
-            {
-                vector(ref buffer);
-                var target = new float[set.OutputSize];
-                buffer.CopyTo(target);
-                set._targets.Add(target);
-            };
-        }
-        var scalar = cursor.GetGetter<float>(column);
-        float number = 0;
-        return () =>
-        {
-            scalar(ref number);
-            set._targets.Add([number]);
-        };
     }
 
     /// <summary>Keeps every sequence read as its own array.</summary>

@@ -1,0 +1,50 @@
+using System.Numerics.Tensors;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Lstm.Training.Objectives;
+
+/// <summary>Mean squared error of the head's outputs against a Single or known-size vector label.</summary>
+internal sealed class RegressionObjective : PooledHeadObjective
+{
+    public static readonly RegressionObjective Instance = new();
+
+    public override LstmObjective Kind => LstmObjective.Regression;
+
+    public override bool AcceptsLabel(DataViewType type) =>
+        type == NumberDataViewType.Single || type is VectorDataViewType { ItemType: var item, IsKnownSize: true } && item == NumberDataViewType.Single;
+
+    public override int OutputSize(DataViewType? label, int inputSize) => label is VectorDataViewType vector ? vector.Size : 1;
+
+    public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set)
+    {
+        if (column.Type is VectorDataViewType)
+        {
+            var vector = cursor.GetGetter<VBuffer<float>>(column);
+            var buffer = default(VBuffer<float>);
+            return () =>
+            {
+                vector(ref buffer);
+                var target = new float[set.OutputSize];
+                buffer.CopyTo(target);
+                set.Targets.Add(target);
+            };
+        }
+        var scalar = cursor.GetGetter<float>(column);
+        float number = 0;
+        return () =>
+        {
+            scalar(ref number);
+            set.Targets.Add([number]);
+        };
+    }
+
+    protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs)
+    {
+        var targets = batch.Targets.AsSpan(0, outputs.Length);
+        TensorPrimitives.Subtract(outputs, targets, dOutputs);
+        double loss = TensorPrimitives.Dot(dOutputs, dOutputs) / (double)outputs.Length;
+        TensorPrimitives.Multiply(dOutputs, 2f / outputs.Length, dOutputs);
+        return loss;
+    }
+}

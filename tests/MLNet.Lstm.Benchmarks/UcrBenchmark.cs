@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Lstm.Benchmarks;
+
+/// <summary>
+/// Out-of-the-box quality: the plainest pipeline (MapValueToKey, the featurizer trained with
+/// every default, a cache, SdcaMaximumEntropy) on every set of the UCR suite, official splits,
+/// beside 1-NN DTW and MiniRocket on the same splits; and the same pipeline on a random LSTM
+/// as the floor. `--set Option=Value` changes one training option, to try it on the whole suite.
+/// </summary>
+internal static class UcrBenchmark
+{
+    /// <summary>Small, fast sets of different kinds for <c>--quick</c>.</summary>
+    private static readonly string[] QuickSets = ["Coffee", "CBF", "Chinatown", "SonyAIBORobotSurface1", "Trace", "Meat"];
+
+    public static void Run(bool quick, IReadOnlyList<string> settings, string? only)
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "data", "ucr-suite");
+        var references = File.ReadLines(Path.Combine(folder, "references.csv")).Skip(1)
+            .Select(line => line.Split(','))
+            .Select(f => new Reference(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), f[3],
+                int.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[6], CultureInfo.InvariantCulture),
+                f[7].Length > 0 ? double.Parse(f[7], CultureInfo.InvariantCulture) : null))
+            .Where(r => only is null ? !quick || QuickSets.Contains(r.Name) : only.Split(',').Contains(r.Name))
+            .ToList();
+
+        Console.WriteLine($"## UCR suite{(quick ? " (quick subset)" : "")}: the plain pipeline, every default{(settings.Count > 0 ? ", with " + string.Join(", ", settings) : "")}");
+        Console.WriteLine();
+        Console.WriteLine("| set | train | test | length | classes | trained LSTM | random LSTM | 1-NN DTW | MiniRocket | training s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        var clock = Stopwatch.StartNew();
+        var results = new List<(Reference Set, double Trained, double Random)>();
+        foreach (var set in references)
+        {
+            var (trained, seconds) = Accuracy(folder, set.Name, train: true, settings);
+            var (random, _) = Accuracy(folder, set.Name, train: false, settings);
+            results.Add((set, trained, random));
+            Console.WriteLine($"| {set.Name} | {set.Train} | {set.Test} | {set.Length} | {set.Classes} | {trained:F3} | {random:F3} | {set.Dtw:F3} | {set.MiniRocket?.ToString("F3", CultureInfo.InvariantCulture) ?? "—"} | {seconds:F1} |");
+        }
+        int wins = results.Count(r => r.Trained >= r.Set.Dtw - 1e-9);
+        var withRocket = results.Where(r => r.Set.MiniRocket is not null).ToList();
+        Console.WriteLine();
+        Console.WriteLine($"at or above 1-NN DTW: {wins} of {results.Count} sets");
+        Console.WriteLine($"mean accuracy: trained {results.Average(r => r.Trained):F3}, random {results.Average(r => r.Random):F3}, 1-NN DTW {results.Average(r => r.Set.Dtw):F3}");
+        Console.WriteLine($"on the {withRocket.Count} sets MiniRocket reports: trained {withRocket.Average(r => r.Trained):F3}, MiniRocket {withRocket.Average(r => r.Set.MiniRocket!.Value):F3}");
+        Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} minutes (training, featurizing and SDCA, both pipelines)");
+        Console.WriteLine();
+    }
+
+    /// <summary>Test accuracy of the plain pipeline, and the seconds its Fit took.</summary>
+    private static (double Accuracy, double Seconds) Accuracy(string folder, string name, bool train, IReadOnlyList<string> settings)
+    {
+        var ml = new MLContext(seed: 1);
+        var trainData = ml.Data.LoadFromTsFile(Path.Combine(folder, name, $"{name}_TRAIN.ts"));
+        var testData = ml.Data.LoadFromTsFile(Path.Combine(folder, name, $"{name}_TEST.ts"));
+        var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label" };
+        foreach (var setting in settings)
+        {
+            Set(training, setting);
+        }
+        var featurizer = train
+            ? ml.Transforms.LstmFeaturizeSequence(training)
+            : ml.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, training.HiddenSize, seed: 1));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(featurizer)
+            .AppendCacheCheckpoint(ml)
+            .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy());
+        var clock = Stopwatch.StartNew();
+        using var model = pipeline.Fit(trainData);
+        double seconds = clock.Elapsed.TotalSeconds;
+        return (ml.MulticlassClassification.Evaluate(model.Transform(testData)).MicroAccuracy, seconds);
+    }
+
+    /// <summary>Sets one <see cref="LstmTrainingOptions"/> property from "Name=Value".</summary>
+    private static void Set(LstmTrainingOptions training, string setting)
+    {
+        var (name, text) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+        var property = typeof(LstmTrainingOptions).GetProperty(name, BindingFlags.Public | BindingFlags.Instance)
+            ?? throw new ArgumentException($"LstmTrainingOptions has no property '{name}'.");
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        object? value = text == "null" ? null
+            : type.IsEnum ? Enum.Parse(type, text)
+            : Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
+        property.SetValue(training, value);
+    }
+
+    private sealed record Reference(string Name, int Train, int Test, string Length, int Classes, double Dtw, double? MiniRocket);
+}
