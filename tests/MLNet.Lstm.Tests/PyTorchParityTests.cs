@@ -48,7 +48,7 @@ public sealed class PyTorchParityTests
         }
         var data = mlContext.Data.LoadFromEnumerable(rows, schema);
 
-        var options = new LstmFeaturizerOptions { InputColumnNames = ["A", "B", "C"] };
+        var options = new LstmFeaturizerOptions { InputColumnNames = ["A", "B", "C"], Representation = LstmRepresentation.LastHidden };
         using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.FromOnnx(fixture.OnnxPath), options).Fit(data);
 
         Assertions.AreClose(fixture.Expected(LstmRepresentation.LastHidden), TestData.Features(transformer.Transform(data)), Tolerance);

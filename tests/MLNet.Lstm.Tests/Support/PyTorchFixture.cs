@@ -44,6 +44,11 @@ internal sealed class PyTorchFixture
     /// <summary>The reference output for a representation, one row per sequence.</summary>
     public float[][] Expected(LstmRepresentation representation)
     {
+        if (representation == LstmRepresentation.LastMeanMax)
+        {
+            var (last, mean, max) = (Expected(LstmRepresentation.LastHidden), Expected(LstmRepresentation.MeanHidden), Expected(LstmRepresentation.MaxHidden));
+            return [.. last.Select((row, i) => (float[])[.. row, .. mean[i], .. max[i]])];
+        }
         string key = representation switch
         {
             LstmRepresentation.LastHidden => "last_hidden",

@@ -6,17 +6,20 @@ namespace MLNet.Lstm.Tests.Support;
 ///   i = σ(W_ii x + b_ii + W_hi h + b_hi)   f = σ(W_if x + b_if + W_hf h + b_hf)
 ///   g = tanh(W_ig x + b_ig + W_hg h + b_hg) o = σ(W_io x + b_io + W_ho h + b_ho)
 ///   c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
-/// It shares no code with the library, so agreement proves the ONNX gate reordering.
+/// It shares no code with the library, so agreement proves the ONNX gate reordering. The input
+/// is first standardized ((x − offset) · scale) and averaged over windows of PoolingStride steps
+/// (the last window over the steps it holds), as the weights say.
 /// </summary>
 internal sealed class ReferenceLstm(LstmWeights weights)
 {
     /// <summary>Every representation of one sequence [T][F].</summary>
-    public ReferenceResult Run(float[][] sequence)
+    public ReferenceResult Run(float[][] rawSequence)
     {
+        var sequence = Preprocess(rawSequence);
         int steps = sequence.Length;
         int hidden = weights.HiddenSize;
         int directions = weights.NumDirections;
-        var layerInput = sequence.Select(x => x.Select(v => (double)v).ToArray()).ToArray();
+        var layerInput = sequence;
         var finalHidden = new List<double>();
         double[] topHidden = [], topCell = [];
         for (int layer = 0; layer < weights.NumLayers; layer++)
@@ -46,10 +49,14 @@ internal sealed class ReferenceLstm(LstmWeights weights)
             layerInput = outputs;
         }
 
+        int width = directions * hidden;
+        var mean = Enumerable.Range(0, width).Select(k => layerInput.Average(step => step[k])).ToArray();
+        var max = Enumerable.Range(0, width).Select(k => layerInput.Max(step => step[k])).ToArray();
+        double[] lastMeanMax = [.. topHidden, .. mean, .. max];
         double[] head = [];
         if (weights.OutputSize > 0)
         {
-            var last = layerInput[steps - 1];
+            var last = weights.HeadInput == LstmHeadInput.LastMeanMax ? lastMeanMax : layerInput[steps - 1];
             head = new double[weights.OutputSize];
             for (int o = 0; o < head.Length; o++)
             {
@@ -61,14 +68,26 @@ internal sealed class ReferenceLstm(LstmWeights weights)
                 head[o] = sum;
             }
         }
-        int width = directions * hidden;
-        var mean = Enumerable.Range(0, width).Select(k => layerInput.Average(step => step[k])).ToArray();
-        var max = Enumerable.Range(0, width).Select(k => layerInput.Max(step => step[k])).ToArray();
-        return new ReferenceResult(topHidden, [.. finalHidden], topCell, mean, max, head, NextStepError(layerInput, sequence));
+        return new ReferenceResult(topHidden, [.. finalHidden], topCell, mean, max, head, NextStepError(layerInput, sequence), lastMeanMax);
+    }
+
+    /// <summary>What the LSTM reads: each step standardized, then the mean of every PoolingStride steps.</summary>
+    public double[][] Preprocess(float[][] sequence)
+    {
+        int features = weights.InputSize, stride = weights.PoolingStride;
+        var scaled = sequence.Select(x => x.Select((v, f) =>
+            (v - (double)(weights.InputOffset?[f] ?? 0)) * (weights.InputScale?[f] ?? 1)).ToArray()).ToArray();
+        var pooled = new double[(scaled.Length + stride - 1) / stride][];
+        for (int p = 0; p < pooled.Length; p++)
+        {
+            var window = scaled.Skip(p * stride).Take(stride).ToArray();
+            pooled[p] = Enumerable.Range(0, features).Select(f => window.Average(x => x[f])).ToArray();
+        }
+        return pooled;
     }
 
     /// <summary>Mean over t &lt; T−1 and features of (head(out_t) − x_(t+1))²; NaN when the head does not forecast the input.</summary>
-    private double[] NextStepError(double[][] outputs, float[][] sequence)
+    private double[] NextStepError(double[][] outputs, double[][] sequence)
     {
         int features = weights.InputSize;
         if (weights.OutputSize != features || weights.Bidirectional)
@@ -127,7 +146,7 @@ internal sealed class ReferenceLstm(LstmWeights weights)
 }
 
 internal sealed record ReferenceResult(double[] LastHidden, double[] LastHiddenAllLayers, double[] LastCell,
-    double[] MeanHidden, double[] MaxHidden, double[] ModelOutput, double[] NextStepError)
+    double[] MeanHidden, double[] MaxHidden, double[] ModelOutput, double[] NextStepError, double[] LastMeanMax)
 {
     public double[] Get(LstmRepresentation representation) => representation switch
     {
@@ -138,6 +157,7 @@ internal sealed record ReferenceResult(double[] LastHidden, double[] LastHiddenA
         LstmRepresentation.MaxHidden => MaxHidden,
         LstmRepresentation.ModelOutput => ModelOutput,
         LstmRepresentation.NextStepError => NextStepError,
+        LstmRepresentation.LastMeanMax => LastMeanMax,
         _ => throw new ArgumentOutOfRangeException(nameof(representation)),
     };
 }
