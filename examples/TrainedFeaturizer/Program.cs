@@ -14,27 +14,21 @@ var training = new LstmTrainingOptions
 {
     Objective = LstmObjective.Classification,
     LabelColumnName = "Band",
-    HiddenSize = 32,
-    Epochs = 15,
-    LearningRate = 1e-2f,
-    Seed = 1,
     Progress = new Progress<LstmTrainingProgress>(p =>
-        Console.WriteLine($"  epoch {p.Epoch,2}: loss {p.Loss:F4}, validation loss {p.ValidationLoss:F4}, {p.Elapsed.TotalSeconds:F1} s")),
+        Console.WriteLine($"  epoch {p.Epoch,2}: loss {p.Loss:F4}, {p.Elapsed.TotalSeconds:F1} s")),
 };
 Console.WriteLine("Training the LSTM featurizer (3 frequency bands, 900 windows of 50 steps):");
 var pipeline = mlContext.Transforms.Conversion.MapValueToKey("Band")
     .Append(mlContext.Transforms.LstmFeaturizeSequence(training))
     .AppendCacheCheckpoint(mlContext)
-    .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
     .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(labelColumnName: "Band"))
     .Append(mlContext.Transforms.Conversion.MapKeyToValue("PredictedBand", "PredictedLabel"));
 var model = pipeline.Fit(train);
 double trained = mlContext.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: "Band").MicroAccuracy;
 
 var baseline = mlContext.Transforms.Conversion.MapValueToKey("Band")
-    .Append(mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 32, seed: 1)))
+    .Append(mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 64, seed: 1)))
     .AppendCacheCheckpoint(mlContext)
-    .Append(mlContext.Transforms.NormalizeMeanVariance("Features"))
     .Append(mlContext.MulticlassClassification.Trainers.SdcaMaximumEntropy(labelColumnName: "Band"))
     .Fit(train);
 double random = mlContext.MulticlassClassification.Evaluate(baseline.Transform(test), labelColumnName: "Band").MicroAccuracy;

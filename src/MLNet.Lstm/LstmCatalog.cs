@@ -55,7 +55,7 @@ public static class LstmCatalog
     /// </example>
     public static LstmFeaturizerEstimator LstmFeaturizeSequence(this TransformsCatalog catalog,
         string outputColumnName, string inputColumnName, string modelFile,
-        LstmRepresentation representation = LstmRepresentation.LastHidden)
+        LstmRepresentation representation = LstmRepresentation.LastMeanMax)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return catalog.LstmFeaturizeSequence(LstmModel.FromOnnx(modelFile), new LstmFeaturizerOptions

@@ -25,7 +25,7 @@ public sealed class LstmFeaturizerOptions
     /// </summary>
     public string[] InputColumnNames { get; set; } = [LstmDefaults.InputColumnName];
 
-    /// <summary>What the featurizer hands on per sequence. Default <see cref="LstmRepresentation.LastHidden"/>.</summary>
+    /// <summary>What the featurizer hands on per sequence. Default <see cref="LstmRepresentation.LastMeanMax"/>: the last, mean and max hidden state, 3·D·H values.</summary>
     public LstmRepresentation Representation { get; set; } = LstmDefaults.Representation;
 
     /// <summary>
