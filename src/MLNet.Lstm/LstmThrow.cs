@@ -69,6 +69,9 @@ internal static class LstmThrow
     public static InvalidOperationException RowSequenceLengthFixed(long row, string column, int modelSteps, int steps) =>
         new($"Row {row} of column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
 
+    public static InvalidOperationException RowNotCached(long row) =>
+        new($"Row {row}: its row id was not among the rows of the first full pass over this data, whose LSTM output was cached; expected the data to give the same rows on every pass. Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.");
+
     public static InvalidOperationException GpuUnavailable(int deviceId, Exception inner) =>
         new($"LstmFeaturizerOptions.GpuDeviceId is {deviceId}, but ONNX Runtime's CUDA execution provider could not be used ({inner.Message.Trim()}). Reference Microsoft.ML.OnnxRuntime.Gpu instead of Microsoft.ML.OnnxRuntime and check the CUDA installation, or set FallbackToCpu = true to run on the CPU.", inner);
 
