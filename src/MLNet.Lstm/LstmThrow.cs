@@ -44,6 +44,18 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException SequenceLengthFixed(string column, int modelSteps, int steps) =>
         new(SchemaParameter, $"Input column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
 
+    public static ArgumentOutOfRangeException InputSizeAnnotationType(string column, string found) =>
+        new(SchemaParameter, $"Input column '{column}': expected its {LstmAnnotations.InputSize} annotation to be an Int32 (features per step), found {found}.");
+
+    public static ArgumentOutOfRangeException InputSizeAnnotationValue(string column, int found) =>
+        new(SchemaParameter, $"Input column '{column}': expected its {LstmAnnotations.InputSize} annotation to be at least 1 (features per step), found {found}.");
+
+    public static ArgumentOutOfRangeException InputSizeDisagreesWithModel(string column, int annotated, int modelInputSize) =>
+        new(SchemaParameter, $"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but the model's InputSize is {modelInputSize}. Use a model whose InputSize is {annotated}.");
+
+    public static ArgumentOutOfRangeException InputSizeDisagreesWithOption(string column, int annotated, int inputSize) =>
+        new(SchemaParameter, $"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but LstmTrainingOptions.InputSize is {inputSize}. Leave InputSize null to take it from the annotation.");
+
     public static ArgumentException OptionsInvalid(string option, string why) =>
         new($"LstmFeaturizerOptions.{option}: {why}.", option);
 

@@ -14,7 +14,7 @@ internal static class LstmTrainer
 {
     public static LstmModel Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, LstmFeaturizerOptions featurizer)
     {
-        int inputSize = training.InputSizeFor(featurizer);
+        int inputSize = training.InputSizeFor(featurizer, data.Schema);
         var set = TrainingSet.Read(data, featurizer, training, inputSize);
         var weights = InitialWeights(training, inputSize, set.OutputSize);
         var (trainRows, validationRows) = Split(set.Count, training);
