@@ -14,8 +14,9 @@ public static class LstmDataCatalog
 {
     /// <summary>
     /// Reads a UCR/UEA <c>.ts</c> file into columns <c>Sequence</c> (channels interleaved
-    /// time-major; known-size when the file's sequences have one length, variable-size otherwise)
-    /// and <c>Label</c> (text). See <see cref="TimeSeriesFile"/> for the channel count and labels.
+    /// time-major; known-size when the file's sequences have one length, variable-size otherwise;
+    /// its <see cref="LstmAnnotations.InputSize"/> annotation gives the channel count) and
+    /// <c>Label</c> (text). See <see cref="TimeSeriesFile"/> for the channel count and labels.
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="path">The <c>.ts</c> file.</param>

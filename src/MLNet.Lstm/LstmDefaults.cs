@@ -37,6 +37,13 @@ internal static class LstmDefaults
         return Math.Clamp((OptimizerSteps + batchesPerEpoch - 1) / batchesPerEpoch, MinEpochs, MaxEpochs);
     }
 
+    /// <summary>
+    /// Memory for caching the featurizer's output per transformed view: about 900,000 rows of a
+    /// 64-value representation (296 bytes a row with its id). Most training sets fit; a single
+    /// pass over a longer stream holds no more than this.
+    /// </summary>
+    public const long OutputCacheBytes = 256L * 1024 * 1024;
+
     /// <summary>Steps assumed when choosing a batch size for sequences whose length the schema does not give.</summary>
     private const int AssumedSteps = 32;
 

@@ -59,6 +59,26 @@ public sealed class LstmFeaturizerOptions
     /// </summary>
     public bool FallbackToCpu { get; set; }
 
+    /// <summary>
+    /// Memory, in bytes, for caching the featurizer's output in each view that
+    /// <c>Transform</c> returns; 0 turns the cache off. Default 256 MB.
+    /// </summary>
+    /// <remarks>
+    /// ML.NET trainers read their input many times. After the first pass that reads the whole
+    /// view, the view keeps every row's representation (its values plus about 40 bytes for its
+    /// row id), and later passes, shuffled or not, read them instead of running the LSTM again:
+    /// a pipeline without <c>AppendCacheCheckpoint</c> after the featurizer runs it once, not
+    /// once per pass. Output larger than this is not cached, and one warning in
+    /// <c>mlContext.Log</c> says so. Not saved in model.zip: a loaded featurizer has the default.
+    /// </remarks>
+    /// <example>
+    /// <code>
+    /// // A single pass over a stream of millions of rows needs no cache.
+    /// var options = new LstmFeaturizerOptions { OutputCacheBytes = 0 };
+    /// </code>
+    /// </example>
+    public long OutputCacheBytes { get; set; } = LstmDefaults.OutputCacheBytes;
+
     internal LstmFeaturizerOptions Validated()
     {
         if (string.IsNullOrWhiteSpace(OutputColumnName))
@@ -81,6 +101,10 @@ public sealed class LstmFeaturizerOptions
         {
             throw LstmThrow.OptionsInvalid(nameof(GpuDeviceId), $"expected null (CPU) or a device id ≥ 0, found {device}");
         }
+        if (OutputCacheBytes < 0)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(OutputCacheBytes), $"expected 0 (no cache) or a positive number of bytes, found {OutputCacheBytes}");
+        }
         if (!Enum.IsDefined(Representation))
         {
             throw LstmThrow.OptionsInvalid(nameof(Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)Representation}");
@@ -95,6 +119,7 @@ public sealed class LstmFeaturizerOptions
             IntraOpNumThreads = IntraOpNumThreads,
             GpuDeviceId = GpuDeviceId,
             FallbackToCpu = FallbackToCpu,
+            OutputCacheBytes = OutputCacheBytes,
         };
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.MLNetInternals;
 using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm;
@@ -73,7 +74,11 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// </example>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
 
-    /// <summary>Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows.</summary>
+    /// <summary>
+    /// Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows. The
+    /// returned view caches the representation after its first full pass (up to
+    /// <see cref="LstmFeaturizerOptions.OutputCacheBytes"/>), so a trainer's later passes do not run the LSTM again.
+    /// </summary>
     /// <param name="input">The data holding the sequence column(s).</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
     /// <example>
@@ -84,7 +89,10 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     public IDataView Transform(IDataView input)
     {
         _host.CheckValue(input, nameof(input));
-        return new LstmFeaturizerDataView(input, Bind(input.Schema), _batches);
+        var binding = Bind(input.Schema);
+        var cache = new OutputCache(_options.OutputCacheBytes, _runner.OutputSize, input.GetRowCount(),
+            message => HostLog.Warning(_host, "LSTM output cache", message));
+        return new LstmFeaturizerDataView(input, binding, _batches, cache);
     }
 
     /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>

@@ -47,6 +47,18 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException SequenceLengthFixed(string column, int modelSteps, int steps) =>
         new(SchemaParameter, $"Input column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
 
+    public static ArgumentOutOfRangeException InputSizeAnnotationType(string column, string found) =>
+        new(SchemaParameter, $"Input column '{column}': expected its {LstmAnnotations.InputSize} annotation to be an Int32 (features per step), found {found}.");
+
+    public static ArgumentOutOfRangeException InputSizeAnnotationValue(string column, int found) =>
+        new(SchemaParameter, $"Input column '{column}': expected its {LstmAnnotations.InputSize} annotation to be at least 1 (features per step), found {found}.");
+
+    public static ArgumentOutOfRangeException InputSizeDisagreesWithModel(string column, int annotated, int modelInputSize) =>
+        new(SchemaParameter, $"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but the model's InputSize is {modelInputSize}. Use a model whose InputSize is {annotated}.");
+
+    public static ArgumentOutOfRangeException InputSizeDisagreesWithOption(string column, int annotated, int inputSize) =>
+        new(SchemaParameter, $"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but LstmTrainingOptions.InputSize is {inputSize}. Leave InputSize null to take it from the annotation.");
+
     public static ArgumentException OptionsInvalid(string option, string why) =>
         new($"LstmFeaturizerOptions.{option}: {why}.", option);
 
@@ -71,6 +83,9 @@ internal static class LstmThrow
 
     public static InvalidOperationException RowSequenceLengthFixed(long row, string column, int modelSteps, int steps) =>
         new($"Row {row} of column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
+
+    public static InvalidOperationException RowNotCached(long row) =>
+        new($"Row {row}: its row id was not among the rows of the first full pass over this data, whose LSTM output was cached; expected the data to give the same rows on every pass. Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.");
 
     public static InvalidOperationException GpuUnavailable(int deviceId, Exception inner) =>
         new($"LstmFeaturizerOptions.GpuDeviceId is {deviceId}, but ONNX Runtime's CUDA execution provider could not be used ({inner.Message.Trim()}). Reference Microsoft.ML.OnnxRuntime.Gpu instead of Microsoft.ML.OnnxRuntime and check the CUDA installation, or set FallbackToCpu = true to run on the CPU.", inner);

@@ -1,3 +1,6 @@
+using Microsoft.ML;
+using MLNet.Lstm.Data;
+
 namespace MLNet.Lstm;
 
 /// <summary>
@@ -32,10 +35,12 @@ public sealed class LstmTrainingOptions
     public string? LabelColumnName { get; set; }
 
     /// <summary>
-    /// Features per step (F) when one column holds T × F values; default 1. Ignored with one
+    /// Features per step (F) when one column holds T × F values. Null (default): the column's
+    /// <see cref="LstmAnnotations.InputSize"/> annotation (<c>LoadFromTsFile</c> writes it), else 1;
+    /// a value that disagrees with the annotation is refused at <c>Fit</c>. Ignored with one
     /// column per feature (F is their count) or with an <see cref="InitialModel"/>.
     /// </summary>
-    public int InputSize { get; set; } = 1;
+    public int? InputSize { get; set; }
 
     /// <summary>Hidden units per direction. Default 64.</summary>
     public int HiddenSize { get; set; } = 64;
@@ -148,9 +153,23 @@ public sealed class LstmTrainingOptions
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 
-    /// <summary>F for training: the initial model's, else the feature columns' count, else <see cref="InputSize"/>.</summary>
-    internal int InputSizeFor(LstmFeaturizerOptions featurizer) =>
-        InitialModel?.InputSize ?? (featurizer.InputColumnNames.Length > 1 ? featurizer.InputColumnNames.Length : InputSize);
+    /// <summary>
+    /// F for training: the initial model's, else the feature columns' count, else <see cref="InputSize"/>,
+    /// else the sequence column's annotation in <paramref name="schema"/>, else 1.
+    /// </summary>
+    internal int InputSizeFor(LstmFeaturizerOptions featurizer, DataViewSchema? schema = null)
+    {
+        if (InitialModel is not null || featurizer.InputColumnNames.Length > 1)
+        {
+            return InitialModel?.InputSize ?? featurizer.InputColumnNames.Length;
+        }
+        int? annotated = schema is null ? null : InputSizeAnnotation.Read(schema, featurizer.InputColumnNames);
+        if (InputSize is int size && annotated is int declared && size != declared)
+        {
+            throw LstmThrow.InputSizeDisagreesWithOption(featurizer.InputColumnNames[0], declared, size);
+        }
+        return InputSize ?? annotated ?? 1;
+    }
 
     internal LstmTrainingOptions Validated()
     {
@@ -158,7 +177,7 @@ public sealed class LstmTrainingOptions
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
-        if (InputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected at least 1, found {InputSize}");
+        if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");
         if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
         if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
         if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {fraction}");

@@ -212,7 +212,9 @@ public sealed class TimeSeriesFile
 
     /// <summary>
     /// The sequences as an IDataView: <c>Sequence</c> (a vector of Single; known-size when
-    /// <see cref="EqualLength"/>, variable-size otherwise) and <c>Label</c> (text).
+    /// <see cref="EqualLength"/>, variable-size otherwise), annotated with <see cref="Channels"/>
+    /// as <see cref="LstmAnnotations.InputSize"/> so that training needs no InputSize, and
+    /// <c>Label</c> (text).
     /// </summary>
     /// <param name="data">The data catalog, <c>mlContext.Data</c>.</param>
     /// <example>
@@ -232,6 +234,7 @@ public sealed class TimeSeriesFile
         schema[nameof(TimeSeriesRow.Sequence)].ColumnType = EqualLength
             ? new VectorDataViewType(NumberDataViewType.Single, Sequences[0].Length)
             : new VectorDataViewType(NumberDataViewType.Single);
+        schema[nameof(TimeSeriesRow.Sequence)].AddAnnotation(LstmAnnotations.InputSize, Channels, NumberDataViewType.Int32);
         return data.LoadFromEnumerable(rows, schema);
     }
 

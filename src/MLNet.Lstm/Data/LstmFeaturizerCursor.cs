@@ -7,7 +7,8 @@ namespace MLNet.Lstm.Data;
 /// The featurizer's cursor: pulls up to a batch of rows from the source, copies their
 /// sequences into one batch tensor, runs ONNX Runtime once for the batch, then serves the rows
 /// one by one — their representation from the output buffer, their other columns from
-/// <see cref="ColumnBuffer"/>s.
+/// <see cref="ColumnBuffer"/>s. The first such cursor of a view also fills its
+/// <see cref="OutputCache"/> with every batch's output.
 /// </summary>
 internal sealed class LstmFeaturizerCursor : DataViewRowCursor
 {
@@ -20,10 +21,11 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private readonly ColumnBuffer?[] _buffers;
     private readonly Delegate?[] _getters;
     private readonly DataViewRowId[] _ids;
+    private OutputCache.Fill? _fill;
     private int _slot;
     private long _position = -1;
 
-    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, SequenceBatchPool pool, Func<int, bool> isActive)
+    public LstmFeaturizerCursor(DataViewRowCursor source, SequenceInputBinding binding, SequenceBatchPool pool, Func<int, bool> isActive, OutputCache cache)
     {
         int batchSize = binding.BatchSize;
         _source = source;
@@ -47,6 +49,8 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
             }
         }
         _getters[inputSchema.Count] = (ValueGetter<VBuffer<float>>)GetFeatures;
+        // Last, so that a constructor that throws never holds the cache's one fill.
+        _fill = cache.TryStartFill();
     }
 
     public override DataViewSchema Schema => _binding.OutputSchema;
@@ -91,6 +95,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     {
         if (disposing)
         {
+            _fill?.Abandon();
             _source.Dispose();
             _pool.Return(_batch);
         }
@@ -100,8 +105,14 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private bool FillBatch()
     {
         _batch.Clear();
-        while (_batch.Count < _batch.Capacity && _source.MoveNext())
+        bool sourceEnded = false;
+        while (_batch.Count < _batch.Capacity)
         {
+            if (!_source.MoveNext())
+            {
+                sourceEnded = true;
+                break;
+            }
             int slot = _batch.Count;
             _sourceId(ref _ids[slot]);
             foreach (var buffer in _buffers)
@@ -110,12 +121,26 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
             }
             _reader.ReadInto(_batch);
         }
-        if (_batch.Count == 0)
-        {
-            return false;
-        }
         _batch.Run();
-        return true;
+        if (_fill is not null)
+        {
+            Cache(sourceEnded);
+        }
+        return _batch.Count > 0;
+    }
+
+    /// <summary>Hands the batch's output to the cache; once the source has ended, every row is in.</summary>
+    private void Cache(bool sourceEnded)
+    {
+        for (int slot = 0; slot < _batch.Count; slot++)
+        {
+            _fill!.Add(_ids[slot], _batch.Output(slot));
+        }
+        if (sourceEnded)
+        {
+            _fill!.Complete();
+            _fill = null;
+        }
     }
 
     private void GetFeatures(ref VBuffer<float> features)

@@ -6,9 +6,11 @@ namespace MLNet.Lstm.Data;
 /// <summary>
 /// The lazy result of <see cref="LstmFeaturizerTransformer.Transform"/>: nothing runs until a
 /// cursor pulls rows. A cursor that does not ask for the representation passes the source
-/// through untouched, so counting rows or reading other columns never runs the LSTM.
+/// through untouched, so counting rows or reading other columns never runs the LSTM. Once one
+/// cursor has computed the representation of every row, later cursors read it from the
+/// <see cref="OutputCache"/> instead of running the LSTM again.
 /// </summary>
-internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, SequenceBatchPool batches) : IDataView
+internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, SequenceBatchPool batches, OutputCache cache) : IDataView
 {
     public bool CanShuffle => source.CanShuffle;
 
@@ -24,17 +26,27 @@ internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBind
             needed[column.Index] = true;
         }
         bool featurize = needed[binding.OutputColumnIndex];
+        var cached = featurize ? cache.Complete : null;
+        if (cached is not null)
+        {
+            batches.ThrowIfDisposed();
+        }
+        bool compute = featurize && cached is null;
         var sourceColumns = new List<DataViewSchema.Column>();
         for (int i = 0; i < binding.InputSchema.Count; i++)
         {
-            if (needed[i] || (featurize && binding.IsInputColumn(i)))
+            if (needed[i] || (compute && binding.IsInputColumn(i)))
             {
                 sourceColumns.Add(source.Schema[i]);
             }
         }
         var cursor = source.GetRowCursor(sourceColumns, rand);
-        return featurize
-            ? new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i])
+        if (cached is not null)
+        {
+            return new CachedOutputCursor(cursor, binding, cached);
+        }
+        return compute
+            ? new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i], cache)
             : new PassThroughCursor(cursor, binding.OutputSchema);
     }
 

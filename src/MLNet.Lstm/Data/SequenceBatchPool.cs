@@ -13,9 +13,12 @@ internal sealed class SequenceBatchPool(LstmOnnxRunner runner) : IDisposable
     private readonly ConcurrentBag<SequenceBatch> _idle = [];
     private volatile bool _disposed;
 
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the transformer is disposed, even for cursors that rent nothing.</summary>
+    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, runner);
+
     public SequenceBatch Rent(int capacity, int stepsHint)
     {
-        ObjectDisposedException.ThrowIf(_disposed, runner);
+        ThrowIfDisposed();
         while (_idle.TryTake(out var batch))
         {
             if (batch.Capacity == capacity)

@@ -73,6 +73,11 @@ internal sealed class SequenceInputBinding
         {
             throw LstmThrow.WrongColumnCount(inputSize, columnNames);
         }
+        // Before the length checks: "6 channels, model of 1" says more than "length not a multiple of 4".
+        if (InputSizeAnnotation.Read(schema, columnNames) is int annotated && annotated != inputSize)
+        {
+            throw LstmThrow.InputSizeDisagreesWithModel(columnNames[0], annotated, inputSize);
+        }
 
         var indices = new int[columnNames.Length];
         int? knownSteps = null;

@@ -17,7 +17,7 @@ internal static class LstmTrainer
 {
     public static LstmModel Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, LstmFeaturizerOptions featurizer)
     {
-        int inputSize = training.InputSizeFor(featurizer);
+        int inputSize = training.InputSizeFor(featurizer, data.Schema);
         var objective = TrainingObjective.For(training.Objective);
         var set = TrainingSet.Read(data, featurizer, training, inputSize);
         var weights = InitialWeights(training, objective, set);
