@@ -16,13 +16,13 @@ internal static class LstmDefaults
     public const int EarlyStoppingPatience = 10;
 
     /// <summary>Gradient steps the automatic epoch count aims at.</summary>
-    public const int OptimizerSteps = 2000;
+    public const int OptimizerSteps = 8000;
 
     /// <summary>Fewest epochs the automatic count gives: large data sets still see every row this often.</summary>
     public const int MinEpochs = 5;
 
     /// <summary>Most epochs the automatic count gives: a tiny data set would otherwise cycle thousands of times.</summary>
-    public const int MaxEpochs = 500;
+    public const int MaxEpochs = 2000;
 
     /// <summary>Rows from which a share is held out for validation by default.</summary>
     public const int ValidationMinRows = 1000;

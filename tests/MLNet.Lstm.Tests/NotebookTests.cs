@@ -33,7 +33,7 @@ public sealed partial class NotebookTests
                 Assert.IsNull(failure, $"cell {cell} failed: {failure?.Message}");
                 displayed.AddRange(result.Events.OfType<DisplayEvent>().SelectMany(e => e.FormattedValues).Select(v => v.Value));
             }
-            Assert.AreEqual(5, cell);
+            Assert.AreEqual(4, cell);
         }
         finally
         {

@@ -291,7 +291,7 @@ public sealed class OutputCacheTests
 
     private static LstmFeaturizerTransformer Featurizer(MLContext mlContext, IDataView data, long? outputCacheBytes = null)
     {
-        var options = new LstmFeaturizerOptions { BatchSize = BatchSize };
+        var options = new LstmFeaturizerOptions { BatchSize = BatchSize, Representation = LstmRepresentation.MaxHidden };
         options.OutputCacheBytes = outputCacheBytes ?? options.OutputCacheBytes;
         return mlContext.Transforms.LstmFeaturizeSequence(Model, options).Fit(data);
     }

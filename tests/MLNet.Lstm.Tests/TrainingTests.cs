@@ -24,13 +24,18 @@ public sealed class TrainingTests
             Epochs = fixture.Epochs,
             BatchSize = fixture.BatchSize,
             LearningRate = fixture.LearningRate,
+            // PyTorch's run: plain Adam at a constant rate, no dropout, no clipping.
+            LearningRateSchedule = LstmLearningRateSchedule.Constant,
+            WeightDecay = 0,
+            Dropout = 0,
             GradientClipNorm = null,
             Shuffle = false,
             ValidationFraction = 0,
             EarlyStoppingPatience = null,
         };
 
-        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training).Fit(data);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden }).Fit(data);
         using var head = mlContext.Transforms.LstmFeaturizeSequence(transformer.Model,
             new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput, OutputColumnName = "Output" }).Fit(data);
 
@@ -56,10 +61,13 @@ public sealed class TrainingTests
             // steps, so its gradient is large enough to learn from (see ForgetGateBias).
             ForgetGateBias = 3f,
             Seed = 1,
+            // The last step alone: the mean and max over time would see the first step without any memory.
+            HeadInput = LstmHeadInput.LastStep,
         };
+        var lastHidden = new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden };
 
-        double trained = Accuracy(mlContext, mlContext.Transforms.LstmFeaturizeSequence(training), train, test);
-        double random = Accuracy(mlContext, mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 16, seed: 1)), train, test);
+        double trained = Accuracy(mlContext, mlContext.Transforms.LstmFeaturizeSequence(training, lastHidden), train, test);
+        double random = Accuracy(mlContext, mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 16, seed: 1), lastHidden), train, test);
 
         // Measured 2026-11-24 on 2 cores: trained 0.997, random 0.437.
         Console.WriteLine($"trained {trained:F3}, random {random:F3}");
@@ -169,6 +177,7 @@ public sealed class TrainingTests
             Objective = LstmObjective.NextStep,
             HiddenSize = 4,
             Epochs = 3,
+            ValidationFraction = 0.1,
             EarlyStoppingPatience = null,
             Progress = new SynchronousProgress(reports.Add),
         };
@@ -205,9 +214,9 @@ public sealed class TrainingTests
     }
 
     [TestMethod]
-    [DataRow(nameof(LstmTrainingOptions.Epochs), "LstmTrainingOptions.Epochs: expected at least 1, found 0. (Parameter 'Epochs')")]
+    [DataRow(nameof(LstmTrainingOptions.Epochs), "LstmTrainingOptions.Epochs: expected null (chosen from the data size) or at least 1, found 0. (Parameter 'Epochs')")]
     [DataRow(nameof(LstmTrainingOptions.LearningRate), "LstmTrainingOptions.LearningRate: expected a positive rate, found 0. (Parameter 'LearningRate')")]
-    [DataRow(nameof(LstmTrainingOptions.ValidationFraction), "LstmTrainingOptions.ValidationFraction: expected a share from 0 up to (not including) 1, found 1. (Parameter 'ValidationFraction')")]
+    [DataRow(nameof(LstmTrainingOptions.ValidationFraction), "LstmTrainingOptions.ValidationFraction: expected null (chosen from the data size) or a share from 0 up to (not including) 1, found 1. (Parameter 'ValidationFraction')")]
     public void OutOfRangeTrainingOptionIsRefusedWithItsName(string option, string message)
     {
         var mlContext = new MLContext(seed: 1);
