@@ -2,23 +2,31 @@ using MLNet.Lstm.Examples;
 
 namespace MLNet.Lstm.Tests;
 
-/// <summary>The README's results on real data, asserted: the trained featurizer against the published 1-NN DTW.</summary>
+/// <summary>
+/// The README's results on real data, asserted with the plain pipeline (every default): each
+/// target sits a stated margin below the accuracy measured on 2026-11-25 and far above what the
+/// same pipeline on a random LSTM reaches. BasicMotions and JapaneseVowels are not here: a
+/// random LSTM's last, mean and max states already classify them (1.000 and 0.970), so they
+/// cannot show that training works.
+/// </summary>
 [TestClass]
 public sealed class RealDataTests
 {
-    private static readonly string Data = Path.Combine(AppContext.BaseDirectory, "Data", "ucr");
+    private static readonly string Data = Path.Combine(AppContext.BaseDirectory, "Data");
 
     [TestMethod]
-    [DataRow("GunPoint", 0.95)]
-    [DataRow("BasicMotions", 0.975)]
-    [DataRow("JapaneseVowels", 0.95)]
-    public void TrainedFeaturizerReachesItsTargetAccuracyOnTheOfficialTestSplit(string name, double target)
+    // Measured: trained 0.987, random 0.767 (1-NN DTW 0.907); margin 0.027 = 4 of 150 test rows.
+    [DataRow("ucr", "GunPoint", 0.96, 0.767)]
+    // Measured: trained 0.997, random 0.767 (1-NN DTW 0.797); margin 0.027 = 23 of 861 test rows.
+    [DataRow("ucr-suite", "ECGFiveDays", 0.97, 0.767)]
+    // Measured: trained 0.800, random 0.467 (1-NN DTW 0.767); margin 0.05 = 3 of 60 test rows.
+    [DataRow("ucr-suite", "Car", 0.75, 0.467)]
+    public void PlainPipelineReachesItsTargetAccuracyOnTheOfficialTestSplit(string folder, string name, double target, double randomLstm)
     {
-        var set = UcrSet.All.Single(s => s.Name == name);
+        double accuracy = new UcrSet(name).Accuracy(Path.Combine(Data, folder), train: true);
 
-        double accuracy = set.Accuracy(Data, train: true);
-
-        Console.WriteLine($"{name}: test accuracy {accuracy:F3}");
+        Console.WriteLine($"{name}: test accuracy {accuracy:F3} (target {target:F3}, random LSTM {randomLstm:F3})");
+        Assert.IsGreaterThan(randomLstm + 0.1, target);
         Assert.IsGreaterThanOrEqualTo(target, accuracy);
     }
 
