@@ -14,6 +14,7 @@ internal static class LstmDefaults
     public const float Dropout = 0.2f;
     public const int MaxSteps = 64;
     public const int EarlyStoppingPatience = 10;
+    public const int EnsembleSize = 1;
 
     /// <summary>Gradient steps the automatic epoch count aims at.</summary>
     public const int OptimizerSteps = 8000;

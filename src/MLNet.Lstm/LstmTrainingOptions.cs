@@ -42,8 +42,19 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public int? InputSize { get; set; }
 
-    /// <summary>Hidden units per direction. Default 64.</summary>
+    /// <summary>Hidden units per direction (of each ensemble member). Default 64.</summary>
     public int HiddenSize { get; set; } = 64;
+
+    /// <summary>
+    /// LSTMs trained side by side from different initial weights, each with its own head, as one
+    /// ensemble: the exported model is one LSTM node of EnsembleSize × HiddenSize units whose
+    /// weights keep the members apart (block-diagonal), so ONNX Runtime and PyTorch-side tools run
+    /// it as any LSTM; its representation holds every member's, and its head averages theirs.
+    /// One small LSTM's accuracy swings with its random start; several do not. Default null:
+    /// <see cref="LstmDefaults.EnsembleSize"/> for Classification and Regression, 1 for NextStep
+    /// (and with an <see cref="InitialModel"/>).
+    /// </summary>
+    public int? EnsembleSize { get; set; }
 
     /// <summary>Stacked LSTM layers. Default 1.</summary>
     public int NumLayers { get; set; } = 1;
@@ -171,10 +182,16 @@ public sealed class LstmTrainingOptions
         return InputSize ?? annotated ?? 1;
     }
 
+    /// <summary>The members to train: the option, else the default for the objective (1 for NextStep and fine-tuning).</summary>
+    internal int Members => EnsembleSize ?? (Objective == LstmObjective.NextStep || InitialModel is not null ? 1 : LstmDefaults.EnsembleSize);
+
     internal LstmTrainingOptions Validated()
     {
         if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
+        if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
+        if (EnsembleSize > 1 && Objective == LstmObjective.NextStep) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the NextStep objective trains one LSTM; expected null or 1, found {EnsembleSize}");
+        if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
         if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");

@@ -15,14 +15,18 @@ public sealed class TrainingNetworkTests
         from headInput in Enum.GetValues<LstmHeadInput>()
         where !(bidirectional && objective == LstmObjective.NextStep)
         where !(headInput == LstmHeadInput.LastMeanMax && objective == LstmObjective.NextStep)
-        select new object[] { objective, layers, bidirectional, headInput };
+        from members in new[] { 1, 2 }
+        where members == 1 || objective != LstmObjective.NextStep && layers == 1
+        select new object[] { objective, layers, bidirectional, headInput, members };
 
     [TestMethod]
     [DynamicData(nameof(GradientCases))]
-    public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional, LstmHeadInput headInput)
+    public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional, LstmHeadInput headInput, int members)
     {
         const int Features = 2, Hidden = 3, Steps = 4, Rows = 3;
-        int outputs = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, _ => Features };
+        int labels = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, _ => Features };
+        // An ensemble's head has one group of outputs per member, each predicting the same label.
+        int outputs = members * labels;
         // PyTorch's initial weights (±1/√H) leave the recurrent gradients near float noise;
         // weights twice that size make every gradient large enough to check in float.
         var weights = LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights();
@@ -47,8 +51,8 @@ public sealed class TrainingNetworkTests
         {
             TensorPrimitivesScale(tensor, 2f);
         }
-        var batch = Batch(objective, Steps, Rows, Features, outputs, seed: 5);
-        var network = new LstmNetwork(weights, TrainingObjective.For(objective));
+        var batch = Batch(objective, Steps, Rows, Features, labels, seed: 5);
+        var network = new LstmNetwork(weights, TrainingObjective.For(objective), members: members);
         var gradients = weights.ZerosLike();
         network.LossAndGradients(batch, gradients);
 

@@ -1,7 +1,7 @@
 namespace MLNet.Lstm.Training;
 
 /// <summary>One network's head: its linear layer, what it reads, and the buffers of a pass (not shared between shards).</summary>
-internal sealed class HeadState(LstmWeights weights, HeadInputPooling pooling, float dropout)
+internal sealed class HeadState(LstmWeights weights, HeadInputPooling pooling, float dropout, int members)
 {
     private float[] _mask = [];
     private float[] _gradient = [];
@@ -9,6 +9,9 @@ internal sealed class HeadState(LstmWeights weights, HeadInputPooling pooling, f
     public LinearHead Linear { get; } = new(weights);
 
     public HeadInputPooling Pooling { get; } = pooling;
+
+    /// <summary>Ensemble members: the head's outputs are that many groups, one per member (<see cref="EnsembleLayout"/>).</summary>
+    public int Members { get; } = members;
 
     /// <summary>Share of the head's inputs zeroed in each training pass (inverted dropout); 0 for none.</summary>
     public float Dropout { get; } = dropout;

@@ -21,13 +21,13 @@ internal sealed class LstmNetwork
     private float[][] _layerOutputs = [];
     private float[][] _layerOutputGrads = [];
 
-    public LstmNetwork(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f)
+    public LstmNetwork(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int members = 1)
     {
         _weights = weights;
         _objective = objective;
         _hidden = weights.HiddenSize;
         _directions = weights.NumDirections;
-        _head = new HeadState(weights, new HeadInputPooling(weights.HeadInput, _hidden, _directions), dropout);
+        _head = new HeadState(weights, new HeadInputPooling(weights.HeadInput, _hidden, _directions), dropout, members);
         _cells = new Cell[weights.NumLayers * _directions];
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {

@@ -20,18 +20,21 @@ internal static class LstmTrainer
         int inputSize = training.InputSizeFor(featurizer, data.Schema);
         var objective = TrainingObjective.For(training.Objective);
         var set = TrainingSet.Read(data, featurizer, training, inputSize);
-        var weights = InitialWeights(training, objective, set);
+        int members = training.Members;
+        var weights = InitialWeights(training, objective, set, members);
+        var ensemble = new EnsembleLayout(weights, members);
+        ensemble.Mask(weights);
         set.Preprocess(weights);
         var (trainRows, validationRows) = Split(set, training);
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
-        var step = new ShardedStep(weights, objective, training.Dropout, training.Seed);
+        var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 
         using var channel = new TrainingChannel(env);
         channel.Info($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, " +
-            $"{weights.NumLayers} layer(s) of {weights.HiddenSize}{(weights.Bidirectional ? " × 2 directions" : "")}, output {weights.OutputSize}, " +
+            $"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, output {set.OutputSize}, " +
             $"{epochs} epochs, steps pooled by {weights.PoolingStride}");
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;
@@ -52,6 +55,7 @@ internal static class LstmTrainer
                 channel.ThrowIfCancelled();
                 lossSum += step.LossAndGradients(set, rows) * rows.Length;
                 seen += rows.Length;
+                ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
                 step.ParametersChanged();
@@ -78,7 +82,7 @@ internal static class LstmTrainer
                 }
             }
         }
-        return LstmModel.FromWeights(bestWeights ?? weights);
+        return LstmModel.FromWeights(ensemble.Averaged(bestWeights ?? weights));
     }
 
     /// <summary>The rate for step <paramref name="step"/> (from 0) of <paramref name="plannedSteps"/>.</summary>
@@ -121,17 +125,26 @@ internal static class LstmTrainer
     /// The initial model's weights (its head kept when it fits, else drawn anew; its preprocessing
     /// kept), or PyTorch's default initialisation with the preprocessing learned from the rows.
     /// </summary>
-    private static LstmWeights InitialWeights(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
+    private static LstmWeights InitialWeights(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members)
     {
         int inputSize = set.InputSize, outputSize = set.OutputSize;
         if (training.InitialModel is not { } initial)
         {
-            var weights = LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, outputSize, training.Bidirectional, training.Seed).GetWeights();
+            var weights = LstmModel.CreateRandom(inputSize, checked(members * training.HiddenSize), training.NumLayers, checked(members * outputSize),
+                training.Bidirectional, training.Seed).GetWeights();
+            if (members > 1)
+            {
+                // CreateRandom drew within ±1/√(K·H); each member is an LSTM of H units: ±1/√H.
+                foreach (var tensor in weights.Tensors().Take(4 * weights.NumLayers * weights.NumDirections))
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
+                }
+            }
             weights.HeadInput = objective.HeadInput(training);
             if (outputSize > 0)
             {
-                // PyTorch's nn.Linear bound for the head's real input width.
-                new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth));
+                // PyTorch's nn.Linear bound for the width one member's head reads.
+                new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
             }
             for (int layer = 0; layer < weights.NumLayers; layer++)
             {

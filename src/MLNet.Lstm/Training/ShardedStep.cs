@@ -18,11 +18,11 @@ internal sealed class ShardedStep
     private readonly ulong _seed;
     private ulong _steps;
 
-    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0)
+    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0, int members = 1)
     {
         int shards = Math.Clamp(Environment.ProcessorCount, 1, 8);
         _seed = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);
-        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout))];
+        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout, members))];
         _shardGradients = [.. Enumerable.Range(0, shards).Select(_ => weights.ZerosLike())];
         _losses = new double[shards];
         Gradients = weights.ZerosLike();

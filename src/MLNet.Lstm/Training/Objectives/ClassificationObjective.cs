@@ -36,9 +36,10 @@ internal sealed class ClassificationObjective : PooledHeadObjective
         };
     }
 
-    protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs)
+    protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs, int members)
     {
-        int rows = batch.Count, classes = outputs.Length / rows;
+        // [rows, members × C] is [rows × members, C]: one prediction per member and row.
+        int rows = batch.Count * members, classes = outputs.Length / rows;
         double loss = 0;
         for (int n = 0; n < rows; n++)
         {
@@ -48,7 +49,7 @@ internal sealed class ClassificationObjective : PooledHeadObjective
             TensorPrimitives.Subtract(row, max, grad);
             TensorPrimitives.Exp(grad, grad);
             float sum = TensorPrimitives.Sum(grad);
-            int label = batch.Classes[n];
+            int label = batch.Classes[n / members];
             loss += Math.Log(sum) - (row[label] - max);
             TensorPrimitives.Divide(grad, sum * rows, grad);
             grad[label] -= 1f / rows;

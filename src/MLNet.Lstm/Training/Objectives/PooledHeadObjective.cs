@@ -10,8 +10,12 @@ internal abstract class PooledHeadObjective : TrainingObjective
 {
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => training.HeadInput;
 
-    /// <summary>The batch's mean loss from the head's outputs; writes d(loss)/d(outputs) into <paramref name="dOutputs"/>.</summary>
-    protected abstract double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs);
+    /// <summary>
+    /// The batch's mean loss from the head's outputs, [rows, members × C]: each row is
+    /// <paramref name="members"/> predictions of its label, one per ensemble member, and the loss
+    /// is their mean. Writes d(loss)/d(outputs) into <paramref name="dOutputs"/>.
+    /// </summary>
+    protected abstract double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs, int members);
 
     public override double Loss(TrainingBatch batch, ReadOnlySpan<float> top, HeadState head, LstmWeights? gradients, Span<float> dTop, float scale)
     {
@@ -26,7 +30,7 @@ internal abstract class PooledHeadObjective : TrainingObjective
         var dOutputs = head.Gradient(outputs.Length + pooled.Length);
         var dPooled = dOutputs[outputs.Length..];
         dOutputs = dOutputs[..outputs.Length];
-        double loss = OutputLoss(batch, outputs, dOutputs);
+        double loss = OutputLoss(batch, outputs, dOutputs, head.Members);
         if (gradients is null)
         {
             return loss;

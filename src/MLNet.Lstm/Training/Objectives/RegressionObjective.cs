@@ -39,10 +39,14 @@ internal sealed class RegressionObjective : PooledHeadObjective
         };
     }
 
-    protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs)
+    protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs, int members)
     {
-        var targets = batch.Targets.AsSpan(0, outputs.Length);
-        TensorPrimitives.Subtract(outputs, targets, dOutputs);
+        int size = outputs.Length / (batch.Count * members);
+        for (int i = 0; i < batch.Count * members; i++)
+        {
+            // [rows, members × C] is [rows × members, C]: each member predicts its row's target.
+            TensorPrimitives.Subtract(outputs.Slice(i * size, size), batch.Targets.AsSpan(i / members * size, size), dOutputs.Slice(i * size, size));
+        }
         double loss = TensorPrimitives.Dot(dOutputs, dOutputs) / (double)outputs.Length;
         TensorPrimitives.Multiply(dOutputs, 2f / outputs.Length, dOutputs);
         return loss;
