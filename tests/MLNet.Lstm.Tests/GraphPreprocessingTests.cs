@@ -206,6 +206,72 @@ public sealed class GraphPreprocessingTests
         Assert.AreEqual("LstmWeights.PoolingStride: expected at least 1, found 0. (Parameter 'PoolingStride')", e.Message);
     }
 
+    [TestMethod]
+    public void RowsShorterThanThePoolingStrideBecomeOneStepOfTheirMean()
+    {
+        var weights = Preprocessed(bidirectional: false, stride: 5);
+        var model = LstmModel.FromWeights(weights);
+        // Variable-size rows of 1, 3, 5 and 11 steps: the first two are shorter than one window.
+        var sequences = new[] { 1, 3, 5, 11 }.Select((steps, i) => TestData.Random(count: 1, steps: steps, features: 2, seed: 30 + i)[0]).ToArray();
+        var reference = new ReferenceLstm(weights);
+        var expected = sequences.Select(s => reference.Run(s).LastMeanMax.Select(v => (float)v).ToArray()).ToArray();
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model).Fit(data);
+
+        Assertions.AreClose(expected, TestData.Features(transformer.Transform(data)), 1e-5);
+    }
+
+    [TestMethod]
+    public void AConstantFeatureIsCentredButNotScaled()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.SineOrSquare(count: 16, steps: 20, seed: 6);
+        foreach (var row in rows)
+        {
+            Array.Fill(row.Sequence, 7f);
+        }
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification,
+            LabelColumnName = "Label",
+            HiddenSize = 4,
+            Epochs = 1,
+        }).Fit(TestData.Sequences(mlContext, rows, 20));
+        var weights = transformer.Model.GetWeights();
+
+        CollectionAssert.AreEqual(new[] { 7f }, weights.InputOffset);
+        CollectionAssert.AreEqual(new[] { 1f }, weights.InputScale);
+        Assert.IsTrue(TestData.Features(transformer.Transform(TestData.Sequences(mlContext, rows, 20))).SelectMany(f => f).All(float.IsFinite));
+    }
+
+    [TestMethod]
+    public void APoolingNodeWhoseKernelDiffersFromItsStrideIsRefused()
+    {
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(LstmModel.FromWeights(Preprocessed(bidirectional: false, stride: 3)).ToOnnxBytes());
+        var pool = proto.Graph.Node.Single(n => n.OpType == "AveragePool");
+        pool.Attribute.Single(a => a.Name == "kernel_shape").Ints[0] = 2;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto))));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its pooling node 'time_pool' must average windows of one size, kernel_shape equal to strides.", e.Message);
+    }
+
+    [TestMethod]
+    public void AScalingTensorOfTheWrongLengthInAFileIsRefused()
+    {
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(LstmModel.FromWeights(Preprocessed(bidirectional: false, stride: 1)).ToOnnxBytes());
+        var scale = proto.Graph.Initializer.Single(i => i.Name == "input.scale");
+        scale.Dims[0] = 3;
+        scale.RawData = Google.Protobuf.ByteString.CopyFrom(new byte[12]);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto))));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its input scaling tensor 'input.scale' holds 3 values; expected 2, one per feature.", e.Message);
+    }
+
     private static LstmWeights Preprocessed(bool bidirectional, int stride, int outputSize = 3)
     {
         var weights = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: outputSize, bidirectional: bidirectional, seed: 9).GetWeights();
