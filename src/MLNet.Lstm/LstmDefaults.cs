@@ -14,7 +14,10 @@ internal static class LstmDefaults
     public const float Dropout = 0.2f;
     public const int MaxSteps = 64;
     public const int EarlyStoppingPatience = 10;
-    public const int EnsembleSize = 1;
+    public const int EnsembleSize = 2;
+
+    /// <summary>Fewest hidden units a default ensemble member gets: below it, one LSTM is trained.</summary>
+    public const int MinMemberHiddenSize = 16;
 
     /// <summary>Gradient steps the automatic epoch count aims at.</summary>
     public const int OptimizerSteps = 8000;

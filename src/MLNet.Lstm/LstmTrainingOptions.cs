@@ -42,17 +42,19 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public int? InputSize { get; set; }
 
-    /// <summary>Hidden units per direction (of each ensemble member). Default 64.</summary>
+    /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64.</summary>
     public int HiddenSize { get; set; } = 64;
 
     /// <summary>
-    /// LSTMs trained side by side from different initial weights, each with its own head, as one
-    /// ensemble: the exported model is one LSTM node of EnsembleSize × HiddenSize units whose
-    /// weights keep the members apart (block-diagonal), so ONNX Runtime and PyTorch-side tools run
-    /// it as any LSTM; its representation holds every member's, and its head averages theirs.
-    /// One small LSTM's accuracy swings with its random start; several do not. Default null:
-    /// <see cref="LstmDefaults.EnsembleSize"/> for Classification and Regression, 1 for NextStep
-    /// (and with an <see cref="InitialModel"/>).
+    /// LSTMs that share <see cref="HiddenSize"/>'s units, trained side by side from different
+    /// initial weights, each with its own head: an ensemble. The exported model is one LSTM node
+    /// of HiddenSize units whose weights keep the members apart (block-diagonal), so ONNX Runtime
+    /// and PyTorch-side tools run it as any LSTM, at the cost of one LSTM of that size; its
+    /// representation holds every member's and its head averages theirs. Default null: 2 for
+    /// Classification and Regression when HiddenSize is even and at least 32 (members of 16
+    /// units or more), else 1 (always 1 for NextStep and with an <see cref="InitialModel"/>).
+    /// On the UCR suite 2 × 32 units matched 1 × 64 on the mean and were at or above 1-NN DTW
+    /// on 2–3 more sets, seed after seed.
     /// </summary>
     public int? EnsembleSize { get; set; }
 
@@ -183,7 +185,9 @@ public sealed class LstmTrainingOptions
     }
 
     /// <summary>The members to train: the option, else the default for the objective (1 for NextStep and fine-tuning).</summary>
-    internal int Members => EnsembleSize ?? (Objective == LstmObjective.NextStep || InitialModel is not null ? 1 : LstmDefaults.EnsembleSize);
+    internal int Members => EnsembleSize
+        ?? (Objective == LstmObjective.NextStep || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
+            || HiddenSize / LstmDefaults.EnsembleSize < LstmDefaults.MinMemberHiddenSize ? 1 : LstmDefaults.EnsembleSize);
 
     internal LstmTrainingOptions Validated()
     {
@@ -191,6 +195,7 @@ public sealed class LstmTrainingOptions
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
         if (EnsembleSize > 1 && Objective == LstmObjective.NextStep) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the NextStep objective trains one LSTM; expected null or 1, found {EnsembleSize}");
+        if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the members share HiddenSize's {HiddenSize} units equally; expected a divisor of {HiddenSize}, found {split}");
         if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");

@@ -84,6 +84,29 @@ public sealed class EnsembleTests
     }
 
     [TestMethod]
+    public void EnsembleSizeThatDoesNotDivideTheHiddenUnitsIsRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 10, EnsembleSize = 3 }));
+
+        Assert.AreEqual("LstmTrainingOptions.EnsembleSize: the members share HiddenSize's 10 units equally; expected a divisor of 10, found 3. (Parameter 'EnsembleSize')", e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(LstmObjective.Classification, 64, 2)]
+    [DataRow(LstmObjective.Classification, 24, 1)]
+    [DataRow(LstmObjective.Classification, 33, 1)]
+    [DataRow(LstmObjective.NextStep, 64, 1)]
+    public void DefaultEnsembleSplitsEvenHiddenSizesOfAtLeast32IntoTwoForLabelledObjectives(LstmObjective objective, int hiddenSize, int members)
+    {
+        var training = new LstmTrainingOptions { Objective = objective, HiddenSize = hiddenSize };
+
+        Assert.AreEqual(members, training.Members);
+    }
+
+    [TestMethod]
     public void EnsembleSizeBelowOneIsRefused()
     {
         var mlContext = new MLContext(seed: 1);
@@ -102,7 +125,7 @@ public sealed class EnsembleTests
         {
             Objective = LstmObjective.Classification,
             LabelColumnName = "Label",
-            HiddenSize = Hidden,
+            HiddenSize = Members * Hidden,
             EnsembleSize = Members,
             Epochs = 3,
         }).Fit(data);

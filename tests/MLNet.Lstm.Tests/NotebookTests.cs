@@ -43,8 +43,8 @@ public sealed partial class NotebookTests
         Assert.AreEqual(2, displayed.Count(v => v.Contains("data:image/png;base64,", StringComparison.Ordinal)), "two projection plots");
         var accuracy = displayed.Select(v => AccuracyLine().Match(v)).Single(m => m.Success);
         Console.WriteLine(accuracy.Value);
-        // Measured 98.7 % on 2026-11-25 (a random LSTM: 76.7 %); the margin is 4 of 150 test rows.
-        Assert.IsGreaterThanOrEqualTo(96.0, double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), accuracy.Value);
+        // Measured 98.0 % on 2026-11-25 (a random LSTM: 76.7 %); the margin is 4.5 of 150 test rows.
+        Assert.IsGreaterThanOrEqualTo(95.0, double.Parse(accuracy.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), accuracy.Value);
         Assert.IsTrue(displayed.Any(v => v.Contains("Confusion table", StringComparison.Ordinal)), "a confusion matrix");
     }
 

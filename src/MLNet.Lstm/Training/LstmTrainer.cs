@@ -130,11 +130,11 @@ internal static class LstmTrainer
         int inputSize = set.InputSize, outputSize = set.OutputSize;
         if (training.InitialModel is not { } initial)
         {
-            var weights = LstmModel.CreateRandom(inputSize, checked(members * training.HiddenSize), training.NumLayers, checked(members * outputSize),
+            var weights = LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize),
                 training.Bidirectional, training.Seed).GetWeights();
             if (members > 1)
             {
-                // CreateRandom drew within ±1/√(K·H); each member is an LSTM of H units: ±1/√H.
+                // CreateRandom drew within ±1/√H; each member is an LSTM of H/K units: ±1/√(H/K).
                 foreach (var tensor in weights.Tensors().Take(4 * weights.NumLayers * weights.NumDirections))
                 {
                     System.Numerics.Tensors.TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
