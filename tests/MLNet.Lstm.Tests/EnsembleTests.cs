@@ -77,10 +77,10 @@ public sealed class EnsembleTests
             Objective = LstmObjective.Classification,
             LabelColumnName = "Label",
             InitialModel = LstmModel.CreateRandom(1, 4, outputSize: 2),
-            EnsembleSize = 3,
+            EnsembleSize = 2,
         }));
 
-        Assert.AreEqual("LstmTrainingOptions.EnsembleSize: fine-tuning an InitialModel trains that one model; expected null or 1, found 3. (Parameter 'EnsembleSize')", e.Message);
+        Assert.AreEqual("LstmTrainingOptions.EnsembleSize: fine-tuning an InitialModel trains that one model; expected null or 1, found 2. (Parameter 'EnsembleSize')", e.Message);
     }
 
     [TestMethod]
