@@ -69,4 +69,7 @@ internal static class LstmDefaults
         int power = (int)Math.Round(Math.Log2(Math.Max(rows, 1)));
         return 1 << Math.Clamp(power, 4, 10);
     }
+
+    /// <summary>Links followed while resolving an external-data path before it is refused as a loop (Linux's own limit).</summary>
+    public const int MaxLinksFollowed = 40;
 }

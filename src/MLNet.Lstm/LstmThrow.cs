@@ -112,4 +112,16 @@ internal static class LstmThrow
 
     public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
         new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
+
+    public static InvalidDataException ExternalDataNoLocation(string modelPath, string tensor) =>
+        ModelInvalid(modelPath, $"tensor '{tensor}' keeps its data in an external file but names no location; expected a 'location' entry holding a file name inside the model's folder");
+
+    public static InvalidDataException ExternalDataLinkLeavesFolder(string modelPath, string tensor, string location, string realFile, string realFolder) =>
+        ModelInvalid(modelPath, $"tensor '{tensor}' refers to external data '{location}', which is a link to '{realFile}', outside the model's folder '{realFolder}'");
+
+    public static InvalidDataException ExternalDataNotByteCount(string modelPath, string tensor, string location, string key, string text) =>
+        ModelInvalid(modelPath, $"tensor '{tensor}' refers to external data '{location}' with {key} '{text}'; expected a whole number of bytes from 0 to {long.MaxValue}");
+
+    public static InvalidDataException ExternalDataOutOfFile(string modelPath, string tensor, string location, string offset, string length, long fileLength) =>
+        ModelInvalid(modelPath, $"tensor '{tensor}' refers to {length} bytes from offset {offset} of external data '{location}', which holds {fileLength} bytes");
 }
