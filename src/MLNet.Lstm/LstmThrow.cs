@@ -124,4 +124,24 @@ internal static class LstmThrow
 
     public static InvalidDataException ExternalDataOutOfFile(string modelPath, string tensor, string location, string offset, string length, long fileLength) =>
         ModelInvalid(modelPath, $"tensor '{tensor}' refers to {length} bytes from offset {offset} of external data '{location}', which holds {fileLength} bytes");
+
+    public static InvalidDataException LstmNodeInputs(string source, string node, IReadOnlyList<string> inputs) =>
+        ModelInvalid(source, $"LSTM node '{node}' has inputs ({string.Join(", ", inputs.Select(i => $"'{i}'"))}); expected at least X, W and R, each named");
+
+    public static InvalidDataException LstmNodeInputUndefined(string source, string node, string role, string name) =>
+        ModelInvalid(source, $"input {role} '{name}' of LSTM node '{node}' is not defined in the graph; expected a graph input, an initializer or a node's output of that name");
+
+    public static InvalidDataException LstmTensorType(string source, string node, string role, string tensor, int dataType) =>
+        ModelInvalid(source, $"tensor '{tensor}', input {role} of LSTM node '{node}', holds element type {dataType}; expected {(int)Onnx.Proto.TensorProto.Types.DataType.Float} (float)");
+
+    public static InvalidDataException LstmTensorShape(string source, string node, string role, string tensor, object[] expected, IReadOnlyList<long> found) =>
+        ModelInvalid(source, $"tensor '{tensor}', input {role} of LSTM node '{node}', has shape [{string.Join(", ", found)}]; expected [{string.Join(", ", expected)}]");
+
+    public static InvalidDataException LstmTensorValues(string source, string node, string role, string tensor, long expected, long found, int rawBytes) =>
+        ModelInvalid(source, found < 0
+            ? $"tensor '{tensor}', input {role} of LSTM node '{node}', holds {rawBytes} bytes of raw data, not a whole number of floats; expected {expected} values"
+            : $"tensor '{tensor}', input {role} of LSTM node '{node}', holds {found} values; expected {expected}, as its shape says");
+
+    public static InvalidDataException TensorNotFloats(string source, string tensor, string why) =>
+        ModelInvalid(source, $"tensor '{tensor}' {why}");
 }

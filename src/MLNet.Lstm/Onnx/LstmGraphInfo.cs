@@ -17,6 +17,7 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="InputScale">What the graph multiplies each feature by before the LSTM (our own scaling node), else null.</param>
 /// <param name="PoolingStride">Steps the graph averages into one before the LSTM (our own pooling node), else 1.</param>
 /// <param name="HeadInput">What the head reads: the last step, or our concatenation of the last, mean and max states.</param>
+/// <param name="Source">The file (or "stream") the graph came from, for messages.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -31,7 +32,8 @@ internal sealed record LstmGraphInfo(
     float[]? InputOffset = null,
     float[]? InputScale = null,
     int PoolingStride = 1,
-    LstmHeadInput HeadInput = LstmHeadInput.LastStep)
+    LstmHeadInput HeadInput = LstmHeadInput.LastStep,
+    string Source = "")
 {
     public int NumLayers => LstmNodes.Count;
 

@@ -50,8 +50,7 @@ internal static class OnnxLstmGraphReader
             throw LstmThrow.ModelInvalid(source, $"LSTM node '{first.Name}' has direction '{direction}'; forward or bidirectional is supported");
         }
 
-        var w = FindTensor(graph, first.Input[1]) ?? throw LstmThrow.ModelInvalid(source, $"the weights W of LSTM node '{first.Name}' are not constant");
-        int inputSize = checked((int)w.Dims[2]);
+        int inputSize = OnnxLstmNodeCheck.Check(graph, lstmNodes, hidden, direction == "bidirectional" ? 2 : 1, source);
 
         var input = FindSequenceInput(graph, source);
         var dims = input.Type?.TensorType?.Shape?.Dim;
@@ -83,17 +82,17 @@ internal static class OnnxLstmGraphReader
             direction == "bidirectional", output.Name, outputSize, opset,
             PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
             PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
-            PoolingStride(graph, source), headInput);
+            PoolingStride(graph, source), headInput, source);
     }
 
     /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
     private static float[]? PerFeatureConstant(GraphProto graph, string op, string name, int inputSize, string source)
     {
-        if (!graph.Node.Any(n => n.OpType == op && n.Input.Count == 2 && n.Input[1] == name) || FindTensor(graph, name) is not { } tensor)
+        if (!graph.Node.Any(n => n.OpType == op && n.Input.Count == 2 && n.Input[1] == name) || OnnxTensors.Find(graph, name) is not { } tensor)
         {
             return null;
         }
-        var values = OnnxTensors.ReadFloats(tensor);
+        var values = OnnxTensors.ReadFloats(tensor, source);
         if (values.Length != inputSize)
         {
             throw LstmThrow.ModelInvalid(source, $"its input scaling tensor '{name}' holds {values.Length} values; expected {inputSize}, one per feature");
@@ -137,14 +136,14 @@ internal static class OnnxLstmGraphReader
         for (int layer = 0; layer < info.NumLayers; layer++)
         {
             var node = info.LstmNodes[layer];
-            float[] w = ConstantFloats(graph, node, 1);
-            float[] r = ConstantFloats(graph, node, 2);
-            float[]? b = node.Input.Count > 3 && node.Input[3].Length > 0 ? ConstantFloats(graph, node, 3) : null;
+            float[] w = ConstantFloats(graph, node, 1, info.Source);
+            float[] r = ConstantFloats(graph, node, 2, info.Source);
+            float[]? b = node.Input.Count > 3 && node.Input[3].Length > 0 ? ConstantFloats(graph, node, 3, info.Source) : null;
             OnnxLstmWeightLayout.FromOnnx(w, r, b, weights, layer);
         }
         if (gemm is not null)
         {
-            float[] fcWeight = ConstantFloats(graph, gemm, 1);
+            float[] fcWeight = ConstantFloats(graph, gemm, 1, info.Source);
             int rows = info.OutputSize, cols = weights.HeadInputWidth;
             if (OnnxTensors.GetInt(gemm, "transB") == 1)
             {
@@ -162,35 +161,15 @@ internal static class OnnxLstmGraphReader
             }
             if (gemm.Input.Count > 2 && gemm.Input[2].Length > 0)
             {
-                ConstantFloats(graph, gemm, 2).CopyTo(weights.HeadBias!, 0);
+                ConstantFloats(graph, gemm, 2, info.Source).CopyTo(weights.HeadBias!, 0);
             }
         }
         return weights;
     }
 
-    private static float[] ConstantFloats(GraphProto graph, NodeProto node, int input) =>
-        OnnxTensors.ReadFloats(FindTensor(graph, node.Input[input])
-            ?? throw new NotSupportedException($"Input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor."));
-
-    /// <summary>An initializer, or the value of a Constant node, of the given name.</summary>
-    private static TensorProto? FindTensor(GraphProto graph, string name)
-    {
-        foreach (var initializer in graph.Initializer)
-        {
-            if (initializer.Name == name)
-            {
-                return initializer;
-            }
-        }
-        foreach (var node in graph.Node)
-        {
-            if (node.OpType == "Constant" && node.Output.Count == 1 && node.Output[0] == name)
-            {
-                return node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
-            }
-        }
-        return null;
-    }
+    private static float[] ConstantFloats(GraphProto graph, NodeProto node, int input, string source) =>
+        OnnxTensors.ReadFloats(OnnxTensors.Find(graph, node.Input[input])
+            ?? throw new NotSupportedException($"Input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor."), source);
 
     private static ValueInfoProto FindSequenceInput(GraphProto graph, string source)
     {

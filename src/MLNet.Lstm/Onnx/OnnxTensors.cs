@@ -24,17 +24,46 @@ internal static class OnnxTensors
     }
 
     /// <summary>The values of a float tensor, from raw_data or float_data (both are legal ONNX).</summary>
-    public static float[] ReadFloats(TensorProto tensor)
+    public static float[] ReadFloats(TensorProto tensor, string source)
     {
         if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
         {
-            throw new InvalidDataException($"ONNX tensor '{tensor.Name}': expected float data, found data type {tensor.DataType}.");
+            throw LstmThrow.TensorNotFloats(source, tensor.Name, $"holds element type {tensor.DataType}; expected {(int)TensorProto.Types.DataType.Float} (float)");
         }
         if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
         {
-            throw new InvalidDataException($"ONNX tensor '{tensor.Name}' keeps its data in an external file that was not loaded.");
+            throw LstmThrow.TensorNotFloats(source, tensor.Name, "keeps its data in an external file that was not loaded");
+        }
+        if (FloatCount(tensor) < 0)
+        {
+            throw LstmThrow.TensorNotFloats(source, tensor.Name, $"holds {tensor.RawData.Length} bytes of raw data, not a whole number of floats");
         }
         return tensor.RawData.IsEmpty ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
+    }
+
+    /// <summary>The values a float tensor holds; −1 when its raw data is not a whole number of floats.</summary>
+    public static long FloatCount(TensorProto tensor) =>
+        tensor.RawData.IsEmpty ? tensor.FloatData.Count
+        : tensor.RawData.Length % sizeof(float) == 0 ? tensor.RawData.Length / sizeof(float) : -1;
+
+    /// <summary>An initializer, or the value of a Constant node, of the given name.</summary>
+    public static TensorProto? Find(GraphProto graph, string name)
+    {
+        foreach (var initializer in graph.Initializer)
+        {
+            if (initializer.Name == name)
+            {
+                return initializer;
+            }
+        }
+        foreach (var node in graph.Node)
+        {
+            if (node.OpType == "Constant" && node.Output.Count == 1 && node.Output[0] == name)
+            {
+                return node.Attribute.FirstOrDefault(a => a.Name == "value")?.T;
+            }
+        }
+        return null;
     }
 
     public static AttributeProto Int(string name, long value) =>

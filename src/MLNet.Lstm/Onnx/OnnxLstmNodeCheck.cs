@@ -1,0 +1,85 @@
+using MLNet.Lstm.Onnx.Proto;
+
+namespace MLNet.Lstm.Onnx;
+
+/// <summary>
+/// Checks every LSTM node's inputs and constant tensors against the ONNX operator's shapes
+/// when a model is read, so that a malformed file is refused then, naming the file, the node
+/// and the tensor, rather than failing later in an index or a copy.
+/// </summary>
+internal static class OnnxLstmNodeCheck
+{
+    // The ONNX LSTM operator's inputs, in order.
+    private static readonly string[] Roles = ["X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"];
+
+    /// <summary>Checks the nodes (layer 0 first) and returns F, the input size layer 0's W holds.</summary>
+    public static int Check(GraphProto graph, IReadOnlyList<NodeProto> nodes, int hidden, int directions, string source)
+    {
+        var defined = new HashSet<string>(graph.Input.Select(i => i.Name).Concat(graph.Initializer.Select(i => i.Name)).Concat(graph.Node.SelectMany(n => n.Output)));
+        long gates = 4L * hidden;
+        long inputSize = 0;
+        for (int layer = 0; layer < nodes.Count; layer++)
+        {
+            var node = nodes[layer];
+            if (node.Input.Count < 3 || node.Input.Take(3).Any(name => name.Length == 0))
+            {
+                throw LstmThrow.LstmNodeInputs(source, node.Name, node.Input);
+            }
+            for (int i = 0; i < node.Input.Count; i++)
+            {
+                if (node.Input[i].Length > 0 && !defined.Contains(node.Input[i]))
+                {
+                    throw LstmThrow.LstmNodeInputUndefined(source, node.Name, i < Roles.Length ? Roles[i] : $"#{i}", node.Input[i]);
+                }
+            }
+            var w = OnnxTensors.Find(graph, node.Input[1]);
+            if (layer == 0)
+            {
+                if (w is null)
+                {
+                    throw LstmThrow.ModelInvalid(source, $"the weights W of LSTM node '{node.Name}' are not constant");
+                }
+                inputSize = w.Dims.Count == 3 ? w.Dims[2] : 0;
+                if (inputSize is < 1 or > int.MaxValue)
+                {
+                    throw LstmThrow.LstmTensorShape(source, node.Name, "W", w.Name, [directions, gates, "F"], w.Dims);
+                }
+            }
+            long layerInput = layer == 0 ? inputSize : (long)directions * hidden;
+            CheckFloats(w, source, node.Name, "W", directions, gates, layerInput);
+            CheckFloats(OnnxTensors.Find(graph, node.Input[2]), source, node.Name, "R", directions, gates, hidden);
+            if (node.Input.Count > 3 && node.Input[3].Length > 0)
+            {
+                CheckFloats(OnnxTensors.Find(graph, node.Input[3]), source, node.Name, "B", directions, 2 * gates);
+            }
+            if (node.Input.Count > 7 && node.Input[7].Length > 0)
+            {
+                CheckFloats(OnnxTensors.Find(graph, node.Input[7]), source, node.Name, "P", directions, 3L * hidden);
+            }
+        }
+        return (int)inputSize;
+    }
+
+    /// <summary>A constant's type, shape and value count; a tensor the graph computes is ONNX Runtime's to check.</summary>
+    private static void CheckFloats(TensorProto? tensor, string source, string node, string role, params long[] dims)
+    {
+        if (tensor is null)
+        {
+            return;
+        }
+        if (tensor.DataType != (int)TensorProto.Types.DataType.Float)
+        {
+            throw LstmThrow.LstmTensorType(source, node, role, tensor.Name, tensor.DataType);
+        }
+        if (!tensor.Dims.SequenceEqual(dims))
+        {
+            throw LstmThrow.LstmTensorShape(source, node, role, tensor.Name, [.. dims.Cast<object>()], tensor.Dims);
+        }
+        long expected = dims.Aggregate(1L, (product, d) => checked(product * d));
+        long found = OnnxTensors.FloatCount(tensor);
+        if (found != expected)
+        {
+            throw LstmThrow.LstmTensorValues(source, node, role, tensor.Name, expected, found, tensor.RawData.Length);
+        }
+    }
+}
