@@ -38,7 +38,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         _options = options.Validated();
         if (_options.Representation == LstmRepresentation.ModelOutput && model.OutputSize == 0)
         {
-            throw LstmThrow.NoHead();
+            throw LstmThrow.NoHead(model.Graph.OutputShape);
         }
         if (_options.Representation == LstmRepresentation.NextStepError)
         {
@@ -71,7 +71,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         var model = _model ?? LstmTrainer.Train(_env, input, _training!, _options);
         if (_options.Representation == LstmRepresentation.ModelOutput && model.OutputSize == 0)
         {
-            throw LstmThrow.NoHead();
+            throw LstmThrow.NoHead(model.Graph.OutputShape);
         }
         var transformer = new LstmFeaturizerTransformer(_env, model, _options);
         try

@@ -45,7 +45,11 @@ public sealed class LstmModel
     /// <summary>Whether each layer also reads the sequence backwards.</summary>
     public bool Bidirectional => Graph.Bidirectional;
 
-    /// <summary>Values of the model's head output per sequence; 0 when the model has no head.</summary>
+    /// <summary>
+    /// Values per sequence of the model's own output (its graph's first declared output, flattened),
+    /// which <see cref="LstmRepresentation.ModelOutput"/> returns; 0 when the declared shape does not
+    /// fix them (a model without a head outputs every step, so its size depends on the sequence).
+    /// </summary>
     public int OutputSize => Graph.OutputSize;
 
     /// <summary>The number of time steps the graph requires, when its input fixes them; null when any length works.</summary>
@@ -153,16 +157,16 @@ public sealed class LstmModel
     }
 
     /// <summary>The model's parameters in PyTorch layout (a copy).</summary>
-    /// <exception cref="NotSupportedException">The model's head is not a single Gemm node.</exception>
+    /// <exception cref="NotSupportedException">The model's head is not one Gemm producing its output.</exception>
     /// <example>
     /// <code>
     /// LstmWeights weights = LstmModel.FromOnnx("lstm.onnx").GetWeights();
     /// </code>
     /// </example>
-    public LstmWeights GetWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph);
+    public LstmWeights GetWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: true);
 
     /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
-    internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph with { OutputSize = 0 });
+    internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: false);
 
     /// <summary>Writes the ONNX graph to a file that ONNX Runtime, PyTorch-side tools and <see cref="FromOnnx(string)"/> read.</summary>
     /// <param name="path">Path of the .onnx file to write.</param>

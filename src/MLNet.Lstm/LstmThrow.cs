@@ -26,8 +26,8 @@ internal static class LstmThrow
     public static InvalidDataException ModelInvalid(string source, string why, Exception? inner = null) =>
         new($"ONNX model '{source}' cannot be used as an LSTM: {why}.", inner);
 
-    public static InvalidOperationException NoHead() =>
-        new("Representation ModelOutput needs a model with an output head, but this model has none (OutputSize is 0). Use another representation, or a model with a head (e.g. CreateRandom with outputSize > 0).");
+    public static InvalidOperationException NoHead(string output) =>
+        new($"Representation ModelOutput needs a model whose output has a fixed number of values per row, but this model's output {output} does not fix them (OutputSize is 0). Use another representation, or a model with a head (e.g. CreateRandom with outputSize > 0).");
 
     public static ArgumentOutOfRangeException ColumnMissing(string column) =>
         new(SchemaParameter, $"Input column '{column}' was not found: expected a vector of Single holding the sequence, found no column of that name.");
@@ -144,4 +144,13 @@ internal static class LstmThrow
 
     public static InvalidDataException TensorNotFloats(string source, string tensor, string why) =>
         ModelInvalid(source, $"tensor '{tensor}' {why}");
+
+    public static NotSupportedException HeadNotReadable(string source, string why) =>
+        new($"ONNX model '{source}': {why}, so its weights cannot be read in PyTorch layout.");
+
+    public static InvalidDataException InitialStateShape(string source, string input) =>
+        ModelInvalid(source, $"its input {input} carries an LSTM's initial state, which the featurizer runs as zeros; expected float of shape [layers·directions, batch, hidden] with fixed layers·directions and hidden");
+
+    public static InvalidDataException LstmNodesNotOneChain(string source, string previous, string node) =>
+        ModelInvalid(source, $"its LSTM nodes are not one chain of layers: '{node}' does not read the output of '{previous}'; expected each LSTM node to read the one before it (parallel LSTMs are not supported)");
 }

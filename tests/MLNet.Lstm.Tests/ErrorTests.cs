@@ -154,7 +154,7 @@ public sealed class ErrorTests
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => MLContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 4),
             new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }));
 
-        Assert.AreEqual("Representation ModelOutput needs a model with an output head, but this model has none (OutputSize is 0). Use another representation, or a model with a head (e.g. CreateRandom with outputSize > 0).", e.Message);
+        Assert.AreEqual("Representation ModelOutput needs a model whose output has a fixed number of values per row, but this model's output 'output' [batch, sequence, 4] does not fix them (OutputSize is 0). Use another representation, or a model with a head (e.g. CreateRandom with outputSize > 0).", e.Message);
     }
 
     [TestMethod]

@@ -1,5 +1,8 @@
 using Google.Protobuf;
+using Microsoft.ML;
+using MLNet.Lstm.Onnx;
 using MLNet.Lstm.Onnx.Proto;
+using MLNet.Lstm.Tests.Support;
 
 namespace MLNet.Lstm.Tests;
 
@@ -327,5 +330,135 @@ public sealed class HostileFilesTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static LstmModel Edited(LstmModel model, Action<GraphProto> edit)
+    {
+        var proto = ModelProto.Parser.ParseFrom(model.ToOnnxBytes());
+        edit(proto.Graph);
+        return LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+    }
+
+    private static float[][] Featurize(LstmModel model, LstmRepresentation representation, float[][][] sequences)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, sequences);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model, new LstmFeaturizerOptions { Representation = representation }).Fit(data);
+        return TestData.Features(transformer.Transform(data));
+    }
+
+    /// <summary>The graph returns h_n[-1] itself, as a module whose forward ends in <c>return h_n[-1]</c> exports it.</summary>
+    private static LstmModel ReturningLastHidden(LstmModel headless) => Edited(headless, graph =>
+    {
+        graph.Node.Remove(graph.Node.First(n => n.Name == "to_batch_major"));
+        graph.Node.Add(OnnxTensors.Node("Transpose", "h_n_batch_major", ["lstm0_Y_h"], ["h_n_batch_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
+        graph.Node.Add(OnnxTensors.Node("Flatten", "h_n_last", ["h_n_batch_major"], ["h_last"], OnnxTensors.Int("axis", 1)));
+        graph.Output.Clear();
+        graph.Output.Add(OnnxTensors.FloatValue("h_last", "batch", 4));
+    });
+
+    /// <summary>The graph's head is Linear then sigmoid: two nodes.</summary>
+    private static LstmModel WithSigmoidHead(LstmModel model) => Edited(model, graph =>
+    {
+        graph.Node.First(n => n.OpType == "Gemm").Output[0] = "logits";
+        graph.Node.Add(OnnxTensors.Node("Sigmoid", "act", ["logits"], ["output"]));
+    });
+
+    [TestMethod]
+    public void ModelOutputOfAGraphThatReturnsItsLastHiddenStateIsThatState()
+    {
+        var headless = LstmModel.CreateRandom(2, 4, seed: 5);
+        var model = ReturningLastHidden(headless);
+        var sequences = TestData.Random(count: 6, steps: 5, features: 2, seed: 5);
+
+        var actual = Featurize(model, LstmRepresentation.ModelOutput, sequences);
+
+        Assert.AreEqual(4, model.OutputSize);
+        Assertions.AreClose(Featurize(headless, LstmRepresentation.LastHidden, sequences), actual, 1e-6);
+    }
+
+    [TestMethod]
+    public void ModelOutputOfAHeadOfSeveralNodesIsTheGraphsOwnOutput()
+    {
+        var plain = LstmModel.CreateRandom(2, 4, outputSize: 3, seed: 6);
+        var model = WithSigmoidHead(plain);
+        var sequences = TestData.Random(count: 6, steps: 5, features: 2, seed: 6);
+        var expected = Featurize(plain, LstmRepresentation.ModelOutput, sequences).Select(row => row.Select(v => 1f / (1f + MathF.Exp(-v))).ToArray()).ToArray();
+
+        var actual = Featurize(model, LstmRepresentation.ModelOutput, sequences);
+
+        Assert.AreEqual(3, model.OutputSize);
+        Assertions.AreClose(expected, actual, 1e-6);
+    }
+
+    [TestMethod]
+    public void WeightsOfAHeadOfSeveralNodesAreRefused()
+    {
+        var model = WithSigmoidHead(LstmModel.CreateRandom(2, 4, outputSize: 3, seed: 6));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
+
+        Assert.AreEqual("ONNX model 'stream': its head (Gemm 'fc', Sigmoid 'act') is not one Gemm producing its output 'output' [batch, 3], so its weights cannot be read in PyTorch layout.", e.Message);
+    }
+
+    [TestMethod]
+    public void WeightsOfAGraphThatReturnsItsLastHiddenStateAreItsLstmsWithoutAHead()
+    {
+        var headless = LstmModel.CreateRandom(2, 4, seed: 5);
+
+        var weights = ReturningLastHidden(headless).GetWeights();
+
+        Assert.AreEqual(0, weights.OutputSize);
+        CollectionAssert.AreEqual(headless.GetWeights().GetCell(0, 0).WeightHh, weights.GetCell(0, 0).WeightHh);
+    }
+
+    [TestMethod]
+    public void GraphTakingInitialStatesAsInputsRunsFromZeroStates()
+    {
+        // torch.onnx.export of lstm(x, (h0, c0)) with two layers: h0/c0 [2, batch, 4], one slice per layer.
+        var plain = LstmModel.CreateRandom(2, 4, numLayers: 2, seed: 7);
+        var model = Edited(plain, graph =>
+        {
+            foreach (var state in new[] { "h0", "c0" })
+            {
+                graph.Input.Add(OnnxTensors.FloatValue(state, 2, "batch", 4));
+                for (int layer = 0; layer < 2; layer++)
+                {
+                    graph.Initializer.Add(OnnxTensors.Int64($"{state}_index{layer}", [layer], 1));
+                    graph.Node.Insert(0, OnnxTensors.Node("Gather", $"{state}_layer{layer}", [state, $"{state}_index{layer}"], [$"{state}_{layer}"], OnnxTensors.Int("axis", 0)));
+                }
+            }
+            foreach (var lstm in graph.Node.Where(n => n.OpType == "LSTM"))
+            {
+                string layer = lstm.Name[^1..];
+                lstm.Input.AddRange(["", $"h0_{layer}", $"c0_{layer}"]);
+            }
+        });
+        var sequences = TestData.Random(count: 6, steps: 5, features: 2, seed: 7);
+
+        var actual = Featurize(model, LstmRepresentation.LastHiddenAllLayers, sequences);
+
+        CollectionAssert.AreEqual(Featurize(plain, LstmRepresentation.LastHiddenAllLayers, sequences).SelectMany(r => r).ToArray(), actual.SelectMany(r => r).ToArray());
+    }
+
+    [TestMethod]
+    public void InitialStateInputWithoutAFixedHiddenSizeIsRefused()
+    {
+        var e = RefusedFromStream(graph =>
+        {
+            graph.Input.Add(OnnxTensors.FloatValue("h0", 1, "batch", "hidden"));
+            graph.Node.First(n => n.OpType == "LSTM").Input.AddRange(["", "h0"]);
+        });
+
+        Assert.AreEqual(Refused + "its input 'h0' [1, batch, hidden] carries an LSTM's initial state, which the featurizer runs as zeros; expected float of shape [layers·directions, batch, hidden] with fixed layers·directions and hidden.", e.Message);
+    }
+
+    [TestMethod]
+    public void ParallelLstmNodesAreRefused()
+    {
+        var e = RefusedFromStream(graph => graph.Node.First(n => n.Name == "lstm1").Input[0] = "x_time_major",
+            LstmModel.CreateRandom(4, 4, numLayers: 2));
+
+        Assert.AreEqual(Refused + "its LSTM nodes are not one chain of layers: 'lstm1' does not read the output of 'lstm0'; expected each LSTM node to read the one before it (parallel LSTMs are not supported).", e.Message);
     }
 }

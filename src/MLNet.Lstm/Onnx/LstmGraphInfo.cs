@@ -11,13 +11,15 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="HiddenSize">H, the LSTM nodes' hidden_size.</param>
 /// <param name="Bidirectional">Whether the LSTM nodes read both directions.</param>
 /// <param name="OutputName">The graph's first declared output.</param>
-/// <param name="OutputSize">Values per row of that output when a head (Gemm or MatMul) produces it, else 0.</param>
+/// <param name="OutputSize">Values per row of that output, from its declared shape; 0 when that shape does not fix them.</param>
 /// <param name="Opset">The default-domain opset the graph imports.</param>
 /// <param name="InputOffset">What the graph subtracts from each feature before the LSTM (our own scaling node), else null.</param>
 /// <param name="InputScale">What the graph multiplies each feature by before the LSTM (our own scaling node), else null.</param>
 /// <param name="PoolingStride">Steps the graph averages into one before the LSTM (our own pooling node), else 1.</param>
 /// <param name="HeadInput">What the head reads: the last step, or our concatenation of the last, mean and max states.</param>
 /// <param name="Source">The file (or "stream") the graph came from, for messages.</param>
+/// <param name="StateInputs">Graph inputs that only carry initial LSTM states; the featurizer runs them as zeros.</param>
+/// <param name="OutputShape">The declared output's name and shape, for messages.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -33,7 +35,9 @@ internal sealed record LstmGraphInfo(
     float[]? InputScale = null,
     int PoolingStride = 1,
     LstmHeadInput HeadInput = LstmHeadInput.LastStep,
-    string Source = "")
+    string Source = "",
+    IReadOnlyList<string>? StateInputs = null,
+    string OutputShape = "")
 {
     public int NumLayers => LstmNodes.Count;
 

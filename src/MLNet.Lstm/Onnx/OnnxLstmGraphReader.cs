@@ -52,7 +52,8 @@ internal static class OnnxLstmGraphReader
 
         int inputSize = OnnxLstmNodeCheck.Check(graph, lstmNodes, hidden, direction == "bidirectional" ? 2 : 1, source);
 
-        var input = FindSequenceInput(graph, source);
+        OnnxLstmNodeCheck.CheckChain(graph, lstmNodes, source);
+        var (input, states) = FindSequenceInput(graph, source);
         var dims = input.Type?.TensorType?.Shape?.Dim;
         if (input.Type?.TensorType is { } tensorType && tensorType.ElemType != (int)TensorProto.Types.DataType.Float)
         {
@@ -74,7 +75,7 @@ internal static class OnnxLstmGraphReader
         }
 
         var output = graph.Output[0];
-        int outputSize = HasHead(graph, lstmNodes[^1]) ? StaticRowSize(output) : 0;
+        int outputSize = StaticRowSize(output);
         long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
             ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
@@ -82,7 +83,7 @@ internal static class OnnxLstmGraphReader
             direction == "bidirectional", output.Name, outputSize, opset,
             PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
             PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
-            PoolingStride(graph, source), headInput, source);
+            PoolingStride(graph, source), headInput, source, states, Describe(output));
     }
 
     /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
@@ -117,16 +118,16 @@ internal static class OnnxLstmGraphReader
         return (int)strides[0];
     }
 
-    /// <summary>The model's parameters in PyTorch layout; the head only when it is one Gemm.</summary>
-    public static LstmWeights ReadWeights(ModelProto model, LstmGraphInfo info)
+    /// <summary>
+    /// The model's parameters in PyTorch layout; with <paramref name="withHead"/>, its head too,
+    /// which must then be one Gemm producing the graph's output (or absent).
+    /// </summary>
+    public static LstmWeights ReadWeights(ModelProto model, LstmGraphInfo info, bool withHead)
     {
         var graph = model.Graph;
-        var gemm = info.OutputSize > 0 ? graph.Node.SingleOrDefault(n => n.OpType == "Gemm") : null;
-        if (info.OutputSize > 0 && gemm is null)
-        {
-            throw new NotSupportedException("The model's head is not a single Gemm node, so its weights cannot be read in PyTorch layout.");
-        }
-        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, info.OutputSize, info.Bidirectional)
+        var gemm = withHead ? ReadableHead(graph, info) : null;
+        int headSize = gemm is null ? 0 : info.OutputSize;
+        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, headSize, info.Bidirectional)
         {
             HeadInput = info.HeadInput,
             InputOffset = (float[]?)info.InputOffset?.Clone(),
@@ -144,7 +145,11 @@ internal static class OnnxLstmGraphReader
         if (gemm is not null)
         {
             float[] fcWeight = ConstantFloats(graph, gemm, 1, info.Source);
-            int rows = info.OutputSize, cols = weights.HeadInputWidth;
+            int rows = headSize, cols = weights.HeadInputWidth;
+            if (fcWeight.Length != (long)rows * cols)
+            {
+                throw LstmThrow.HeadNotReadable(info.Source, $"its Gemm '{gemm.Name}' holds {fcWeight.Length} weights; expected {rows} × {cols} for {rows} outputs of {cols} inputs");
+            }
             if (OnnxTensors.GetInt(gemm, "transB") == 1)
             {
                 fcWeight.CopyTo(weights.HeadWeight!, 0);
@@ -161,7 +166,12 @@ internal static class OnnxLstmGraphReader
             }
             if (gemm.Input.Count > 2 && gemm.Input[2].Length > 0)
             {
-                ConstantFloats(graph, gemm, 2, info.Source).CopyTo(weights.HeadBias!, 0);
+                float[] fcBias = ConstantFloats(graph, gemm, 2, info.Source);
+                if (fcBias.Length != rows)
+                {
+                    throw LstmThrow.HeadNotReadable(info.Source, $"its Gemm '{gemm.Name}' holds {fcBias.Length} biases; expected {rows}, one per output");
+                }
+                fcBias.CopyTo(weights.HeadBias!, 0);
             }
         }
         return weights;
@@ -171,32 +181,55 @@ internal static class OnnxLstmGraphReader
         OnnxTensors.ReadFloats(OnnxTensors.Find(graph, node.Input[input])
             ?? throw new NotSupportedException($"Input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor."), source);
 
-    private static ValueInfoProto FindSequenceInput(GraphProto graph, string source)
+    /// <summary>The one input the featurizer feeds, and the inputs that only carry initial LSTM states (run as zeros).</summary>
+    private static (ValueInfoProto Input, IReadOnlyList<string> States) FindSequenceInput(GraphProto graph, string source)
     {
         var initializers = graph.Initializer.Select(i => i.Name).ToHashSet();
         var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToList();
+        var states = inputs.Count > 1 ? inputs.Where(i => OnnxInitialStates.FeedsOnlyInitialStates(graph, i.Name)).ToList() : [];
+        inputs.RemoveAll(states.Contains);
         if (inputs.Count != 1)
         {
             throw LstmThrow.ModelInvalid(source, $"it has {inputs.Count} inputs ({string.Join(", ", inputs.Select(i => i.Name))}); the featurizer feeds exactly one sequence tensor [batch, sequence, features]");
         }
-        return inputs[0];
+        foreach (var state in states)
+        {
+            OnnxInitialStates.CheckShape(state, source);
+        }
+        return (inputs[0], states.Select(s => s.Name).ToList());
+    }
+
+    /// <summary>A value's name and declared shape, as messages show it: 'output' [batch, sequence, 8].</summary>
+    public static string Describe(ValueInfoProto value)
+    {
+        var dims = value.Type?.TensorType?.Shape?.Dim;
+        string shape = dims is null ? "of undeclared shape"
+            : $"[{string.Join(", ", dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue ? d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture) : d.DimParam.Length > 0 ? d.DimParam : "?"))}]";
+        return $"'{value.Name}' {shape}";
     }
 
     private static long? FixedDim(TensorShapeProto.Types.Dimension dim) =>
         dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue > 0 ? dim.DimValue : null;
 
-    /// <summary>A head is a Gemm or MatMul after the top LSTM node (ONNX lists nodes in topological order).</summary>
-    private static bool HasHead(GraphProto graph, NodeProto topLstm)
+    /// <summary>
+    /// The Gemm a head in PyTorch layout is: the only Gemm or MatMul after the top LSTM node
+    /// (ONNX lists nodes in topological order), producing the graph's output; null when the
+    /// graph has no such node after its LSTM.
+    /// </summary>
+    private static NodeProto? ReadableHead(GraphProto graph, LstmGraphInfo info)
     {
-        int top = graph.Node.IndexOf(topLstm);
-        for (int i = top + 1; i < graph.Node.Count; i++)
+        int top = graph.Node.IndexOf(info.LstmNodes[^1]);
+        var head = graph.Node.Skip(top + 1).Where(n => n.OpType is "Gemm" or "MatMul").ToList();
+        if (head.Count == 0)
         {
-            if (graph.Node[i].OpType is "Gemm" or "MatMul")
-            {
-                return true;
-            }
+            return null;
         }
-        return false;
+        if (head is not [{ OpType: "Gemm" } gemm] || gemm.Output.Count == 0 || gemm.Output[0] != info.OutputName || info.OutputSize == 0)
+        {
+            var after = graph.Node.Skip(top + 1).Where(n => n.OpType is not ("Transpose" or "Reshape" or "Gather" or "Squeeze" or "Unsqueeze" or "Slice" or "Flatten"));
+            throw LstmThrow.HeadNotReadable(info.Source, $"its head ({string.Join(", ", after.Select(n => $"{n.OpType} '{n.Name}'"))}) is not one Gemm producing its output {info.OutputShape}");
+        }
+        return gemm;
     }
 
     private static int StaticRowSize(ValueInfoProto output)

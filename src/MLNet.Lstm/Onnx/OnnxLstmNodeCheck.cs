@@ -82,4 +82,46 @@ internal static class OnnxLstmNodeCheck
             throw LstmThrow.LstmTensorValues(source, node, role, tensor.Name, expected, found, tensor.RawData.Length);
         }
     }
+
+    /// <summary>Stacked layers: each LSTM node's X is computed (through any nodes) from the one before it.</summary>
+    public static void CheckChain(GraphProto graph, IReadOnlyList<NodeProto> nodes, string source)
+    {
+        var producers = new Dictionary<string, NodeProto>();
+        foreach (var node in graph.Node)
+        {
+            foreach (var output in node.Output.Where(o => o.Length > 0))
+            {
+                producers.TryAdd(output, node);
+            }
+        }
+        for (int layer = 1; layer < nodes.Count; layer++)
+        {
+            if (!ComputedFrom(nodes[layer].Input[0], nodes[layer - 1], producers))
+            {
+                throw LstmThrow.LstmNodesNotOneChain(source, nodes[layer - 1].Name, nodes[layer].Name);
+            }
+        }
+    }
+
+    private static bool ComputedFrom(string name, NodeProto ancestor, Dictionary<string, NodeProto> producers)
+    {
+        var pending = new Stack<string>([name]);
+        var seen = new HashSet<string>();
+        while (pending.TryPop(out var next))
+        {
+            if (!seen.Add(next) || !producers.TryGetValue(next, out var producer))
+            {
+                continue;
+            }
+            if (producer == ancestor)
+            {
+                return true;
+            }
+            foreach (var input in producer.Input)
+            {
+                pending.Push(input);
+            }
+        }
+        return false;
+    }
 }

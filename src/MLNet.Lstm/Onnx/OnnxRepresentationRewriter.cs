@@ -64,7 +64,7 @@ internal static class OnnxRepresentationRewriter
             case LstmRepresentation.ModelOutput:
                 if (info.OutputSize == 0)
                 {
-                    throw LstmThrow.NoHead();
+                    throw LstmThrow.NoHead(info.OutputShape);
                 }
                 nodes.Add(OnnxTensors.Node("Flatten", "mlnet_features", [info.OutputName], [FeaturesName], OnnxTensors.Int("axis", 1)));
                 size = info.OutputSize;
@@ -78,6 +78,7 @@ internal static class OnnxRepresentationRewriter
         }
 
         graph.Node.AddRange(nodes);
+        OnnxInitialStates.ReplaceWithZeros(graph, info.StateInputs ?? [], info.InputName, info.Opset);
         graph.Output.Clear();
         graph.Output.Add(OnnxTensors.FloatValue(FeaturesName, "batch", size));
         return (model, size);
