@@ -157,13 +157,18 @@ public sealed class LstmModel
     }
 
     /// <summary>The model's parameters in PyTorch layout (a copy).</summary>
-    /// <exception cref="NotSupportedException">The model's head is not one Gemm producing its output.</exception>
+    /// <exception cref="NotSupportedException">The model's head is not one Gemm producing its output, or the graph
+    /// holds what PyTorch's layout cannot carry (an LSTM's clip, activations, input_forget, peephole P or
+    /// non-zero constant initial state; a Gemm's alpha, beta or transA).</exception>
     /// <example>
     /// <code>
     /// LstmWeights weights = LstmModel.FromOnnx("lstm.onnx").GetWeights();
     /// </code>
     /// </example>
     public LstmWeights GetWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: true);
+
+    /// <summary>Whether the head is one Gemm that <see cref="GetWeights"/> reads.</summary>
+    internal bool HasOneGemmHead => OnnxLstmGraphReader.HasOneGemmHead(_proto, Graph);
 
     /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
     internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: false);

@@ -153,4 +153,7 @@ internal static class LstmThrow
 
     public static InvalidDataException LstmNodesNotOneChain(string source, string previous, string node) =>
         ModelInvalid(source, $"its LSTM nodes are not one chain of layers: '{node}' does not read the output of '{previous}'; expected each LSTM node to read the one before it (parallel LSTMs are not supported)");
+
+    public static NotSupportedException NotCarriedByWeights(string source, string op, string node, string what) =>
+        new($"ONNX model '{source}': {op} node '{node}' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.");
 }

@@ -398,7 +398,7 @@ public sealed class HostileFilesTests
 
         var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
 
-        Assert.AreEqual("ONNX model 'stream': its head (Gemm 'fc', Sigmoid 'act') is not one Gemm producing its output 'output' [batch, 3], so its weights cannot be read in PyTorch layout.", e.Message);
+        Assert.AreEqual("ONNX model 'stream': its head (Gemm 'fc', Sigmoid 'act') is not one Gemm of constant weights producing its output 'output' [batch, 3], so its weights cannot be read in PyTorch layout.", e.Message);
     }
 
     [TestMethod]
@@ -460,5 +460,140 @@ public sealed class HostileFilesTests
             LstmModel.CreateRandom(4, 4, numLayers: 2));
 
         Assert.AreEqual(Refused + "its LSTM nodes are not one chain of layers: 'lstm1' does not read the output of 'lstm0'; expected each LSTM node to read the one before it (parallel LSTMs are not supported).", e.Message);
+    }
+
+    private static void SetAttribute(NodeProto node, AttributeProto attribute)
+    {
+        if (node.Attribute.FirstOrDefault(a => a.Name == attribute.Name) is { } existing)
+        {
+            node.Attribute.Remove(existing);
+        }
+        node.Attribute.Add(attribute);
+    }
+
+    public static IEnumerable<object[]> LstmFeaturesWeightsCannotCarry =>
+    [
+        ["clip", "attribute clip = 0.1"],
+        ["input_forget", "attribute input_forget = 1"],
+        ["activations", "attribute activations = Sigmoid, Relu, Tanh"],
+        ["P", "peephole input P 'lstm0_P'"],
+        ["initial_h", "non-zero constant input initial_h 'lstm0_h0'"],
+    ];
+
+    /// <summary>The seed-like LSTM with <paramref name="feature"/> added to its node, which ONNX Runtime honours.</summary>
+    private static LstmModel WithLstmFeature(LstmModel model, string feature) => Edited(model, graph =>
+    {
+        var lstm = graph.Node.First(n => n.OpType == "LSTM");
+        int hidden = model.HiddenSize;
+        switch (feature)
+        {
+            case "clip":
+                SetAttribute(lstm, new AttributeProto { Name = "clip", Type = AttributeProto.Types.AttributeType.Float, F = 0.1f });
+                break;
+            case "input_forget":
+                SetAttribute(lstm, OnnxTensors.Int("input_forget", 1));
+                break;
+            case "activations":
+                var activations = new AttributeProto { Name = "activations", Type = AttributeProto.Types.AttributeType.Strings };
+                activations.Strings.AddRange(new[] { "Sigmoid", "Relu", "Tanh" }.Select(ByteString.CopyFromUtf8));
+                SetAttribute(lstm, activations);
+                break;
+            case "P":
+                graph.Initializer.Add(OnnxTensors.Float("lstm0_P", Enumerable.Repeat(0.5f, 3 * hidden).ToArray(), 1, 3 * hidden));
+                lstm.Input.AddRange(["", "", "", "lstm0_P"]);
+                break;
+            case "initial_h":
+                graph.Initializer.Add(OnnxTensors.Float("lstm0_h0", Enumerable.Repeat(0.5f, hidden).ToArray(), 1, 1, hidden));
+                lstm.Input.AddRange(["", "lstm0_h0"]);
+                break;
+        }
+    });
+
+    [TestMethod]
+    [DynamicData(nameof(LstmFeaturesWeightsCannotCarry))]
+    public void WeightsOfAnLstmWithWhatPyTorchsLayoutCannotCarryAreRefused(string feature, string what)
+    {
+        var model = WithLstmFeature(LstmModel.CreateRandom(1, 4, seed: 8), feature);
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
+
+        Assert.AreEqual($"ONNX model 'stream': LSTM node 'lstm0' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+    }
+
+    [TestMethod]
+    [DynamicData(nameof(LstmFeaturesWeightsCannotCarry))]
+    public void FineTuningAnLstmWithWhatPyTorchsLayoutCannotCarryIsRefused(string feature, string what)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(count: 8, steps: 6, features: 1, seed: 8));
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            InitialModel = WithLstmFeature(LstmModel.CreateRandom(1, 4, seed: 8), feature),
+            Epochs = 1,
+        });
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => estimator.Fit(data));
+
+        StringAssert.StartsWith(e.Message, $"ONNX model 'stream': LSTM node 'lstm0' has {what}, which");
+    }
+
+    [TestMethod]
+    public void LstmFeaturesPyTorchsLayoutCannotCarryChangeWhatTheFeaturizerComputes()
+    {
+        // Why they are refused: ONNX Runtime honours each, so dropping it would change the features.
+        var plain = LstmModel.CreateRandom(1, 4, seed: 8);
+        var sequences = TestData.Random(count: 4, steps: 6, features: 1, seed: 8);
+        var expected = Featurize(plain, LstmRepresentation.LastHidden, sequences);
+
+        // A constant initial state fixes the batch (ONNX Runtime does not broadcast it), so it is not run here.
+        foreach (var feature in new[] { "clip", "input_forget", "activations", "P" })
+        {
+            var actual = Featurize(WithLstmFeature(plain, feature), LstmRepresentation.LastHidden, sequences);
+            Assert.IsFalse(expected.Zip(actual).All(rows => rows.First.SequenceEqual(rows.Second)), feature);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("alpha", "attribute alpha = 2")]
+    [DataRow("beta", "attribute beta = 2")]
+    [DataRow("transA", "attribute transA = 1")]
+    public void WeightsOfAHeadGemmThatIsNotALinearLayerAreRefused(string attribute, string what)
+    {
+        var model = Edited(LstmModel.CreateRandom(1, 4, outputSize: 1, seed: 8), graph =>
+            SetAttribute(graph.Node.First(n => n.OpType == "Gemm"), attribute == "transA"
+                ? OnnxTensors.Int("transA", 1)
+                : new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Float, F = 2f }));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
+
+        Assert.AreEqual($"ONNX model 'stream': Gemm node 'fc' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+    }
+
+    [TestMethod]
+    public void FineTuningAHeadGemmThatIsNotALinearLayerIsRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(count: 8, steps: 6, features: 1, seed: 8));
+        var initial = Edited(LstmModel.CreateRandom(1, 4, outputSize: 1, seed: 8), graph =>
+            SetAttribute(graph.Node.First(n => n.OpType == "Gemm"), new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = 2f }));
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { InitialModel = initial, Epochs = 1 });
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => estimator.Fit(data));
+
+        StringAssert.StartsWith(e.Message, "ONNX model 'stream': Gemm node 'fc' has attribute alpha = 2, which");
+    }
+
+    [TestMethod]
+    public void WeightsOfAnLstmWhoseActivationsAreTheDefaultsSpelledOutAreRead()
+    {
+        var plain = LstmModel.CreateRandom(1, 4, seed: 8);
+        var model = Edited(plain, graph =>
+        {
+            var activations = new AttributeProto { Name = "activations", Type = AttributeProto.Types.AttributeType.Strings };
+            activations.Strings.AddRange(new[] { "Sigmoid", "Tanh", "Tanh" }.Select(ByteString.CopyFromUtf8));
+            SetAttribute(graph.Node.First(n => n.OpType == "LSTM"), activations);
+        });
+
+        CollectionAssert.AreEqual(plain.GetWeights().GetCell(0, 0).WeightIh, model.GetWeights().GetCell(0, 0).WeightIh);
     }
 }

@@ -125,7 +125,12 @@ internal static class OnnxLstmGraphReader
     public static LstmWeights ReadWeights(ModelProto model, LstmGraphInfo info, bool withHead)
     {
         var graph = model.Graph;
-        var gemm = withHead ? ReadableHead(graph, info) : null;
+        OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
+        var gemm = withHead ? ReadableHead(model, info) : null;
+        if (gemm is not null)
+        {
+            OnnxLstmNodeCheck.CheckGemmCarriedByWeights(gemm, info.Source);
+        }
         int headSize = gemm is null ? 0 : info.OutputSize;
         var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, headSize, info.Bidirectional)
         {
@@ -211,25 +216,32 @@ internal static class OnnxLstmGraphReader
     private static long? FixedDim(TensorShapeProto.Types.Dimension dim) =>
         dim.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dim.DimValue > 0 ? dim.DimValue : null;
 
-    /// <summary>
-    /// The Gemm a head in PyTorch layout is: the only Gemm or MatMul after the top LSTM node
-    /// (ONNX lists nodes in topological order), producing the graph's output; null when the
-    /// graph has no such node after its LSTM.
-    /// </summary>
-    private static NodeProto? ReadableHead(GraphProto graph, LstmGraphInfo info)
+    /// <summary>Whether the graph's head is one Gemm of constant weights producing its output, which <see cref="ReadWeights"/> reads.</summary>
+    public static bool HasOneGemmHead(ModelProto model, LstmGraphInfo info) =>
+        HeadNodes(model.Graph, info) is [{ OpType: "Gemm" } gemm]
+        && gemm.Output.Count > 0 && gemm.Output[0] == info.OutputName && info.OutputSize > 0
+        && gemm.Input.Count > 1 && OnnxTensors.Find(model.Graph, gemm.Input[1]) is not null;
+
+    /// <summary>The Gemm and MatMul nodes after the top LSTM node (ONNX lists nodes in topological order).</summary>
+    private static List<NodeProto> HeadNodes(GraphProto graph, LstmGraphInfo info) =>
+        graph.Node.Skip(graph.Node.IndexOf(info.LstmNodes[^1]) + 1).Where(n => n.OpType is "Gemm" or "MatMul").ToList();
+
+    /// <summary>The head's Gemm, or null when the graph has no Gemm or MatMul after its LSTM.</summary>
+    private static NodeProto? ReadableHead(ModelProto model, LstmGraphInfo info)
     {
-        int top = graph.Node.IndexOf(info.LstmNodes[^1]);
-        var head = graph.Node.Skip(top + 1).Where(n => n.OpType is "Gemm" or "MatMul").ToList();
+        var graph = model.Graph;
+        var head = HeadNodes(graph, info);
         if (head.Count == 0)
         {
             return null;
         }
-        if (head is not [{ OpType: "Gemm" } gemm] || gemm.Output.Count == 0 || gemm.Output[0] != info.OutputName || info.OutputSize == 0)
+        if (!HasOneGemmHead(model, info))
         {
+            int top = graph.Node.IndexOf(info.LstmNodes[^1]);
             var after = graph.Node.Skip(top + 1).Where(n => n.OpType is not ("Transpose" or "Reshape" or "Gather" or "Squeeze" or "Unsqueeze" or "Slice" or "Flatten"));
-            throw LstmThrow.HeadNotReadable(info.Source, $"its head ({string.Join(", ", after.Select(n => $"{n.OpType} '{n.Name}'"))}) is not one Gemm producing its output {info.OutputShape}");
+            throw LstmThrow.HeadNotReadable(info.Source, $"its head ({string.Join(", ", after.Select(n => $"{n.OpType} '{n.Name}'"))}) is not one Gemm of constant weights producing its output {info.OutputShape}");
         }
-        return gemm;
+        return head[0];
     }
 
     private static int StaticRowSize(ValueInfoProto output)

@@ -124,4 +124,67 @@ internal static class OnnxLstmNodeCheck
         }
         return false;
     }
+
+    /// <summary>
+    /// Refuses what ONNX Runtime honours but <see cref="LstmWeights"/> (PyTorch's <c>nn.LSTM</c>)
+    /// cannot carry, so that GetWeights and fine-tuning never change what the model computes.
+    /// </summary>
+    public static void CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> nodes, string source)
+    {
+        foreach (var node in nodes)
+        {
+            foreach (var attribute in node.Attribute)
+            {
+                string? found = attribute.Name switch
+                {
+                    "clip" => attribute.F.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "input_forget" when attribute.I != 0 => attribute.I.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "activations" when !IsDefaultActivations(attribute) => string.Join(", ", attribute.Strings.Select(a => a.ToStringUtf8())),
+                    "activation_alpha" or "activation_beta" => string.Join(", ", attribute.Floats),
+                    _ => null,
+                };
+                if (found is not null)
+                {
+                    throw LstmThrow.NotCarriedByWeights(source, "LSTM", node.Name, $"attribute {attribute.Name} = {found}");
+                }
+            }
+            if (node.Input.Count > 7 && node.Input[7].Length > 0)
+            {
+                throw LstmThrow.NotCarriedByWeights(source, "LSTM", node.Name, $"peephole input P '{node.Input[7]}'");
+            }
+            for (int i = 5; i <= 6 && i < node.Input.Count; i++)
+            {
+                if (node.Input[i].Length > 0 && OnnxTensors.Find(graph, node.Input[i]) is { } state && OnnxTensors.ReadFloats(state, source).Any(v => v != 0))
+                {
+                    throw LstmThrow.NotCarriedByWeights(source, "LSTM", node.Name, $"non-zero constant input {Roles[i]} '{node.Input[i]}'");
+                }
+            }
+        }
+    }
+
+    /// <summary>Refuses a Gemm that does more than y = x·Wᵀ + b (or x·W + b), the nn.Linear a head is.</summary>
+    public static void CheckGemmCarriedByWeights(NodeProto gemm, string source)
+    {
+        foreach (var attribute in gemm.Attribute)
+        {
+            bool carried = attribute.Name switch
+            {
+                "alpha" or "beta" => attribute.F == 1f,
+                "transA" => attribute.I == 0,
+                _ => true,
+            };
+            if (!carried)
+            {
+                string value = attribute.Name == "transA" ? attribute.I.ToString(System.Globalization.CultureInfo.InvariantCulture) : attribute.F.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw LstmThrow.NotCarriedByWeights(source, "Gemm", gemm.Name, $"attribute {attribute.Name} = {value}");
+            }
+        }
+    }
+
+    private static bool IsDefaultActivations(AttributeProto activations)
+    {
+        string[] defaults = ["Sigmoid", "Tanh", "Tanh"];
+        return activations.Strings.Count % 3 == 0
+            && activations.Strings.Select((s, i) => string.Equals(s.ToStringUtf8(), defaults[i % 3], StringComparison.OrdinalIgnoreCase)).All(same => same);
+    }
 }

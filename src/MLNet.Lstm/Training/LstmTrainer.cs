@@ -166,17 +166,9 @@ internal static class LstmTrainer
             }
             return weights;
         }
-        LstmWeights pretrained;
-        bool keepHead = initial.OutputSize == outputSize;
-        try
-        {
-            pretrained = keepHead ? initial.GetWeights() : initial.GetLstmWeights();
-        }
-        catch (NotSupportedException)
-        {
-            pretrained = initial.GetLstmWeights();
-            keepHead = false;
-        }
+        // A head of another form or size is drawn anew; anything the weights cannot carry is refused.
+        bool keepHead = initial.OutputSize == outputSize && initial.HasOneGemmHead;
+        var pretrained = keepHead ? initial.GetWeights() : initial.GetLstmWeights();
         var fresh = LstmModel.CreateRandom(inputSize, initial.HiddenSize, initial.NumLayers, outputSize, initial.Bidirectional, training.Seed).GetWeights();
         fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
         if (!keepHead && outputSize > 0)
