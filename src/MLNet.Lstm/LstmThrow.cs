@@ -156,4 +156,13 @@ internal static class LstmThrow
 
     public static NotSupportedException NotCarriedByWeights(string source, string op, string node, string what) =>
         new($"ONNX model '{source}': {op} node '{node}' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.");
+
+    public static InvalidDataException TsNotUtf8(string source, int line) =>
+        new($".ts file '{source}', line {line}: expected UTF-8 text, found bytes that are not valid UTF-8 (re-save the file as UTF-8).");
+
+    public static InvalidDataException TsLabelsMixed(string source, int line, int firstLine, bool labelled) =>
+        new($".ts file '{source}', line {line}: {(labelled ? "found a class label" : "found no class label")}, but the first data line (line {firstLine}) {(labelled ? "has none" : "has one")}; expected every line to have a label or none to (a @classLabel tag says which).");
+
+    public static InvalidDataException TsLabelMissing(string source, int line) =>
+        new($".ts file '{source}', line {line}: @classLabel is true, but the line has no class label after its values; expected values:label.");
 }

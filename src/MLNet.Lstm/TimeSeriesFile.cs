@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -14,6 +15,8 @@ namespace MLNet.Lstm;
 /// <c>@dimensions</c>, <c>@equalLength</c>, <c>@seriesLength</c>, <c>@classLabel</c>,
 /// <c>@data</c>; tags that are missing are inferred from the data), skips <c>#</c> comments and
 /// a byte-order mark, reads <c>?</c> as NaN, and rejects a malformed line with its line number.
+/// A file is UTF-8 (invalid bytes are refused, naming the line), and without a <c>@classLabel</c>
+/// tag its first data line decides whether every line carries a label.
 /// </remarks>
 /// <example>
 /// <code>
@@ -55,7 +58,7 @@ public sealed class TimeSeriesFile
     /// <summary>Reads a <c>.ts</c> file.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A line is malformed; the message names the line.</exception>
+    /// <exception cref="InvalidDataException">A line is malformed, is not UTF-8, or has a label where the others have none (or the reverse); the message names the line.</exception>
     /// <example>
     /// <code>
     /// var file = TimeSeriesFile.Read("JapaneseVowels_TRAIN.ts");
@@ -69,8 +72,37 @@ public sealed class TimeSeriesFile
         {
             throw new FileNotFoundException($".ts file '{path}' does not exist.", path);
         }
-        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        return Read(reader, path);
+        return Read(new StringReader(DecodeUtf8(File.ReadAllBytes(path), path)), path);
+    }
+
+    /// <summary>
+    /// The file's text, decoded line by line with a decoder that refuses invalid UTF-8: the
+    /// usual replacement character would make distinct labels (café, cafè) one class.
+    /// </summary>
+    private static string DecodeUtf8(byte[] bytes, string path)
+    {
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var text = new StringBuilder(bytes.Length);
+        int start = 0;
+        for (int line = 1; start <= bytes.Length; line++)
+        {
+            int end = Array.IndexOf(bytes, (byte)'\n', start);
+            int length = (end < 0 ? bytes.Length : end + 1) - start;
+            try
+            {
+                text.Append(strict.GetString(bytes, start, length));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw LstmThrow.TsNotUtf8(path, line);
+            }
+            if (end < 0)
+            {
+                break;
+            }
+            start = end + 1;
+        }
+        return text.ToString();
     }
 
     /// <summary>Reads <c>.ts</c> text; <paramref name="source"/> names it in error messages.</summary>
@@ -90,7 +122,7 @@ public sealed class TimeSeriesFile
         List<string>? declaredLabels = null;
         var sequences = new List<float[]>();
         var labels = new List<string>();
-        int lineNumber = 0;
+        int lineNumber = 0, firstDataLine = 0;
         for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
             lineNumber++;
@@ -142,6 +174,19 @@ public sealed class TimeSeriesFile
         {
             var fields = text.Split(':');
             bool labelled = hasLabels ?? (fields.Length > (dimensions ?? 1) && !fields[^1].Contains(','));
+            // Without @classLabel, the first data line decides: a file whose lines disagree would pair labels with the wrong sequences.
+            if (firstDataLine == 0)
+            {
+                firstDataLine = lineNumber;
+            }
+            else if (hasLabels is null && labelled != (labels.Count > 0))
+            {
+                throw LstmThrow.TsLabelsMixed(source, lineNumber, firstDataLine, labelled);
+            }
+            if (hasLabels is true && dimensions is int d && fields.Length == d)
+            {
+                throw LstmThrow.TsLabelMissing(source, lineNumber);
+            }
             int channelCount = fields.Length - (labelled ? 1 : 0);
             if (channelCount < 1)
             {

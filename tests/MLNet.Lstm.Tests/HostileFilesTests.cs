@@ -596,4 +596,82 @@ public sealed class HostileFilesTests
 
         CollectionAssert.AreEqual(plain.GetWeights().GetCell(0, 0).WeightIh, model.GetWeights().GetCell(0, 0).WeightIh);
     }
+
+    private static T WithTsFile<T>(byte[] bytes, Func<string, T> read)
+    {
+        string folder = NewFolder();
+        try
+        {
+            string path = Path.Combine(folder, "data.ts");
+            File.WriteAllBytes(path, bytes);
+            return read(path);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static InvalidDataException TsRefused(string text, out string path)
+    {
+        string written = "";
+        var e = WithTsFile(System.Text.Encoding.UTF8.GetBytes(text), file =>
+        {
+            written = file;
+            return Assert.ThrowsExactly<InvalidDataException>(() => new MLContext(seed: 1).Data.LoadFromTsFile(file));
+        });
+        path = written;
+        return e;
+    }
+
+    [TestMethod]
+    public void TsFileWithAnUnlabelledLineAmongLabelledOnesIsRefused()
+    {
+        var e = TsRefused("@data\n1,2,3:a\n4,5,6\n7,8,9:b\n", out string path);
+
+        Assert.AreEqual($".ts file '{path}', line 3: found no class label, but the first data line (line 2) has one; expected every line to have a label or none to (a @classLabel tag says which).", e.Message);
+    }
+
+    [TestMethod]
+    public void TsFileWithALabelledLineAmongUnlabelledOnesIsRefused()
+    {
+        var e = TsRefused("@data\n1,2,3\n4,5,6:a\n", out string path);
+
+        Assert.AreEqual($".ts file '{path}', line 3: found a class label, but the first data line (line 2) has none; expected every line to have a label or none to (a @classLabel tag says which).", e.Message);
+    }
+
+    [TestMethod]
+    public void TsFileDeclaringLabelsWithAnUnlabelledLineIsRefused()
+    {
+        var e = TsRefused("@univariate true\n@classLabel true a b\n@data\n1,2,3:a\n4,5,6\n", out string path);
+
+        Assert.AreEqual($".ts file '{path}', line 5: @classLabel is true, but the line has no class label after its values; expected values:label.", e.Message);
+    }
+
+    [TestMethod]
+    public void TsFileWithInvalidUtf8IsRefusedNamingTheLine()
+    {
+        // "café" in Latin-1: the é is byte 0xE9, not valid UTF-8.
+        byte[] bytes = [.. System.Text.Encoding.UTF8.GetBytes("@data\n1,2:caf"), 0xE9, .. System.Text.Encoding.UTF8.GetBytes("\n3,4:cafe\n")];
+        string path = "";
+
+        var e = WithTsFile(bytes, file =>
+        {
+            path = file;
+            return Assert.ThrowsExactly<InvalidDataException>(() => TimeSeriesFile.Read(file));
+        });
+
+        Assert.AreEqual($".ts file '{path}', line 2: expected UTF-8 text, found bytes that are not valid UTF-8 (re-save the file as UTF-8).", e.Message);
+    }
+
+    [TestMethod]
+    public void TsLabelsThatDifferOnlyInAccentsStayDistinctClasses()
+    {
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("@data\n1,2:café\n3,4:cafè\n5,6:café\n")];
+
+        var file = WithTsFile(bytes, TimeSeriesFile.Read);
+
+        CollectionAssert.AreEqual(new[] { "café", "cafè", "café" }, file.Labels.ToArray());
+        CollectionAssert.AreEqual(new[] { "cafè", "café" }, file.ClassLabels.ToArray());
+    }
 }
