@@ -454,6 +454,14 @@ public sealed class HostileFilesTests
     }
 
     [TestMethod]
+    public void GraphDeclaringNoOutputIsRefused()
+    {
+        var e = RefusedFromStream(graph => graph.Output.Clear());
+
+        Assert.AreEqual(Refused + "its graph declares no output; expected at least one, the model's own output.", e.Message);
+    }
+
+    [TestMethod]
     public void ParallelLstmNodesAreRefused()
     {
         var e = RefusedFromStream(graph => graph.Node.First(n => n.Name == "lstm1").Input[0] = "x_time_major",

@@ -74,7 +74,7 @@ internal static class OnnxLstmGraphReader
             fixedSteps = FixedDim(dims[1]);
         }
 
-        var output = graph.Output[0];
+        var output = graph.Output.FirstOrDefault() ?? throw LstmThrow.ModelInvalid(source, "its graph declares no output; expected at least one, the model's own output");
         int outputSize = StaticRowSize(output);
         long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
