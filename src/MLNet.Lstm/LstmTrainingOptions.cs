@@ -153,7 +153,10 @@ public sealed class LstmTrainingOptions
     /// <summary>
     /// Start from this model instead of random weights (fine-tuning, e.g. a PyTorch export).
     /// Its architecture wins over <see cref="HiddenSize"/>, <see cref="NumLayers"/> and
-    /// <see cref="Bidirectional"/>; its head is kept when its size fits the objective, else replaced.
+    /// <see cref="Bidirectional"/>; its head is kept when it is one Gemm whose size fits the objective,
+    /// else replaced. A model holding what <see cref="LstmModel.GetWeights"/> cannot carry (an LSTM's
+    /// clip, activations, input_forget or peephole P; a kept Gemm's alpha, beta or transA) is
+    /// refused at Fit with <see cref="NotSupportedException"/>, since fine-tuning would drop it.
     /// </summary>
     public LstmModel? InitialModel { get; set; }
 
