@@ -112,4 +112,10 @@ internal static class LstmThrow
 
     public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
         new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
+
+    public static ArgumentException WeightsNotFinite(string tensor, int index, float value) =>
+        new($"LstmWeights {tensor}: expected finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}.", "weights");
+
+    public static InvalidDataException ParameterNotFinite(string source, string tensor, string op, string node, int index, float value) =>
+        ModelInvalid(source, $"its tensor '{tensor}' (read by {op} node '{node}') holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}; expected finite parameters");
 }

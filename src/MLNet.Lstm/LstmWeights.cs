@@ -215,6 +215,32 @@ public sealed class LstmWeights
             throw LstmThrow.WeightsInvalid(nameof(PoolingStride), $"expected at least 1, found {PoolingStride}");
         }
         _ = HeadInputWidth;
+        for (int layer = 0; layer < NumLayers; layer++)
+        {
+            for (int d = 0; d < NumDirections; d++)
+            {
+                var cell = GetCell(layer, d);
+                CheckFinite(cell.WeightIh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.WeightIh)}");
+                CheckFinite(cell.WeightHh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.WeightHh)}");
+                CheckFinite(cell.BiasIh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasIh)}");
+                CheckFinite(cell.BiasHh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasHh)}");
+            }
+        }
+        if (HeadWeight is not null)
+        {
+            CheckFinite(HeadWeight, nameof(HeadWeight));
+            CheckFinite(HeadBias!, nameof(HeadBias));
+        }
+    }
+
+    // A NaN or infinity in a weight does not fail in ONNX Runtime: saturated gates turn it into finite-looking features.
+    private static void CheckFinite(float[] tensor, string name)
+    {
+        int index = FiniteValues.FirstNonFinite(tensor);
+        if (index >= 0)
+        {
+            throw LstmThrow.WeightsNotFinite(name, index, tensor[index]);
+        }
     }
 
     private void CheckPerFeature(float[]? values, string name)
