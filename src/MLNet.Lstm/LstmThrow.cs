@@ -118,4 +118,10 @@ internal static class LstmThrow
 
     public static InvalidDataException ParameterNotFinite(string source, string tensor, string op, string node, int index, float value) =>
         ModelInvalid(source, $"its tensor '{tensor}' (read by {op} node '{node}') holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}; expected finite parameters");
+
+    public static InvalidOperationException LabelNotFinite(long row, string column, float value) =>
+        new($"Row {row} of label column '{column}': the Regression objective expects finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Drop or replace such rows before training (e.g. FilterRowsByMissingValues).");
+
+    public static InvalidOperationException TrainingDiverged(int epoch, int batch, string what, float learningRate) =>
+        new($"LSTM training diverged in epoch {epoch}, batch {batch}: {what} became NaN or infinity. Lower LearningRate (it is {learningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}), keep GradientClipNorm set, and check that the labels are of moderate size.");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using MLNet.Lstm.Data;
 
@@ -69,7 +70,7 @@ public sealed class LstmTrainingOptions
     /// <see cref="InitialModel"/>), so that it starts out remembering: with PyTorch's plain
     /// initialisation the forget gate is ½ and a signal fades by 2⁻ᵀ, too fast to learn
     /// dependencies over 50 steps. Default 1, as Jozefowicz et al. (2015) and Keras's
-    /// unit_forget_bias; 0 gives PyTorch's initialisation exactly.
+    /// unit_forget_bias; 0 gives PyTorch's initialisation exactly. Must be finite.
     /// </summary>
     public float ForgetGateBias { get; set; } = 1f;
 
@@ -85,7 +86,12 @@ public sealed class LstmTrainingOptions
     /// <summary>Sequences per gradient step. Default 16.</summary>
     public int BatchSize { get; set; } = LstmDefaults.TrainingBatchSize;
 
-    /// <summary>Adam's (peak) learning rate. Default 1e-2, decayed by <see cref="LearningRateSchedule"/>.</summary>
+    /// <summary>
+    /// Adam's (peak) learning rate. Default 1e-2, decayed by <see cref="LearningRateSchedule"/>;
+    /// positive and finite. A rate so high that training diverges (the loss, a gradient or a
+    /// parameter becomes NaN or infinity) stops <c>Fit</c> with an
+    /// <see cref="InvalidOperationException"/> naming the epoch and batch, not a broken model.
+    /// </summary>
     public float LearningRate { get; set; } = LstmDefaults.LearningRate;
 
     /// <summary>How the learning rate changes over training. Default <see cref="LstmLearningRateSchedule.Cosine"/>.</summary>
@@ -201,6 +207,8 @@ public sealed class LstmTrainingOptions
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
         if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");
         if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
+        if (!float.IsFinite(LearningRate)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a finite rate (1e-4 to 1e-1 is usual), found {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        if (!float.IsFinite(ForgetGateBias)) throw LstmThrow.TrainingOptionInvalid(nameof(ForgetGateBias), $"expected a finite bias (0 to 3 is usual), found {ForgetGateBias.ToString(CultureInfo.InvariantCulture)}");
         if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
         if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {fraction}");
         if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.TrainingOptionInvalid(nameof(WeightDecay), $"expected 0 or a positive finite decay, found {WeightDecay}");

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
 
@@ -73,6 +74,105 @@ public sealed class HostileNumbersTests
         {
             File.Delete(path);
         }
+    }
+
+    [TestMethod]
+    public void InfiniteLearningRateIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { LearningRate = float.PositiveInfinity }));
+
+        Assert.AreEqual("LstmTrainingOptions.LearningRate: expected a finite rate (1e-4 to 1e-1 is usual), found Infinity. (Parameter 'LearningRate')", e.Message);
+    }
+
+    [TestMethod]
+    public void NaNForgetGateBiasIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { ForgetGateBias = float.NaN }));
+
+        Assert.AreEqual("LstmTrainingOptions.ForgetGateBias: expected a finite bias (0 to 3 is usual), found NaN. (Parameter 'ForgetGateBias')", e.Message);
+    }
+
+    [TestMethod]
+    public void TrainingThatDivergesStopsNamingTheEpochAndBatch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.SineOrSquare(count: 32, steps: 12, seed: 1), 12);
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification,
+            LabelColumnName = "Label",
+            HiddenSize = 8,
+            Epochs = 3,
+            LearningRate = 1e30f,
+        });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
+
+        Assert.AreEqual("LSTM training diverged in epoch 1, batch 2: a parameter became NaN or infinity. Lower LearningRate (it is 1E+30), keep GradientClipNorm set, and check that the labels are of moderate size.", e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(float.NaN, "NaN")]
+    [DataRow(float.PositiveInfinity, "Infinity")]
+    public void NonFiniteRegressionLabelIsRefusedWithItsRow(float bad, string shown)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.Random(count: 12, steps: 5, features: 1, seed: 3)
+            .Select((s, i) => new RegressionRow { Sequence = [.. s.SelectMany(step => step)], Target = i == 7 ? bad : i })
+            .ToList();
+        var data = Regression(mlContext, rows, 5);
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Regression,
+            LabelColumnName = nameof(RegressionRow.Target),
+            HiddenSize = 4,
+            Epochs = 1,
+        });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
+
+        Assert.AreEqual($"Row 7 of label column 'Target': the Regression objective expects finite values, found {shown}. Drop or replace such rows before training (e.g. FilterRowsByMissingValues).", e.Message);
+    }
+
+    [TestMethod]
+    public void RegressionLabelTooLargeForTheLossStopsTrainingNamingTheEpochAndBatch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.Random(count: 12, steps: 5, features: 1, seed: 3)
+            .Select((s, i) => new RegressionRow { Sequence = [.. s.SelectMany(step => step)], Target = i == 7 ? 1e30f : i })
+            .ToList();
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Regression,
+            LabelColumnName = nameof(RegressionRow.Target),
+            HiddenSize = 4,
+            Epochs = 1,
+            Shuffle = false,
+        });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(Regression(mlContext, rows, 5)));
+
+        Assert.AreEqual("LSTM training diverged in epoch 1, batch 1: the loss became NaN or infinity. Lower LearningRate (it is 0.01), keep GradientClipNorm set, and check that the labels are of moderate size.", e.Message);
+    }
+
+    private static IDataView Regression(MLContext mlContext, IEnumerable<RegressionRow> rows, int length)
+    {
+        var schema = SchemaDefinition.Create(typeof(RegressionRow));
+        schema[nameof(RegressionRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, length);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private sealed class RegressionRow
+    {
+        public float[] Sequence { get; set; } = [];
+
+        public float Target { get; set; }
     }
 
     private static void SetValue(TensorProto tensor, int index, float value)

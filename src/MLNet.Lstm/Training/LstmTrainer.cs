@@ -48,16 +48,20 @@ internal static class LstmTrainer
                 shuffle.Shuffle(trainRows);
             }
             double lossSum = 0;
-            int seen = 0;
+            int seen = 0, batch = 0;
             foreach (var rows in set.Batches(trainRows, training.BatchSize))
             {
                 training.CancellationToken.ThrowIfCancellationRequested();
                 channel.ThrowIfCancelled();
-                lossSum += step.LossAndGradients(set, rows) * rows.Length;
+                batch++;
+                double batchLoss = step.LossAndGradients(set, rows);
+                DivergenceCheck.Loss(batchLoss, step.Gradients, epoch, batch, training.LearningRate);
+                lossSum += batchLoss * rows.Length;
                 seen += rows.Length;
                 ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
+                DivergenceCheck.Parameters(weights, epoch, batch, training.LearningRate);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;
