@@ -69,4 +69,11 @@ internal static class LstmDefaults
         int power = (int)Math.Round(Math.Log2(Math.Max(rows, 1)));
         return 1 << Math.Clamp(power, 4, 10);
     }
+
+    /// <summary>
+    /// Fewest rows training learns from (after the validation rows are held out): half the
+    /// default batch. Below it a gradient step averages over a handful of sequences, the learned
+    /// standardization describes those few, and what comes out is close to the random model.
+    /// </summary>
+    public const int MinTrainingRows = 8;
 }

@@ -124,4 +124,13 @@ internal static class LstmThrow
 
     public static InvalidOperationException TrainingDiverged(int epoch, int batch, string what, float learningRate) =>
         new($"LSTM training diverged in epoch {epoch}, batch {batch}: {what} became NaN or infinity. Lower LearningRate (it is {learningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}), keep GradientClipNorm set, and check that the labels are of moderate size.");
+
+    public static InvalidOperationException TooFewRows(int rows) =>
+        new($"LSTM training: the data holds {rows} rows; expected at least {LstmDefaults.MinTrainingRows} sequences to learn from.");
+
+    public static InvalidOperationException TooFewTrainingRows(int rows, int held, double fraction) =>
+        new($"LSTM training: ValidationFraction {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} holds out {held} of the {rows} rows, leaving {rows - held} to train on; expected at least {LstmDefaults.MinTrainingRows}. Lower ValidationFraction, or set it to 0.");
+
+    public static InvalidOperationException OneClass(string column, string found, int rows) =>
+        new($"Label column '{column}': the Classification objective needs rows of at least two classes, found only class '{found}' in all {rows} rows.");
 }

@@ -161,6 +161,75 @@ public sealed class HostileNumbersTests
         Assert.AreEqual("LSTM training diverged in epoch 1, batch 1: the loss became NaN or infinity. Lower LearningRate (it is 0.01), keep GradientClipNorm set, and check that the labels are of moderate size.", e.Message);
     }
 
+    [TestMethod]
+    public void ValidationFractionThatLeavesNoTrainingRowsIsRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.SineOrSquare(count: 64, steps: 8, seed: 1), 8);
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification,
+            LabelColumnName = "Label",
+            HiddenSize = 4,
+            ValidationFraction = 0.999,
+        });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
+
+        Assert.AreEqual("LSTM training: ValidationFraction 0.999 holds out 64 of the 64 rows, leaving 0 to train on; expected at least 8. Lower ValidationFraction, or set it to 0.", e.Message);
+    }
+
+    [TestMethod]
+    public void FewerRowsThanTheMinimumAreRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(count: 3, steps: 6, features: 1, seed: 2));
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { HiddenSize = 4 });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
+
+        Assert.AreEqual("LSTM training: the data holds 3 rows; expected at least 8 sequences to learn from.", e.Message);
+    }
+
+    [TestMethod]
+    public void BooleanLabelOfOneClassIsRefusedNamingTheColumnAndClass()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.SineOrSquare(count: 16, steps: 8, seed: 1).Where(r => !r.Label).ToList();
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification,
+            LabelColumnName = "Label",
+            HiddenSize = 4,
+        });
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(TestData.Sequences(mlContext, rows, 8)));
+
+        Assert.AreEqual("Label column 'Label': the Classification objective needs rows of at least two classes, found only class 'false' in all 8 rows.", e.Message);
+    }
+
+    [TestMethod]
+    public void KeyLabelOfOneClassIsRefusedNamingTheClassByItsValue()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.Random(count: 10, steps: 4, features: 1, seed: 4)
+            .Select(s => new NamedClassRow { Sequence = [.. s.SelectMany(step => step)], Species = "heron" });
+        var schema = SchemaDefinition.Create(typeof(NamedClassRow));
+        schema[nameof(NamedClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 4);
+        var data = mlContext.Data.LoadFromEnumerable(rows, schema);
+        var pipeline = mlContext.Transforms.Conversion.MapValueToKey(nameof(NamedClassRow.Species))
+            .Append(mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+            {
+                Objective = LstmObjective.Classification,
+                LabelColumnName = nameof(NamedClassRow.Species),
+                HiddenSize = 4,
+            }));
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => pipeline.Fit(data));
+
+        Assert.AreEqual("Label column 'Species': the Classification objective needs rows of at least two classes, found only class 'heron' in all 10 rows.", e.Message);
+    }
+
     private static IDataView Regression(MLContext mlContext, IEnumerable<RegressionRow> rows, int length)
     {
         var schema = SchemaDefinition.Create(typeof(RegressionRow));
@@ -180,5 +249,12 @@ public sealed class HostileNumbersTests
         var values = MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
         values[index] = value;
         tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private sealed class NamedClassRow
+    {
+        public float[] Sequence { get; set; } = [];
+
+        public string Species { get; set; } = "";
     }
 }

@@ -26,6 +26,12 @@ internal static class LstmTrainer
         ensemble.Mask(weights);
         set.Preprocess(weights);
         var (trainRows, validationRows) = Split(set, training);
+        if (trainRows.Length < LstmDefaults.MinTrainingRows)
+        {
+            throw validationRows.Length == 0
+                ? LstmThrow.TooFewRows(set.Count)
+                : LstmThrow.TooFewTrainingRows(set.Count, validationRows.Length, training.ValidationFraction ?? LstmDefaults.ValidationFraction);
+        }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
         var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
