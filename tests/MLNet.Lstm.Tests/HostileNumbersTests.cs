@@ -176,7 +176,7 @@ public sealed class HostileNumbersTests
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
 
-        Assert.AreEqual("LSTM training: ValidationFraction 0.999 holds out 64 of the 64 rows, leaving 0 to train on; expected at least 8. Lower ValidationFraction, or set it to 0.", e.Message);
+        Assert.AreEqual("LSTM training: ValidationFraction 0.999 holds out 64 of the 64 rows, leaving 0 to train on; expected at least 4. Lower ValidationFraction, or set it to 0.", e.Message);
     }
 
     [TestMethod]
@@ -188,7 +188,7 @@ public sealed class HostileNumbersTests
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => estimator.Fit(data));
 
-        Assert.AreEqual("LSTM training: the data holds 3 rows; expected at least 8 sequences to learn from.", e.Message);
+        Assert.AreEqual("LSTM training: the data holds 3 rows; expected at least 4 sequences to learn from.", e.Message);
     }
 
     [TestMethod]
