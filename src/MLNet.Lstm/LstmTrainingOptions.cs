@@ -1,13 +1,16 @@
 using System.Globalization;
 using Microsoft.ML;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
 
 /// <summary>
 /// How the featurizer trains its LSTM inside <c>Fit</c>, in .NET (no Python, no native code
 /// beyond ONNX Runtime): backpropagation through time and Adam, as PyTorch does them. The
-/// trained LSTM (with its head) is then an <see cref="LstmModel"/> like any other.
+/// trained LSTM (with its head) is then an <see cref="LstmModel"/> like any other. The estimator
+/// checks and copies these options when it is built: changing them afterwards does not change
+/// what its <c>Fit</c> does.
 /// </summary>
 /// <example>
 /// <code>
@@ -195,8 +198,13 @@ public sealed class LstmTrainingOptions
         ?? (Objective == LstmObjective.NextStep || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
             || HiddenSize / LstmDefaults.EnsembleSize < LstmDefaults.MinMemberHiddenSize ? 1 : LstmDefaults.EnsembleSize);
 
+    /// <summary>
+    /// A checked copy: the estimator keeps it, so setting a property after the estimator was
+    /// built does not change what <c>Fit</c> does (as with <see cref="LstmFeaturizerOptions"/>).
+    /// </summary>
     internal LstmTrainingOptions Validated()
     {
+        _ = TrainingObjective.For(Objective);
         if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
@@ -220,7 +228,8 @@ public sealed class LstmTrainingOptions
         bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
         if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");
         if (Objective != LstmObjective.NextStep && string.IsNullOrWhiteSpace(LabelColumnName)) throw LstmThrow.LabelMissing(Objective);
-        return this;
+        // Every property is a value, an immutable model, a token or the caller's progress sink: a shallow copy is a snapshot.
+        return (LstmTrainingOptions)MemberwiseClone();
     }
 }
 

@@ -230,6 +230,35 @@ public sealed class HostileNumbersTests
         Assert.AreEqual("Label column 'Species': the Classification objective needs rows of at least two classes, found only class 'heron' in all 10 rows.", e.Message);
     }
 
+    [TestMethod]
+    public void UndefinedObjectiveIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = (LstmObjective)42 }));
+
+        Assert.AreEqual("LstmTrainingOptions.Objective: expected Classification, Regression or NextStep, found 42. (Parameter 'Objective')", e.Message);
+    }
+
+    [TestMethod]
+    public void TrainingOptionsChangedAfterConstructionDoNotChangeWhatFitDoes()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(count: 8, steps: 6, features: 1, seed: 2));
+        var training = new LstmTrainingOptions { HiddenSize = 4, Epochs = 1 };
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(training);
+
+        training.HiddenSize = 12;
+        training.NumLayers = 2;
+        training.Objective = (LstmObjective)42;
+        using var transformer = estimator.Fit(data);
+
+        Assert.AreEqual(4, transformer.Model.HiddenSize);
+        Assert.AreEqual(1, transformer.Model.NumLayers);
+        Assert.AreEqual(1, transformer.Model.OutputSize);
+    }
+
     private static IDataView Regression(MLContext mlContext, IEnumerable<RegressionRow> rows, int length)
     {
         var schema = SchemaDefinition.Create(typeof(RegressionRow));
