@@ -259,6 +259,44 @@ public sealed class HostileNumbersTests
         Assert.AreEqual(1, transformer.Model.OutputSize);
     }
 
+    [TestMethod]
+    public void NextStepErrorOfAOneStepSequenceIsNaNAndLeavesLongerRowsUnchanged()
+    {
+        var weights = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: 2, seed: 5).GetWeights();
+        var model = LstmModel.FromWeights(weights);
+        var sequences = new[] { 1, 5, 1 }.Select((steps, i) => TestData.Random(count: 1, steps: steps, features: 2, seed: 40 + i)[0]).ToArray();
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(data);
+        var scores = TestData.Features(transformer.Transform(data));
+
+        Assert.IsTrue(float.IsNaN(scores[0][0]), $"T = 1 scored {scores[0][0]}");
+        Assert.IsTrue(float.IsNaN(scores[2][0]), $"T = 1 scored {scores[2][0]}");
+        Assert.AreEqual(new ReferenceLstm(weights).Run(sequences[1]).NextStepError[0], scores[1][0], 1e-5);
+    }
+
+    [TestMethod]
+    public void NextStepErrorIsNaNWhenPoolingLeavesTheLstmOneStep()
+    {
+        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, outputSize: 1, seed: 6).GetWeights();
+        weights.PoolingStride = 4;
+        var model = LstmModel.FromWeights(weights);
+        var mlContext = new MLContext(seed: 1);
+        var fourSteps = TestData.Sequences(mlContext, TestData.Random(count: 2, steps: 4, features: 1, seed: 7));
+        var fiveSteps = TestData.Random(count: 2, steps: 5, features: 1, seed: 8);
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(fourSteps);
+        var pooledToOne = TestData.Features(transformer.Transform(fourSteps));
+        var pooledToTwo = TestData.Features(transformer.Transform(TestData.Sequences(mlContext, fiveSteps)));
+
+        Assert.IsTrue(pooledToOne.All(row => float.IsNaN(row[0])), "4 steps pooled by 4 are one step");
+        var reference = new ReferenceLstm(weights);
+        Assertions.AreClose(fiveSteps.Select(s => reference.Run(s).NextStepError.Select(v => (float)v).ToArray()).ToArray(), pooledToTwo, 1e-5);
+    }
+
     private static IDataView Regression(MLContext mlContext, IEnumerable<RegressionRow> rows, int length)
     {
         var schema = SchemaDefinition.Create(typeof(RegressionRow));
