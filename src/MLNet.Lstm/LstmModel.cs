@@ -116,7 +116,7 @@ public sealed class LstmModel
     /// </summary>
     /// <param name="path">Path of the .onnx file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not ONNX, holds no usable LSTM, or a parameter tensor (of an LSTM, Gemm, MatMul, Add, Sub or Mul node) holds NaN or infinity.</exception>
+    /// <exception cref="InvalidDataException">The file is not ONNX, holds no usable LSTM, declares a hidden_size whose weights would not fit one array (2,147,483,591 values), or a parameter tensor (of an LSTM, Gemm, MatMul, Add, Sub or Mul node) holds NaN or infinity.</exception>
     /// <example>
     /// <code>
     /// var model = LstmModel.FromOnnx("exported_by_pytorch.onnx");
@@ -133,14 +133,12 @@ public sealed class LstmModel
         using var stream = File.OpenRead(path);
         var proto = Parse(stream, path);
         OnnxExternalData.Load(proto, path);
-        var model = new LstmModel(proto, path);
-        OnnxParameterCheck.RequireFinite(proto.Graph, path);
-        return model;
+        return Checked(proto, path);
     }
 
     /// <summary>Reads an ONNX model from a stream; see <see cref="FromOnnx(string)"/>.</summary>
     /// <param name="onnx">A stream positioned at the start of the ONNX bytes.</param>
-    /// <exception cref="InvalidDataException">The bytes are not ONNX, hold no usable LSTM, refer to external data files, or a parameter tensor holds NaN or infinity.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not ONNX, hold no usable LSTM, refer to external data files, declare sizes that do not fit an array, or a parameter tensor holds NaN or infinity.</exception>
     /// <example>
     /// <code>
     /// using var stream = File.OpenRead("lstm.onnx");
@@ -152,9 +150,7 @@ public sealed class LstmModel
         ArgumentNullException.ThrowIfNull(onnx);
         var proto = Parse(onnx, "stream");
         OnnxExternalData.RejectExternal(proto, "stream");
-        var model = new LstmModel(proto, "stream");
-        OnnxParameterCheck.RequireFinite(proto.Graph, "stream");
-        return model;
+        return Checked(proto, "stream");
     }
 
     /// <summary>The model's parameters in PyTorch layout (a copy).</summary>
@@ -196,6 +192,15 @@ public sealed class LstmModel
     {
         var (model, size) = OnnxRepresentationRewriter.Rewrite(_proto, Graph, representation);
         return (model.ToByteArray(), size);
+    }
+
+    /// <summary>A model read from outside: its sizes must fit in arrays and its parameters be finite.</summary>
+    private static LstmModel Checked(ModelProto proto, string source)
+    {
+        var model = new LstmModel(proto, source);
+        OnnxSizeCheck.RequireFits(model.Graph, source);
+        OnnxParameterCheck.RequireFinite(proto.Graph, source);
+        return model;
     }
 
     private static ModelProto Parse(Stream stream, string source)

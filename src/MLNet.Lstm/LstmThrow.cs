@@ -133,4 +133,10 @@ internal static class LstmThrow
 
     public static InvalidOperationException OneClass(string column, string found, int rows) =>
         new($"Label column '{column}': the Classification objective needs rows of at least two classes, found only class '{found}' in all {rows} rows.");
+
+    public static ArgumentOutOfRangeException WeightsTooLarge(string parameter, int value, string tensor, string shape, Int128 elements) =>
+        new(parameter, $"LstmWeights: {parameter} {value} makes {tensor} ({shape}) hold {elements} values; expected at most {LstmDefaults.MaxTensorElements} per tensor (the longest .NET array).");
+
+    public static InvalidDataException LstmNodeTooLarge(string source, string node, long hiddenSize, string tensor, string shape, Int128 elements) =>
+        ModelInvalid(source, $"LSTM node '{node}' has hidden_size {hiddenSize}, which makes its {tensor} ({shape}) hold {elements} values; expected at most {LstmDefaults.MaxTensorElements} per tensor");
 }

@@ -297,6 +297,63 @@ public sealed class HostileNumbersTests
         Assertions.AreClose(fiveSteps.Select(s => reference.Run(s).NextStepError.Select(v => (float)v).ToArray()).ToArray(), pooledToTwo, 1e-5);
     }
 
+    [TestMethod]
+    [DataRow(32768, 4294967296L)]
+    [DataRow(100000, 40000000000L)]
+    public void HiddenSizeWhoseRecurrenceWeightsExceedAnArrayIsRefused(int hiddenSize, long elements)
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new LstmWeights(inputSize: 1, hiddenSize));
+
+        Assert.AreEqual($"LstmWeights: hiddenSize {hiddenSize} makes WeightHh (4·hiddenSize × hiddenSize) hold {elements} values; expected at most 2147483591 per tensor (the longest .NET array). (Parameter 'hiddenSize')", e.Message);
+    }
+
+    [TestMethod]
+    public void InputSizeWhoseInputWeightsExceedAnArrayIsRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new LstmWeights(inputSize: 100_000_000, hiddenSize: 8));
+
+        Assert.AreEqual("LstmWeights: inputSize 100000000 makes layer 0's WeightIh (4·hiddenSize × inputSize) hold 3200000000 values; expected at most 2147483591 per tensor (the longest .NET array). (Parameter 'inputSize')", e.Message);
+    }
+
+    [TestMethod]
+    public void TheTensorBoundIsTheLongestDotNetArray() => Assert.AreEqual(LstmDefaults.MaxTensorElements, Array.MaxLength);
+
+    [TestMethod]
+    public void OnnxHiddenSizeWhoseWeightsExceedAnArrayIsRefusedNamingTheNode()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, numLayers: 2, seed: 1).ToOnnxBytes());
+        foreach (var node in proto.Graph.Node.Where(n => n.OpType == "LSTM"))
+        {
+            node.Attribute.Single(a => a.Name == "hidden_size").I = 1_000_000_000;
+        }
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: LSTM node 'lstm0' has hidden_size 1000000000, which makes its recurrence weights R (directions × 4·hidden_size × hidden_size) hold 4000000000000000000 values; expected at most 2147483591 per tensor.", e.Message);
+    }
+
+    [TestMethod]
+    public void BatchSizeAboveTheBoundIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 4),
+            new LstmFeaturizerOptions { BatchSize = 65537 }));
+
+        Assert.AreEqual("LstmFeaturizerOptions.BatchSize: expected at most 65536 rows per call (past about 1024 a batch is no faster per row), found 65537. (Parameter 'BatchSize')", e.Message);
+    }
+
+    [TestMethod]
+    public void IntraOpNumThreadsAboveTheBoundIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 4),
+            new LstmFeaturizerOptions { IntraOpNumThreads = 10000 }));
+
+        Assert.AreEqual("LstmFeaturizerOptions.IntraOpNumThreads: expected at most 256 threads (null uses every core), found 10000. (Parameter 'IntraOpNumThreads')", e.Message);
+    }
+
     private static IDataView Regression(MLContext mlContext, IEnumerable<RegressionRow> rows, int length)
     {
         var schema = SchemaDefinition.Create(typeof(RegressionRow));
