@@ -84,6 +84,9 @@ internal static class LstmDefaults
     /// </summary>
     public const int MaxTensorElements = 0x7FFFFFC7;
 
+    /// <summary>Largest hidden size whose 4H × H recurrence weights fit <see cref="MaxTensorElements"/>: 23,170.</summary>
+    public static readonly int MaxHiddenSize = (int)Math.Sqrt(MaxTensorElements / 4.0);
+
     /// <summary>
     /// Most rows per ONNX Runtime call (<see cref="LstmFeaturizerOptions.BatchSize"/>). Past 1,024
     /// rows a batch is no faster per row (BENCHMARKS.md, batch size sweep), while its input and

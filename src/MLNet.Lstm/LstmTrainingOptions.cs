@@ -46,7 +46,7 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public int? InputSize { get; set; }
 
-    /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64.</summary>
+    /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64; at most 23,170.</summary>
     public int HiddenSize { get; set; } = 64;
 
     /// <summary>
@@ -212,6 +212,7 @@ public sealed class LstmTrainingOptions
         if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the members share HiddenSize's {HiddenSize} units equally; expected a divisor of {HiddenSize}, found {split}");
         if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
+        if (HiddenSize > LstmDefaults.MaxHiddenSize) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at most {LstmDefaults.MaxHiddenSize} (its 4·H × H recurrence weights must fit one array), found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
         if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");
         if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");

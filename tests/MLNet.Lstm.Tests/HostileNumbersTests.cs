@@ -316,6 +316,17 @@ public sealed class HostileNumbersTests
     }
 
     [TestMethod]
+    public void TrainingHiddenSizeWhoseWeightsExceedAnArrayIsRefusedAtConstruction()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { HiddenSize = 23171 }));
+
+        Assert.AreEqual("LstmTrainingOptions.HiddenSize: expected at most 23170 (its 4·H × H recurrence weights must fit one array), found 23171. (Parameter 'HiddenSize')", e.Message);
+    }
+
+    [TestMethod]
     public void TheTensorBoundIsTheLongestDotNetArray() => Assert.AreEqual(LstmDefaults.MaxTensorElements, Array.MaxLength);
 
     [TestMethod]
