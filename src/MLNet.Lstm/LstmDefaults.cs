@@ -72,4 +72,37 @@ internal static class LstmDefaults
 
     /// <summary>Links followed while resolving an external-data path before it is refused as a loop (Linux's own limit).</summary>
     public const int MaxLinksFollowed = 40;
+
+    /// <summary>
+    /// Fewest rows training learns from (after the validation rows are held out). Below it the
+    /// learned standardization and every gradient step describe two or three sequences, and what
+    /// comes out is the random model fitted to them; a low bar, so small experiments still run.
+    /// </summary>
+    public const int MinTrainingRows = 4;
+
+    /// <summary>
+    /// Most values one parameter tensor may hold: <see cref="Array.MaxLength"/>, the longest .NET
+    /// array (under 2³¹, which ONNX Runtime's and ML.NET's Int32 sizes also need). A hidden size
+    /// of 23,170 is the largest whose 4H × H recurrence weights fit.
+    /// </summary>
+    public const int MaxTensorElements = 0x7FFFFFC7;
+
+    /// <summary>Largest hidden size whose 4H × H recurrence weights fit <see cref="MaxTensorElements"/>: 23,170.</summary>
+    public static readonly int MaxHiddenSize = (int)Math.Sqrt(MaxTensorElements / 4.0);
+
+    /// <summary>
+    /// Most rows per ONNX Runtime call (<see cref="LstmFeaturizerOptions.BatchSize"/>). Past 1,024
+    /// rows a batch is no faster per row (BENCHMARKS.md, batch size sweep), while its input and
+    /// ONNX Runtime's activations grow with it; 65,536 leaves room and keeps rows × T × F within
+    /// an array for T × F up to 32,767.
+    /// </summary>
+    public const int MaxBatchSize = 65536;
+
+    /// <summary>
+    /// Most ONNX Runtime intra-op threads (<see cref="LstmFeaturizerOptions.IntraOpNumThreads"/>).
+    /// ONNX Runtime starts them all when the session is created and threads past the cores only
+    /// take turns (10,000 of them stalled session creation for minutes); 256 is above the logical
+    /// cores of common servers, and null, all the cores, serves a larger machine.
+    /// </summary>
+    public const int MaxIntraOpThreads = 256;
 }

@@ -31,6 +31,7 @@ public sealed class LstmFeaturizerOptions
     /// <summary>
     /// Rows per ONNX Runtime call; 0 (default) chooses from the sequence length and hidden size:
     /// 1024 rows for short sequences and small models, down to 64 or fewer for long ones.
+    /// At most 65,536: past about 1,024 rows a batch is no faster per row, only larger.
     /// </summary>
     public int BatchSize { get; set; }
 
@@ -44,6 +45,8 @@ public sealed class LstmFeaturizerOptions
     /// <summary>
     /// Threads ONNX Runtime uses inside one call (intra-op); null (default) uses all the
     /// machine's cores. One transformer shares one session, so this is the featurizer's whole budget.
+    /// At most 256: ONNX Runtime starts every thread when the session is created, and threads
+    /// beyond the cores only take turns.
     /// </summary>
     public int? IntraOpNumThreads { get; set; }
 
@@ -96,6 +99,14 @@ public sealed class LstmFeaturizerOptions
         if (IntraOpNumThreads is int threads && threads < 1)
         {
             throw LstmThrow.OptionsInvalid(nameof(IntraOpNumThreads), $"expected null (all cores) or at least 1 thread, found {threads}");
+        }
+        if (BatchSize > LstmDefaults.MaxBatchSize)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(BatchSize), $"expected at most {LstmDefaults.MaxBatchSize} rows per call (past about 1024 a batch is no faster per row), found {BatchSize}");
+        }
+        if (IntraOpNumThreads > LstmDefaults.MaxIntraOpThreads)
+        {
+            throw LstmThrow.OptionsInvalid(nameof(IntraOpNumThreads), $"expected at most {LstmDefaults.MaxIntraOpThreads} threads (null uses every core), found {IntraOpNumThreads}");
         }
         if (GpuDeviceId is int device && device < 0)
         {

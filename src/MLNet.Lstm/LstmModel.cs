@@ -100,6 +100,7 @@ public sealed class LstmModel
 
     /// <summary>Builds the ONNX graph of an LSTM from its parameters in PyTorch layout.</summary>
     /// <param name="weights">The parameters, e.g. trained in .NET or copied from a PyTorch <c>state_dict</c>.</param>
+    /// <exception cref="ArgumentException">A tensor holds NaN or infinity, or the preprocessing does not fit the input size.</exception>
     /// <example>
     /// <code>
     /// var weights = new LstmWeights(inputSize: 1, hiddenSize: 4);
@@ -119,7 +120,7 @@ public sealed class LstmModel
     /// </summary>
     /// <param name="path">Path of the .onnx file.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not ONNX, or holds no usable LSTM.</exception>
+    /// <exception cref="InvalidDataException">The file is not ONNX, holds no usable LSTM, declares a hidden_size whose weights would not fit one array (2,147,483,591 values), or a parameter tensor (of an LSTM, Gemm, MatMul, Add, Sub or Mul node) holds NaN or infinity.</exception>
     /// <example>
     /// <code>
     /// var model = LstmModel.FromOnnx("exported_by_pytorch.onnx");
@@ -136,12 +137,12 @@ public sealed class LstmModel
         using var stream = File.OpenRead(path);
         var proto = Parse(stream, path);
         OnnxExternalData.Load(proto, path);
-        return new LstmModel(proto, path);
+        return Checked(proto, path);
     }
 
     /// <summary>Reads an ONNX model from a stream; see <see cref="FromOnnx(string)"/>.</summary>
     /// <param name="onnx">A stream positioned at the start of the ONNX bytes.</param>
-    /// <exception cref="InvalidDataException">The bytes are not ONNX, hold no usable LSTM, or refer to external data files.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not ONNX, hold no usable LSTM, refer to external data files, declare sizes that do not fit an array, or a parameter tensor holds NaN or infinity.</exception>
     /// <example>
     /// <code>
     /// using var stream = File.OpenRead("lstm.onnx");
@@ -153,7 +154,7 @@ public sealed class LstmModel
         ArgumentNullException.ThrowIfNull(onnx);
         var proto = Parse(onnx, "stream");
         OnnxExternalData.RejectExternal(proto, "stream");
-        return new LstmModel(proto, "stream");
+        return Checked(proto, "stream");
     }
 
     /// <summary>The model's parameters in PyTorch layout (a copy).</summary>
@@ -200,6 +201,15 @@ public sealed class LstmModel
     {
         var (model, size) = OnnxRepresentationRewriter.Rewrite(_proto, Graph, representation);
         return (model.ToByteArray(), size);
+    }
+
+    /// <summary>A model read from outside: its sizes must fit in arrays and its parameters be finite.</summary>
+    private static LstmModel Checked(ModelProto proto, string source)
+    {
+        var model = new LstmModel(proto, source);
+        OnnxSizeCheck.RequireFits(model.Graph, source);
+        OnnxParameterCheck.RequireFinite(proto.Graph, source);
+        return model;
     }
 
     private static ModelProto Parse(Stream stream, string source)

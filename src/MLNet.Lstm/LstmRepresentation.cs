@@ -33,6 +33,9 @@ public enum LstmRepresentation
     /// An anomaly score, 1 value: the mean squared error of the model's next-step forecasts over
     /// the sequence (its head applied at every step t &lt; T−1 against x(t+1)). For models trained
     /// with <see cref="LstmObjective.NextStep"/>; higher means less like the training data.
+    /// A sequence the LSTM reads as one step (T = 1, or T ≤ the model's
+    /// <see cref="LstmWeights.PoolingStride"/>) has no next step to forecast: its score is NaN,
+    /// ML.NET's missing value, not 0.
     /// </summary>
     NextStepError,
 

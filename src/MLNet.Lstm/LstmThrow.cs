@@ -165,4 +165,31 @@ internal static class LstmThrow
 
     public static InvalidDataException TsLabelMissing(string source, int line) =>
         new($".ts file '{source}', line {line}: @classLabel is true, but the line has no class label after its values; expected values:label.");
+
+    public static ArgumentException WeightsNotFinite(string tensor, int index, float value) =>
+        new($"LstmWeights {tensor}: expected finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}.", "weights");
+
+    public static InvalidDataException ParameterNotFinite(string source, string tensor, string op, string node, int index, float value) =>
+        ModelInvalid(source, $"its tensor '{tensor}' (read by {op} node '{node}') holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}; expected finite parameters");
+
+    public static InvalidOperationException LabelNotFinite(long row, string column, float value) =>
+        new($"Row {row} of label column '{column}': the Regression objective expects finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. Drop or replace such rows before training (e.g. FilterRowsByMissingValues).");
+
+    public static InvalidOperationException TrainingDiverged(int epoch, int batch, string what, float learningRate) =>
+        new($"LSTM training diverged in epoch {epoch}, batch {batch}: {what} became NaN or infinity. Lower LearningRate (it is {learningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}), keep GradientClipNorm set, and check that the labels are of moderate size.");
+
+    public static InvalidOperationException TooFewRows(int rows) =>
+        new($"LSTM training: the data holds {rows} rows; expected at least {LstmDefaults.MinTrainingRows} sequences to learn from.");
+
+    public static InvalidOperationException TooFewTrainingRows(int rows, int held, double fraction) =>
+        new($"LSTM training: ValidationFraction {fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} holds out {held} of the {rows} rows, leaving {rows - held} to train on; expected at least {LstmDefaults.MinTrainingRows}. Lower ValidationFraction, or set it to 0.");
+
+    public static InvalidOperationException OneClass(string column, string found, int rows) =>
+        new($"Label column '{column}': the Classification objective needs rows of at least two classes, found only class '{found}' in all {rows} rows.");
+
+    public static ArgumentOutOfRangeException WeightsTooLarge(string parameter, int value, string tensor, string shape, Int128 elements) =>
+        new(parameter, $"LstmWeights: {parameter} {value} makes {tensor} ({shape}) hold {elements} values; expected at most {LstmDefaults.MaxTensorElements} per tensor (the longest .NET array).");
+
+    public static InvalidDataException LstmNodeTooLarge(string source, string node, long hiddenSize, string tensor, string shape, Int128 elements) =>
+        ModelInvalid(source, $"LSTM node '{node}' has hidden_size {hiddenSize}, which makes its {tensor} ({shape}) hold {elements} values; expected at most {LstmDefaults.MaxTensorElements} per tensor");
 }

@@ -1,12 +1,16 @@
+using System.Globalization;
 using Microsoft.ML;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
 
 /// <summary>
 /// How the featurizer trains its LSTM inside <c>Fit</c>, in .NET (no Python, no native code
 /// beyond ONNX Runtime): backpropagation through time and Adam, as PyTorch does them. The
-/// trained LSTM (with its head) is then an <see cref="LstmModel"/> like any other.
+/// trained LSTM (with its head) is then an <see cref="LstmModel"/> like any other. The estimator
+/// checks and copies these options when it is built: changing them afterwards does not change
+/// what its <c>Fit</c> does.
 /// </summary>
 /// <example>
 /// <code>
@@ -42,7 +46,7 @@ public sealed class LstmTrainingOptions
     /// </summary>
     public int? InputSize { get; set; }
 
-    /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64.</summary>
+    /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64; at most 23,170.</summary>
     public int HiddenSize { get; set; } = 64;
 
     /// <summary>
@@ -69,7 +73,7 @@ public sealed class LstmTrainingOptions
     /// <see cref="InitialModel"/>), so that it starts out remembering: with PyTorch's plain
     /// initialisation the forget gate is ½ and a signal fades by 2⁻ᵀ, too fast to learn
     /// dependencies over 50 steps. Default 1, as Jozefowicz et al. (2015) and Keras's
-    /// unit_forget_bias; 0 gives PyTorch's initialisation exactly.
+    /// unit_forget_bias; 0 gives PyTorch's initialisation exactly. Must be finite.
     /// </summary>
     public float ForgetGateBias { get; set; } = 1f;
 
@@ -85,7 +89,12 @@ public sealed class LstmTrainingOptions
     /// <summary>Sequences per gradient step. Default 16.</summary>
     public int BatchSize { get; set; } = LstmDefaults.TrainingBatchSize;
 
-    /// <summary>Adam's (peak) learning rate. Default 1e-2, decayed by <see cref="LearningRateSchedule"/>.</summary>
+    /// <summary>
+    /// Adam's (peak) learning rate. Default 1e-2, decayed by <see cref="LearningRateSchedule"/>;
+    /// positive and finite. A rate so high that training diverges (the loss, a gradient or a
+    /// parameter becomes NaN or infinity) stops <c>Fit</c> with an
+    /// <see cref="InvalidOperationException"/> naming the epoch and batch, not a broken model.
+    /// </summary>
     public float LearningRate { get; set; } = LstmDefaults.LearningRate;
 
     /// <summary>How the learning rate changes over training. Default <see cref="LstmLearningRateSchedule.Cosine"/>.</summary>
@@ -192,8 +201,13 @@ public sealed class LstmTrainingOptions
         ?? (Objective == LstmObjective.NextStep || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
             || HiddenSize / LstmDefaults.EnsembleSize < LstmDefaults.MinMemberHiddenSize ? 1 : LstmDefaults.EnsembleSize);
 
+    /// <summary>
+    /// A checked copy: the estimator keeps it, so setting a property after the estimator was
+    /// built does not change what <c>Fit</c> does (as with <see cref="LstmFeaturizerOptions"/>).
+    /// </summary>
     internal LstmTrainingOptions Validated()
     {
+        _ = TrainingObjective.For(Objective);
         if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
@@ -201,9 +215,12 @@ public sealed class LstmTrainingOptions
         if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the members share HiddenSize's {HiddenSize} units equally; expected a divisor of {HiddenSize}, found {split}");
         if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
+        if (HiddenSize > LstmDefaults.MaxHiddenSize) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at most {LstmDefaults.MaxHiddenSize} (its 4·H × H recurrence weights must fit one array), found {HiddenSize}");
         if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
         if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");
         if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
+        if (!float.IsFinite(LearningRate)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a finite rate (1e-4 to 1e-1 is usual), found {LearningRate.ToString(CultureInfo.InvariantCulture)}");
+        if (!float.IsFinite(ForgetGateBias)) throw LstmThrow.TrainingOptionInvalid(nameof(ForgetGateBias), $"expected a finite bias (0 to 3 is usual), found {ForgetGateBias.ToString(CultureInfo.InvariantCulture)}");
         if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
         if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {fraction}");
         if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.TrainingOptionInvalid(nameof(WeightDecay), $"expected 0 or a positive finite decay, found {WeightDecay}");
@@ -215,7 +232,8 @@ public sealed class LstmTrainingOptions
         bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
         if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");
         if (Objective != LstmObjective.NextStep && string.IsNullOrWhiteSpace(LabelColumnName)) throw LstmThrow.LabelMissing(Objective);
-        return this;
+        // Every property is a value, an immutable model, a token or the caller's progress sink: a shallow copy is a snapshot.
+        return (LstmTrainingOptions)MemberwiseClone();
     }
 }
 

@@ -23,6 +23,7 @@ public sealed class LstmWeights
     /// <param name="numLayers">Stacked LSTM layers (L).</param>
     /// <param name="outputSize">Outputs of the linear head on the last step; 0 for no head.</param>
     /// <param name="bidirectional">Whether each layer also reads the sequence backwards.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 (outputSize below 0), or makes a tensor longer than the longest .NET array (2,147,483,591 values; hiddenSize at most 23,170).</exception>
     /// <example>
     /// <code>
     /// var weights = new LstmWeights(inputSize: 3, hiddenSize: 16, numLayers: 2, outputSize: 1);
@@ -31,6 +32,7 @@ public sealed class LstmWeights
     public LstmWeights(int inputSize, int hiddenSize, int numLayers = 1, int outputSize = 0, bool bidirectional = false)
     {
         LstmThrow.IfArchitectureInvalid(inputSize, hiddenSize, numLayers, outputSize);
+        CheckSizes(inputSize, hiddenSize, numLayers, outputSize, bidirectional ? 2 : 1);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         NumLayers = numLayers;
@@ -50,6 +52,27 @@ public sealed class LstmWeights
         {
             HeadWeight = new float[checked(outputSize * hiddenSize * directions)];
             HeadBias = new float[outputSize];
+        }
+    }
+
+    // Every tensor's length in 128 bits first: in Int32, 4 × 32,768 × 32,768 wraps to an empty WeightHh (and 4·H × H overflows 64 bits too).
+    private static void CheckSizes(int inputSize, int hiddenSize, int numLayers, int outputSize, int directions)
+    {
+        Int128 gates = 4 * (Int128)hiddenSize;
+        CheckSize(nameof(hiddenSize), hiddenSize, nameof(LstmCellWeights.WeightHh), "4·hiddenSize × hiddenSize", gates * hiddenSize);
+        CheckSize(nameof(inputSize), inputSize, $"layer 0's {nameof(LstmCellWeights.WeightIh)}", "4·hiddenSize × inputSize", gates * inputSize);
+        if (numLayers > 1)
+        {
+            CheckSize(nameof(hiddenSize), hiddenSize, $"layer 1's {nameof(LstmCellWeights.WeightIh)}", "4·hiddenSize × directions·hiddenSize", gates * directions * hiddenSize);
+        }
+        CheckSize(nameof(outputSize), outputSize, nameof(HeadWeight), "outputSize × 3·directions·hiddenSize, read by LastMeanMax", 3 * (Int128)directions * hiddenSize * outputSize);
+    }
+
+    private static void CheckSize(string parameter, int value, string tensor, string shape, Int128 elements)
+    {
+        if (elements > LstmDefaults.MaxTensorElements)
+        {
+            throw LstmThrow.WeightsTooLarge(parameter, value, tensor, shape, elements);
         }
     }
 
@@ -215,6 +238,32 @@ public sealed class LstmWeights
             throw LstmThrow.WeightsInvalid(nameof(PoolingStride), $"expected at least 1, found {PoolingStride}");
         }
         _ = HeadInputWidth;
+        for (int layer = 0; layer < NumLayers; layer++)
+        {
+            for (int d = 0; d < NumDirections; d++)
+            {
+                var cell = GetCell(layer, d);
+                CheckFinite(cell.WeightIh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.WeightIh)}");
+                CheckFinite(cell.WeightHh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.WeightHh)}");
+                CheckFinite(cell.BiasIh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasIh)}");
+                CheckFinite(cell.BiasHh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasHh)}");
+            }
+        }
+        if (HeadWeight is not null)
+        {
+            CheckFinite(HeadWeight, nameof(HeadWeight));
+            CheckFinite(HeadBias!, nameof(HeadBias));
+        }
+    }
+
+    // A NaN or infinity in a weight does not fail in ONNX Runtime: saturated gates turn it into finite-looking features.
+    private static void CheckFinite(float[] tensor, string name)
+    {
+        int index = FiniteValues.FirstNonFinite(tensor);
+        if (index >= 0)
+        {
+            throw LstmThrow.WeightsNotFinite(name, index, tensor[index]);
+        }
     }
 
     private void CheckPerFeature(float[]? values, string name)
@@ -253,10 +302,10 @@ public sealed class LstmCellWeights
     {
         InputSize = inputSize;
         HiddenSize = hiddenSize;
-        WeightIh = new float[4 * hiddenSize * inputSize];
-        WeightHh = new float[4 * hiddenSize * hiddenSize];
-        BiasIh = new float[4 * hiddenSize];
-        BiasHh = new float[4 * hiddenSize];
+        WeightIh = new float[checked(4 * hiddenSize * inputSize)];
+        WeightHh = new float[checked(4 * hiddenSize * hiddenSize)];
+        BiasIh = new float[checked(4 * hiddenSize)];
+        BiasHh = new float[checked(4 * hiddenSize)];
     }
 
     /// <summary>Inputs to this layer: F for layer 0, D·H above it.</summary>

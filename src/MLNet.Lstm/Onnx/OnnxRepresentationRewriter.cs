@@ -87,7 +87,7 @@ internal static class OnnxRepresentationRewriter
     /// <summary>
     /// Mean over steps and features of (head(h_t) − x_(t+1))², per row: the head (a Gemm on the
     /// top layer's output) applied at every step as a MatMul, against the LSTM's own input
-    /// (time-major, after any scaling and pooling) shifted by one.
+    /// (time-major, after any scaling and pooling) shifted by one; NaN when the LSTM reads one step.
     /// </summary>
     private static void AddNextStepError(GraphProto graph, List<NodeProto> nodes, LstmGraphInfo info, string y, string lstmInput)
     {
@@ -130,7 +130,15 @@ internal static class OnnxRepresentationRewriter
         {
             nodes.Add(OnnxTensors.Node("ReduceMean", "mlnet_mean_error", ["mlnet_squared_error"], ["mlnet_mean_error"], OnnxTensors.Ints("axes", 0, 2), OnnxTensors.Int("keepdims", 0)));
         }
-        nodes.Add(OnnxTensors.Node("Reshape", "mlnet_features", ["mlnet_mean_error", "mlnet_column_shape"], [FeaturesName]));
+        // One step the LSTM reads (T' = 1) leaves no next step to forecast: the mean over none is
+        // NaN, ML.NET's missing value, not ReduceMean's 0 (the most normal score). (T' − 1) / (T' − 1)
+        // is 1 or 0/0 = NaN, and multiplying by exactly 1 leaves every other score unchanged.
+        nodes.Add(OnnxTensors.Node("Shape", "mlnet_next_steps_shape", ["mlnet_next_steps"], ["mlnet_next_steps_shape"]));
+        nodes.Add(OnnxTensors.Node("Gather", "mlnet_forecasts_count", ["mlnet_next_steps_shape", "mlnet_zero"], ["mlnet_forecasts_count"], OnnxTensors.Int("axis", 0)));
+        nodes.Add(OnnxTensors.Node("Cast", "mlnet_forecasts_float", ["mlnet_forecasts_count"], ["mlnet_forecasts_float"], OnnxTensors.Int("to", (long)TensorProto.Types.DataType.Float)));
+        nodes.Add(OnnxTensors.Node("Div", "mlnet_one_or_nan", ["mlnet_forecasts_float", "mlnet_forecasts_float"], ["mlnet_one_or_nan"]));
+        nodes.Add(OnnxTensors.Node("Mul", "mlnet_error_or_nan", ["mlnet_mean_error", "mlnet_one_or_nan"], ["mlnet_error_or_nan"]));
+        nodes.Add(OnnxTensors.Node("Reshape", "mlnet_features", ["mlnet_error_or_nan", "mlnet_column_shape"], [FeaturesName]));
     }
 
     /// <summary>The node's output at <paramref name="index"/>, named first if the exporter left it out.</summary>

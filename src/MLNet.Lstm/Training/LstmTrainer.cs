@@ -26,6 +26,12 @@ internal static class LstmTrainer
         ensemble.Mask(weights);
         set.Preprocess(weights);
         var (trainRows, validationRows) = Split(set, training);
+        if (trainRows.Length < LstmDefaults.MinTrainingRows)
+        {
+            throw validationRows.Length == 0
+                ? LstmThrow.TooFewRows(set.Count)
+                : LstmThrow.TooFewTrainingRows(set.Count, validationRows.Length, training.ValidationFraction ?? LstmDefaults.ValidationFraction);
+        }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
         var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
@@ -48,16 +54,20 @@ internal static class LstmTrainer
                 shuffle.Shuffle(trainRows);
             }
             double lossSum = 0;
-            int seen = 0;
+            int seen = 0, batch = 0;
             foreach (var rows in set.Batches(trainRows, training.BatchSize))
             {
                 training.CancellationToken.ThrowIfCancellationRequested();
                 channel.ThrowIfCancelled();
-                lossSum += step.LossAndGradients(set, rows) * rows.Length;
+                batch++;
+                double batchLoss = step.LossAndGradients(set, rows);
+                DivergenceCheck.Loss(batchLoss, step.Gradients, epoch, batch, training.LearningRate);
+                lossSum += batchLoss * rows.Length;
                 seen += rows.Length;
                 ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
+                DivergenceCheck.Parameters(weights, epoch, batch, training.LearningRate);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;

@@ -63,6 +63,10 @@ internal sealed class TrainingSet
         {
             throw new InvalidOperationException("LSTM training: the data holds no rows.");
         }
+        if (label is { } read)
+        {
+            objective.CheckLabels(set, read);
+        }
         return set;
     }
 

@@ -36,6 +36,34 @@ internal sealed class ClassificationObjective : PooledHeadObjective
         };
     }
 
+    public override void CheckLabels(TrainingSet set, DataViewSchema.Column label)
+    {
+        int first = set.Classes[0];
+        if (set.Classes.TrueForAll(c => c == first))
+        {
+            throw LstmThrow.OneClass(label.Name, ClassName(label, first), set.Count);
+        }
+    }
+
+    /// <summary>The class as the user wrote it: the key's value (MapValueToKey keeps them), true/false, else the key.</summary>
+    private static string ClassName(DataViewSchema.Column label, int index)
+    {
+        if (label.Type is not KeyDataViewType)
+        {
+            return index == 1 ? "true" : "false";
+        }
+        if (label.HasKeyValues())
+        {
+            var names = default(VBuffer<ReadOnlyMemory<char>>);
+            label.GetKeyValues(ref names);
+            if (index < names.Length)
+            {
+                return names.GetItemOrDefault(index).ToString();
+            }
+        }
+        return $"key {index + 1}";
+    }
+
     protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs, int members)
     {
         // [rows, members × C] is [rows × members, C]: one prediction per member and row.

@@ -27,6 +27,7 @@ internal sealed class RegressionObjective : PooledHeadObjective
                 vector(ref buffer);
                 var target = new float[set.OutputSize];
                 buffer.CopyTo(target);
+                RequireFinite(target, cursor.Position, column.Name);
                 set.Targets.Add(target);
             };
         }
@@ -35,8 +36,20 @@ internal sealed class RegressionObjective : PooledHeadObjective
         return () =>
         {
             scalar(ref number);
-            set.Targets.Add([number]);
+            float[] target = [number];
+            RequireFinite(target, cursor.Position, column.Name);
+            set.Targets.Add(target);
         };
+    }
+
+    // A NaN label makes every gradient NaN from the first step it is drawn in; refuse it with its row.
+    private static void RequireFinite(float[] target, long row, string column)
+    {
+        int index = FiniteValues.FirstNonFinite(target);
+        if (index >= 0)
+        {
+            throw LstmThrow.LabelNotFinite(row, column, target[index]);
+        }
     }
 
     protected override double OutputLoss(TrainingBatch batch, Span<float> outputs, Span<float> dOutputs, int members)

@@ -32,6 +32,11 @@ internal abstract class TrainingObjective
     /// <summary>Reads the current row's label into the training set.</summary>
     public abstract Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set);
 
+    /// <summary>Refuses labels, all rows read, that give nothing to learn (one class, say).</summary>
+    public virtual void CheckLabels(TrainingSet set, DataViewSchema.Column label)
+    {
+    }
+
     /// <summary>What the trained and exported head reads from the top layer.</summary>
     public abstract LstmHeadInput HeadInput(LstmTrainingOptions training);
 
