@@ -112,4 +112,7 @@ internal static class LstmThrow
 
     public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
         new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
+
+    public static ObjectDisposedException TransformerDisposed() =>
+        new(null, "This LstmFeaturizerTransformer has been disposed, so it cannot start a new cursor or PredictionEngine; those started before Dispose run to their end. Keep the transformer (or the model that holds it) until its last cursor or PredictionEngine has been created.");
 }

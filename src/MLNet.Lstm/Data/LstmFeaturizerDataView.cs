@@ -27,7 +27,7 @@ internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBind
         }
         bool featurize = needed[binding.OutputColumnIndex];
         var cached = featurize ? cache.Complete : null;
-        if (cached is not null)
+        if (featurize)
         {
             batches.ThrowIfDisposed();
         }

@@ -1,51 +1,76 @@
-using System.Collections.Concurrent;
 using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// Batches (pinned buffers and their OrtValues) kept between cursors: ML.NET trainers read
-/// their input many times, and a new cursor then reuses a batch instead of allocating one.
-/// Owned by the transformer, which disposes the pooled batches with it.
+/// Batches (pinned buffers, their OrtValues and their lease on the session) kept between
+/// cursors: ML.NET trainers read their input many times, and a new cursor then reuses a batch
+/// instead of allocating one. Owned by the transformer: once it is disposed no batch is rented,
+/// idle batches are freed, and batches still out are freed when their cursor returns them.
+/// The pool knows only idle batches, so an abandoned cursor's batch is garbage like any other.
 /// </summary>
 internal sealed class SequenceBatchPool(LstmOnnxRunner runner) : IDisposable
 {
-    private readonly ConcurrentBag<SequenceBatch> _idle = [];
-    private volatile bool _disposed;
+    private readonly Lock _gate = new();
+    private readonly Stack<SequenceBatch> _idle = new();
+    private bool _disposed;
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> once the transformer is disposed, even for cursors that rent nothing.</summary>
-    public void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, runner);
+    public void ThrowIfDisposed()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                throw LstmThrow.TransformerDisposed();
+            }
+        }
+    }
 
     public SequenceBatch Rent(int capacity, int stepsHint)
     {
-        ThrowIfDisposed();
-        while (_idle.TryTake(out var batch))
+        lock (_gate)
         {
-            if (batch.Capacity == capacity)
+            if (_disposed)
             {
-                batch.Clear();
-                return batch;
+                throw LstmThrow.TransformerDisposed();
             }
-            batch.Dispose();
+            while (_idle.TryPop(out var batch))
+            {
+                if (batch.Capacity == capacity)
+                {
+                    batch.Clear();
+                    return batch;
+                }
+                batch.Dispose();
+            }
         }
+        // The new batch's lease throws if the transformer was disposed since.
         return new SequenceBatch(runner, capacity, stepsHint);
     }
 
     public void Return(SequenceBatch batch)
     {
-        _idle.Add(batch);
-        if (_disposed && _idle.TryTake(out var late))
+        lock (_gate)
         {
-            late.Dispose();
+            if (!_disposed)
+            {
+                _idle.Push(batch);
+                return;
+            }
         }
+        batch.Dispose();
     }
 
     public void Dispose()
     {
-        _disposed = true;
-        while (_idle.TryTake(out var batch))
+        lock (_gate)
         {
-            batch.Dispose();
+            _disposed = true;
+            while (_idle.TryPop(out var batch))
+            {
+                batch.Dispose();
+            }
         }
     }
 }
