@@ -143,6 +143,77 @@ public sealed class HostileLifetimeTests
         Assert.IsTrue(loaded.SessionReleased, "the session is freed once the disposed engines are collected");
     }
 
+    [TestMethod]
+    public void TwoThousandAbandonedCursorsLeaveNeitherHeapNorPinnedObjectsBehind()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(Rows, Steps, 2, seed: 16));
+        // The default batch of 1024 rows: about 330 KB of buffers a cursor, 650 MB for 2,000. No
+        // output cache: the first cursor's one batch holds every row, and later cursors would read the cache.
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model, new LstmFeaturizerOptions { OutputCacheBytes = 0 }).Fit(data);
+        var output = transformer.Transform(data);
+        AbandonCursors(output, 1);
+        FullGc();
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: false);
+        long pinnedBefore = GC.GetGCMemoryInfo(GCKind.FullBlocking).PinnedObjectsCount;
+
+        AbandonCursors(output, 2000);
+        FullGc();
+
+        long heapGrowth = GC.GetTotalMemory(forceFullCollection: false) - heapBefore;
+        Assert.IsLessThan(50L << 20, heapGrowth, $"the heap grew by {heapGrowth:N0} bytes");
+        Assert.IsLessThanOrEqualTo(pinnedBefore, GC.GetGCMemoryInfo(GCKind.FullBlocking).PinnedObjectsCount);
+    }
+
+    [TestMethod]
+    public void AbandonedCursorsDoNotKeepTheSessionOfADisposedTransformer()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(Rows, Steps, 2, seed: 17));
+        var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model, new LstmFeaturizerOptions { OutputCacheBytes = 0 }).Fit(data);
+        AbandonCursors(transformer.Transform(data), 10);
+
+        transformer.Dispose();
+        FullGc();
+
+        Assert.IsTrue(transformer.SessionReleased);
+    }
+
+    [TestMethod]
+    public void AbandonedFillingCursorLetsTheNextFullPassFillTheOutputCache()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.Random(Rows, Steps, 2, seed: 18));
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model, new LstmFeaturizerOptions { BatchSize = 8 }).Fit(data);
+        var output = transformer.Transform(data);
+        AbandonCursors(output, 1);
+        FullGc();
+
+        var first = TestData.Features(output);
+        long callsAfterFirstPass = transformer.OnnxRuntimeCalls;
+        var second = TestData.Features(output);
+
+        Assert.AreEqual(1 + Rows / 8, callsAfterFirstPass, "one batch for the abandoned cursor, eight for the full pass");
+        Assert.AreEqual(callsAfterFirstPass, transformer.OnnxRuntimeCalls, "the second pass reads the cache");
+        AreIdentical(first, second);
+    }
+
+    /// <summary>Cursors that each read two rows' features and are never disposed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AbandonCursors(IDataView output, int count)
+    {
+        VBuffer<float> features = default;
+        for (int i = 0; i < count; i++)
+        {
+            var cursor = output.GetRowCursor(output.Schema);
+            var getter = cursor.GetGetter<VBuffer<float>>(output.Schema["Features"]);
+            cursor.MoveNext();
+            getter(ref features);
+            cursor.MoveNext();
+            getter(ref features);
+        }
+    }
+
     /// <summary>
     /// Four engines from the default overload (each owns, and disposes, the one loaded transformer)
     /// on four threads: engine i makes 40 × (i + 1) predictions and is then disposed while the later ones go on.
