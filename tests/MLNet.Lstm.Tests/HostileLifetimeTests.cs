@@ -198,6 +198,49 @@ public sealed class HostileLifetimeTests
         AreIdentical(first, second);
     }
 
+    [TestMethod]
+    public void VariableSizeColumnOfLongSequencesTakesNoMoreStepsPerCallThanItsKnownSizeTwin()
+    {
+        // 200 rows of 1,000 steps, 16 hidden units: the step budget is 800,000 / 16 = 50,000 steps a call.
+        const int LongSteps = 1000;
+        var mlContext = new MLContext(seed: 1);
+        var sequences = TestData.Random(200, LongSteps, 2, seed: 19);
+        var knownSize = TestData.Sequences(mlContext, sequences);
+        var variableSize = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
+        using var known = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(knownSize);
+        using var variable = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(variableSize);
+
+        var knownFeatures = TestData.Features(known.Transform(knownSize));
+        var variableFeatures = TestData.Features(variable.Transform(variableSize));
+
+        Assert.AreEqual(64 * LongSteps, known.LargestOnnxRuntimeCallSteps, "64 rows: the power of two nearest 50");
+        Assert.AreEqual(50 * LongSteps, variable.LargestOnnxRuntimeCallSteps, "50 rows: as many as the budget holds");
+        Assert.AreEqual(4, variable.OnnxRuntimeCalls, "200 rows, 50 a call");
+        AreIdentical(knownFeatures, variableFeatures);
+    }
+
+    [TestMethod]
+    public void VariableSizeRowLongerThanTheStepBudgetGoesAloneAndTheRowsAroundItStillBatch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        // 60,000 steps of 16 units is past the budget of 50,000 steps: that row is one call by itself.
+        int[] lengths = [10, 10, 60_000, 10, 10];
+        var random = new Random(20);
+        var rows = lengths.Select(t => new SequenceRow { Sequence = [.. Enumerable.Range(0, t * 2).Select(_ => (float)(random.NextDouble() * 4 - 2))] }).ToArray();
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(data);
+
+        var features = TestData.Features(transformer.Transform(data));
+
+        Assert.AreEqual(3, transformer.OnnxRuntimeCalls, "rows 0-1, row 2 alone, rows 3-4");
+        Assert.AreEqual(60_000, transformer.LargestOnnxRuntimeCallSteps);
+        for (int row = 0; row < rows.Length; row++)
+        {
+            var alone = mlContext.Data.LoadFromEnumerable(new[] { rows[row] });
+            CollectionAssert.AreEqual(TestData.Features(transformer.Transform(alone))[0], features[row], $"row {row}");
+        }
+    }
+
     /// <summary>Cursors that each read two rows' features and are never disposed.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void AbandonCursors(IDataView output, int count)
