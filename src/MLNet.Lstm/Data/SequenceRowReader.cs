@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// Copies the current row's sequence into the next slot of a <see cref="SequenceBatch"/>,
+/// Copies the current row's sequence into the next slot of a <see cref="Runtime.SequenceBatch"/>,
 /// time-major [T, F]: straight from the one sequence column, or interleaved from the F
 /// feature columns; cut to the length column's value when there is one. Checks the row's
 /// length, and marks a row holding NaN or infinity as missing.

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
-using MLNet.Lstm.Runtime;
+using MLNet.Lstm.Data;
 
-namespace MLNet.Lstm.Data;
+namespace MLNet.Lstm.Runtime;
 
 /// <summary>
 /// The rows of one batch, time-major, back to back, and their representations after

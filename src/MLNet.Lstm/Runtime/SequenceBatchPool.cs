@@ -1,6 +1,4 @@
-using MLNet.Lstm.Runtime;
-
-namespace MLNet.Lstm.Data;
+namespace MLNet.Lstm.Runtime;
 
 /// <summary>
 /// Batches (pinned buffers, their OrtValues and their lease on the session) kept between
