@@ -52,6 +52,14 @@ internal static class LstmDefaults
     public const int MaxBatchRows = 1024;
 
     /// <summary>
+    /// Fewest rows per ONNX Runtime call when <see cref="LstmFeaturizerOptions.BatchSize"/> is 0,
+    /// however long the rows: one row a call runs the LSTM as matrix-vector products, 1.5× slower
+    /// per row than four at 20,000 steps, while 16 take three times the memory of four for a
+    /// quarter more speed (BENCHMARKS.md, long sequences).
+    /// </summary>
+    public const int MinBatchRows = 4;
+
+    /// <summary>
     /// Rows × steps × hidden units per batch: the budget every default batch is sized by. ONNX
     /// Runtime's LSTM keeps per-step activations of that size, so a call's memory grows with it;
     /// past about this much they leave the cache and a batch gets slower per row, while fewer
@@ -62,8 +70,8 @@ internal static class LstmDefaults
     /// <summary>
     /// Rows per ONNX Runtime call for sequences of <paramref name="steps"/> steps when
     /// <see cref="LstmFeaturizerOptions.BatchSize"/> is 0: the power of two nearest
-    /// <see cref="BatchWork"/> / (steps × hidden units), from 1 to <see cref="MaxBatchRows"/>. The seed
-    /// model (10 steps, 64 units) gets 1024; a 100-step, 128-unit model gets 64; 20,000 steps of 64 units get 1.
+    /// <see cref="BatchWork"/> / (steps × hidden units), from <see cref="MinBatchRows"/> to <see cref="MaxBatchRows"/>. The seed
+    /// model (10 steps, 64 units) gets 1024; a 100-step, 128-unit model gets 64; 20,000 steps of 64 units get 4.
     /// Sequences whose length the schema does not give (<paramref name="steps"/> null) get
     /// <see cref="MaxBatchRows"/>, and <see cref="BatchSteps"/> ends each batch by its rows' real lengths.
     /// </summary>
@@ -75,14 +83,14 @@ internal static class LstmDefaults
         }
         double rows = BatchWork / ((double)known * hiddenUnits);
         int power = (int)Math.Round(Math.Log2(Math.Max(rows, 1)));
-        return Math.Min(1 << Math.Clamp(power, 0, 30), MaxBatchRows);
+        return Math.Clamp(1 << Math.Clamp(power, 0, 30), MinBatchRows, MaxBatchRows);
     }
 
     /// <summary>
-    /// Steps (summed over rows) a default batch of sequences of unknown length takes: a row that
-    /// would carry the batch past <see cref="BatchWork"/> / hidden units starts the next batch, and
-    /// a longer row goes alone. So such a batch never takes more than √2 times the steps of a
-    /// known-size batch of the same length (whose rows are rounded to a power of two).
+    /// Steps (summed over rows) a default batch of sequences of unknown length takes: once it holds
+    /// <see cref="MinBatchRows"/> rows, a row that would carry it past <see cref="BatchWork"/> / hidden
+    /// units starts the next batch. So such a batch never takes more than √2 times the steps of a
+    /// known-size batch of rows of the same length (whose row count is rounded to a power of two).
     /// </summary>
     public static long BatchSteps(int hiddenUnits) => Math.Max(1, (long)(BatchWork / hiddenUnits));
 }

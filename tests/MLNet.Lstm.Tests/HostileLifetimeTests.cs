@@ -220,25 +220,24 @@ public sealed class HostileLifetimeTests
     }
 
     [TestMethod]
-    public void VariableSizeRowLongerThanTheStepBudgetGoesAloneAndTheRowsAroundItStillBatch()
+    public void VariableSizeRowsLongerThanTheStepBudgetGoFourToACallLikeTheirKnownSizeTwin()
     {
+        // 20,000 steps of 16 units: 2.5 rows fill the budget of 50,000 steps, and a batch takes at least 4.
+        const int LongSteps = 20_000;
         var mlContext = new MLContext(seed: 1);
-        // 60,000 steps of 16 units is past the budget of 50,000 steps: that row is one call by itself.
-        int[] lengths = [10, 10, 60_000, 10, 10];
-        var random = new Random(20);
-        var rows = lengths.Select(t => new SequenceRow { Sequence = [.. Enumerable.Range(0, t * 2).Select(_ => (float)(random.NextDouble() * 4 - 2))] }).ToArray();
-        var data = mlContext.Data.LoadFromEnumerable(rows);
-        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(data);
+        var sequences = TestData.Random(6, LongSteps, 2, seed: 20);
+        var knownSize = TestData.Sequences(mlContext, sequences);
+        var variableSize = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
+        using var known = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(knownSize);
+        using var variable = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(variableSize);
 
-        var features = TestData.Features(transformer.Transform(data));
+        var knownFeatures = TestData.Features(known.Transform(knownSize));
+        var variableFeatures = TestData.Features(variable.Transform(variableSize));
 
-        Assert.AreEqual(3, transformer.OnnxRuntimeCalls, "rows 0-1, row 2 alone, rows 3-4");
-        Assert.AreEqual(60_000, transformer.LargestOnnxRuntimeCallSteps);
-        for (int row = 0; row < rows.Length; row++)
-        {
-            var alone = mlContext.Data.LoadFromEnumerable(new[] { rows[row] });
-            CollectionAssert.AreEqual(TestData.Features(transformer.Transform(alone))[0], features[row], $"row {row}");
-        }
+        Assert.AreEqual(4 * LongSteps, known.LargestOnnxRuntimeCallSteps);
+        Assert.AreEqual(4 * LongSteps, variable.LargestOnnxRuntimeCallSteps);
+        Assert.AreEqual(2, variable.OnnxRuntimeCalls, "6 rows: 4, then 2");
+        AreIdentical(knownFeatures, variableFeatures);
     }
 
     /// <summary>Cursors that each read two rows' features and are never disposed.</summary>

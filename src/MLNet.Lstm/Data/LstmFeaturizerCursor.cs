@@ -122,7 +122,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
                 _pendingSteps = _reader.Load();
             }
             // A row past the step budget waits, still the source's current row, for the next batch.
-            _rowPending = _batch.Count > 0 && steps + _pendingSteps > _binding.BatchSteps;
+            _rowPending = _batch.Count >= LstmDefaults.MinBatchRows && steps + _pendingSteps > _binding.BatchSteps;
             if (_rowPending)
             {
                 break;
