@@ -8,7 +8,7 @@ namespace MLNet.Lstm.Data;
 /// would run the LSTM again. So the first cursor that computes the representation fills a
 /// <see cref="CachedOutput"/> as it goes, and once it has read the source to the end, later cursors
 /// read the cache. One cursor fills at a time, so there is never more than one cache; a cursor
-/// disposed before the end leaves nothing behind, and the next one starts over. Output larger
+/// disposed before the end (or never disposed, once it is collected) leaves nothing behind, and the next one starts over. Output larger
 /// than the budget is not cached, and one warning says so: never a silent slow path.
 /// </summary>
 internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCount, Action<string> warn)
