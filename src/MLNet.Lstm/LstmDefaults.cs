@@ -48,26 +48,42 @@ internal static class LstmDefaults
     /// </summary>
     public const long OutputCacheBytes = 256L * 1024 * 1024;
 
-    /// <summary>Steps assumed when choosing a batch size for sequences whose length the schema does not give.</summary>
-    private const int AssumedSteps = 32;
+    /// <summary>Most rows per ONNX Runtime call when <see cref="LstmFeaturizerOptions.BatchSize"/> is 0, whatever the length.</summary>
+    public const int MaxBatchRows = 1024;
 
     /// <summary>
-    /// Rows × steps × hidden units per batch. ONNX Runtime's LSTM keeps per-step activations of
-    /// that size; past about this much they leave the cache and a batch gets slower per row,
-    /// while fewer rows pay the per-call cost more often (BENCHMARKS.md, batch size sweep).
+    /// Fewest rows per ONNX Runtime call when <see cref="LstmFeaturizerOptions.BatchSize"/> is 0,
+    /// however long the rows: one row a call runs the LSTM as matrix-vector products, 1.5× slower
+    /// per row than four at 20,000 steps, while 16 take three times the memory of four for a
+    /// quarter more speed (BENCHMARKS.md, long sequences).
     /// </summary>
-    private const double BatchWork = 800_000;
+    public const int MinBatchRows = 4;
 
     /// <summary>
-    /// Rows per ONNX Runtime call when <see cref="LstmFeaturizerOptions.BatchSize"/> is 0: a power of
-    /// two from 16 to 1024 near <see cref="BatchWork"/> / (steps × hidden units). The seed model
-    /// (10 steps, 64 units) gets 1024; a 100-step, 128-unit model gets 64.
+    /// Rows × steps × hidden units per batch: the budget every default batch is sized by. ONNX
+    /// Runtime's LSTM keeps per-step activations of that size, so a call's memory grows with it;
+    /// past about this much they leave the cache and a batch gets slower per row, while fewer
+    /// rows pay the per-call cost more often (BENCHMARKS.md, batch size sweep).
+    /// </summary>
+    public const double BatchWork = 800_000;
+
+    /// <summary>
+    /// Rows per ONNX Runtime call for sequences of <paramref name="steps"/> steps when
+    /// <see cref="LstmFeaturizerOptions.BatchSize"/> is 0: the power of two nearest
+    /// <see cref="BatchWork"/> / (steps × hidden units), from <see cref="MinBatchRows"/> to <see cref="MaxBatchRows"/>. The seed
+    /// model (10 steps, 64 units) gets 1024; a 100-step, 128-unit model gets 64; 20,000 steps of 64 units get 4.
+    /// Sequences whose length the schema does not give (<paramref name="steps"/> null) get
+    /// <see cref="MaxBatchRows"/>, and <see cref="BatchSteps"/> ends each batch by its rows' real lengths.
     /// </summary>
     public static int BatchSize(int? steps, int hiddenUnits)
     {
-        double rows = BatchWork / ((double)(steps ?? AssumedSteps) * hiddenUnits);
+        if (steps is not int known)
+        {
+            return MaxBatchRows;
+        }
+        double rows = BatchWork / ((double)known * hiddenUnits);
         int power = (int)Math.Round(Math.Log2(Math.Max(rows, 1)));
-        return 1 << Math.Clamp(power, 4, 10);
+        return Math.Clamp(1 << Math.Clamp(power, 0, 30), MinBatchRows, MaxBatchRows);
     }
 
     /// <summary>Links followed while resolving an external-data path before it is refused as a loop (Linux's own limit).</summary>
@@ -105,4 +121,12 @@ internal static class LstmDefaults
     /// cores of common servers, and null, all the cores, serves a larger machine.
     /// </summary>
     public const int MaxIntraOpThreads = 256;
+
+    /// <summary>
+    /// Steps (summed over rows) a default batch of sequences of unknown length takes: once it holds
+    /// <see cref="MinBatchRows"/> rows, a row that would carry it past <see cref="BatchWork"/> / hidden
+    /// units starts the next batch. So such a batch never takes more than √2 times the steps of a
+    /// known-size batch of rows of the same length (whose row count is rounded to a power of two).
+    /// </summary>
+    public static long BatchSteps(int hiddenUnits) => Math.Max(1, (long)(BatchWork / hiddenUnits));
 }

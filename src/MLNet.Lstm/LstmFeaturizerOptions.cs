@@ -30,7 +30,10 @@ public sealed class LstmFeaturizerOptions
 
     /// <summary>
     /// Rows per ONNX Runtime call; 0 (default) chooses from the sequence length and hidden size:
-    /// 1024 rows for short sequences and small models, down to 64 or fewer for long ones.
+    /// 1024 rows for short sequences and small models, down to 64 or fewer for long ones. By default
+    /// every batch keeps rows × steps × hidden units near 800,000; sequences whose length the
+    /// schema does not give fill a batch by their real lengths, so very long ones go four to a call.
+    /// A positive value is taken as is, for every length.
     /// At most 65,536: past about 1,024 rows a batch is no faster per row, only larger.
     /// </summary>
     public int BatchSize { get; set; }

@@ -14,7 +14,9 @@ namespace MLNet.Lstm;
 /// </summary>
 /// <remarks>
 /// The transformer owns an ONNX Runtime session; dispose it when done (a pipeline's
-/// <c>TransformerChain</c> disposes it with the chain).
+/// <c>TransformerChain</c> disposes it with the chain). Cursors and PredictionEngines created
+/// before <see cref="Dispose"/> keep the session alive until they finish, so several
+/// PredictionEngines may share one loaded model and be disposed in any order.
 /// </remarks>
 /// <example>
 /// <code>
@@ -108,7 +110,17 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// <summary>ONNX Runtime calls made so far, all cursors together.</summary>
     internal long OnnxRuntimeCalls => _runner.Runs;
 
-    /// <summary>Releases the ONNX Runtime session; later use throws <see cref="ObjectDisposedException"/>.</summary>
+    /// <summary>The most rows × steps one ONNX Runtime call has taken so far.</summary>
+    internal long LargestOnnxRuntimeCallSteps => _runner.LargestCallSteps;
+
+    /// <summary>True once the ONNX Runtime session is freed: disposed, and no cursor or PredictionEngine still uses it.</summary>
+    internal bool SessionReleased => _runner.SessionReleased;
+
+    /// <summary>
+    /// Releases the transformer's hold on the ONNX Runtime session: new cursors and
+    /// PredictionEngines throw <see cref="ObjectDisposedException"/>, those already created run to
+    /// their end, and the session is freed when the last of them is disposed (or collected).
+    /// </summary>
     /// <example>
     /// <code>
     /// using var transformer = estimator.Fit(data); // disposed at the end of the scope

@@ -192,4 +192,7 @@ internal static class LstmThrow
 
     public static InvalidDataException LstmNodeTooLarge(string source, string node, long hiddenSize, string tensor, string shape, Int128 elements) =>
         ModelInvalid(source, $"LSTM node '{node}' has hidden_size {hiddenSize}, which makes its {tensor} ({shape}) hold {elements} values; expected at most {LstmDefaults.MaxTensorElements} per tensor");
+
+    public static ObjectDisposedException TransformerDisposed() =>
+        new(null, "This LstmFeaturizerTransformer has been disposed, so it cannot start a new cursor or PredictionEngine; those started before Dispose run to their end. Keep the transformer (or the model that holds it) until its last cursor or PredictionEngine has been created.");
 }

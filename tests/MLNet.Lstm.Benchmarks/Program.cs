@@ -2,6 +2,7 @@
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
@@ -32,6 +33,11 @@ var cases = new[]
 Console.WriteLine($"MLNet.Lstm benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {CpuName()}, .NET {Environment.Version}, {(quick ? "quick" : "full")} mode");
 Console.WriteLine($"median of {Runs} runs after 1 warm-up; featurizer batch size: its default; ONNX Runtime intra-op threads {Environment.ProcessorCount} unless noted");
 Console.WriteLine();
+if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--long-sequences" && p.i + 1 < args.Length) is ("--long-sequences", int at))
+{
+    LongSequenceMemory.Run(args[at + 1], at + 2 < args.Length && int.TryParse(args[at + 2], out int rows) ? rows : 0);
+    return;
+}
 if (ucrOnly)
 {
     UcrBenchmark.Run(quick, ucrSettings, ucrSets);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
@@ -22,6 +23,8 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     private readonly Delegate?[] _getters;
     private readonly DataViewRowId[] _ids;
     private OutputCache.Fill? _fill;
+    private bool _rowPending;
+    private int _pendingSteps;
     private int _slot;
     private long _position = -1;
 
@@ -106,20 +109,32 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     {
         _batch.Clear();
         bool sourceEnded = false;
+        long steps = 0;
         while (_batch.Count < _batch.Capacity)
         {
-            if (!_source.MoveNext())
+            if (!_rowPending)
             {
-                sourceEnded = true;
+                if (!_source.MoveNext())
+                {
+                    sourceEnded = true;
+                    break;
+                }
+                _pendingSteps = _reader.Load();
+            }
+            // A row past the step budget waits, still the source's current row, for the next batch.
+            _rowPending = _batch.Count >= LstmDefaults.MinBatchRows && steps + _pendingSteps > _binding.BatchSteps;
+            if (_rowPending)
+            {
                 break;
             }
+            steps += _pendingSteps;
             int slot = _batch.Count;
             _sourceId(ref _ids[slot]);
             foreach (var buffer in _buffers)
             {
                 buffer?.Capture(slot);
             }
-            _reader.ReadInto(_batch);
+            _reader.CopyInto(_batch);
         }
         _batch.Run();
         if (_fill is not null)

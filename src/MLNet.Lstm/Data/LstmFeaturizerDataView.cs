@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Lstm.Runtime;
 
 namespace MLNet.Lstm.Data;
 
@@ -27,7 +28,7 @@ internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBind
         }
         bool featurize = needed[binding.OutputColumnIndex];
         var cached = featurize ? cache.Complete : null;
-        if (cached is not null)
+        if (featurize)
         {
             batches.ThrowIfDisposed();
         }
@@ -45,9 +46,20 @@ internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBind
         {
             return new CachedOutputCursor(cursor, binding, cached);
         }
-        return compute
-            ? new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i], cache)
-            : new PassThroughCursor(cursor, binding.OutputSchema);
+        if (!compute)
+        {
+            return new PassThroughCursor(cursor, binding.OutputSchema);
+        }
+        try
+        {
+            return new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i], cache);
+        }
+        catch
+        {
+            // E.g. the transformer was disposed since the check above: the source cursor is ours to close.
+            cursor.Dispose();
+            throw;
+        }
     }
 
     /// <summary>One cursor: the batches already run ONNX Runtime on every core.</summary>

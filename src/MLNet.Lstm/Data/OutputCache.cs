@@ -8,7 +8,7 @@ namespace MLNet.Lstm.Data;
 /// would run the LSTM again. So the first cursor that computes the representation fills a
 /// <see cref="CachedOutput"/> as it goes, and once it has read the source to the end, later cursors
 /// read the cache. One cursor fills at a time, so there is never more than one cache; a cursor
-/// disposed before the end leaves nothing behind, and the next one starts over. Output larger
+/// disposed before the end (or never disposed, once it is collected) leaves nothing behind, and the next one starts over. Output larger
 /// than the budget is not cached, and one warning says so: never a silent slow path.
 /// </summary>
 internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCount, Action<string> warn)
@@ -87,11 +87,17 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
 
     private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):F1} MB" : $"{bytes:N0} bytes";
 
-    /// <summary>One cursor's pass filling the cache: its rows as their batches are run, then the end of the pass or its abandonment.</summary>
+    /// <summary>
+    /// One cursor's pass filling the cache: its rows as their batches are run, then the end of the
+    /// pass or its abandonment. A cursor that is never disposed abandons its fill when the fill is
+    /// finalized, so the next cursor may fill the cache.
+    /// </summary>
     public sealed class Fill(OutputCache cache, CachedOutput output)
     {
         // Null once the fill is published, released or refused: later calls do nothing.
         private CachedOutput? _output = output;
+
+        ~Fill() => Abandon();
 
         public void Add(DataViewRowId id, ReadOnlySpan<float> values)
         {
@@ -102,12 +108,12 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
             long rows = _output.Count + 1L;
             if (rows * cache._bytesPerRow > cache._budgetBytes)
             {
-                _output = null;
+                End();
                 cache.Refuse(cache.TooLarge(rows, atLeast: true));
             }
             else if (!_output.TryAdd(id, values))
             {
-                _output = null;
+                End();
                 cache.Refuse(DuplicateRowId());
             }
         }
@@ -118,7 +124,7 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
             if (_output is not null)
             {
                 cache.Publish(_output);
-                _output = null;
+                End();
             }
         }
 
@@ -127,9 +133,15 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
         {
             if (_output is not null)
             {
-                _output = null;
+                End();
                 cache.Release();
             }
+        }
+
+        private void End()
+        {
+            _output = null;
+            GC.SuppressFinalize(this);
         }
     }
 }

@@ -46,6 +46,12 @@ internal sealed class SequenceInputBinding
     /// <summary>Rows per ONNX Runtime call: the option, or chosen from the sequence length and model size.</summary>
     public int BatchSize { get; private set; } = 1;
 
+    /// <summary>
+    /// Steps (summed over rows) after which a default batch of sequences of unknown length ends
+    /// (<see cref="LstmDefaults.BatchSteps"/>); <see cref="long.MaxValue"/> when rows alone bound it.
+    /// </summary>
+    public long BatchSteps { get; private set; } = long.MaxValue;
+
     /// <summary>The representation's index in <see cref="OutputSchema"/>: right after the input columns.</summary>
     public int OutputColumnIndex => InputSchema.Count;
 
@@ -55,6 +61,10 @@ internal sealed class SequenceInputBinding
         int batchSize = options.BatchSize > 0
             ? options.BatchSize
             : LstmDefaults.BatchSize(binding.MaxSteps, model.HiddenSize * (model.Bidirectional ? 2 : 1));
+        if (options.BatchSize == 0 && binding.MaxSteps is null)
+        {
+            binding.BatchSteps = LstmDefaults.BatchSteps(model.HiddenSize * (model.Bidirectional ? 2 : 1));
+        }
         if (model.Graph.FixedBatchSize is long fixedBatch)
         {
             // A graph exported without a dynamic batch axis takes exactly that many rows per call.

@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// Copies the current row's sequence into the next slot of a <see cref="SequenceBatch"/>,
+/// Copies the current row's sequence into the next slot of a <see cref="Runtime.SequenceBatch"/>,
 /// time-major [T, F]: straight from the one sequence column, or interleaved from the F
 /// feature columns; cut to the length column's value when there is one. Checks the row's
 /// length, and marks a row holding NaN or infinity as missing.
@@ -18,6 +18,7 @@ internal sealed class SequenceRowReader
     private readonly VBuffer<float>[] _values;
     private readonly Func<long>? _length;
     private float[] _dense = [];
+    private int _steps;
 
     public SequenceRowReader(SequenceInputBinding binding, DataViewRow row)
     {
@@ -38,12 +39,26 @@ internal sealed class SequenceRowReader
     /// <summary>Reads the current row into the next slot of <paramref name="batch"/>.</summary>
     public void ReadInto(ISequenceSink batch)
     {
-        int features = _binding.InputSize;
+        Load();
+        CopyInto(batch);
+    }
+
+    /// <summary>Reads the current row and checks its length; returns its steps, for a batch to decide whether the row fits.</summary>
+    public int Load()
+    {
         for (int i = 0; i < _getters.Length; i++)
         {
             _getters[i](ref _values[i]);
         }
-        int steps = Steps();
+        _steps = Steps();
+        return _steps;
+    }
+
+    /// <summary>Copies the row read by <see cref="Load"/> into the next slot of <paramref name="batch"/>.</summary>
+    public void CopyInto(ISequenceSink batch)
+    {
+        int features = _binding.InputSize;
+        int steps = _steps;
         var destination = batch.Add(steps);
         if (_getters.Length == 1)
         {

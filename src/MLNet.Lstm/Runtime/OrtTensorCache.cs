@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace MLNet.Lstm.Runtime;
 
@@ -6,7 +8,9 @@ namespace MLNet.Lstm.Runtime;
 /// Keeps the <see cref="OrtValue"/> that wraps a region of a float array under a tensor shape,
 /// and makes a new one only when the array or the shape changes: a cursor's batches share one
 /// shape, so steady state creates no OrtValue. The arrays are allocated on the pinned object
-/// heap (<see cref="Allocate"/>), so keeping them pinned costs the GC nothing.
+/// heap (<see cref="Allocate"/>), so they never move and the OrtValue wraps their address
+/// directly: no pinning handle, which an undisposed OrtValue would keep for ever (its finalizer
+/// does not unpin), so a batch that is never disposed is collected like any other object.
 /// </summary>
 internal sealed class OrtTensorCache : IDisposable
 {
@@ -15,7 +19,7 @@ internal sealed class OrtTensorCache : IDisposable
     private float[]? _array;
     private int _rank;
 
-    /// <summary>A float array for tensor data: pinned, since ONNX Runtime reads and writes it in place.</summary>
+    /// <summary>A float array for tensor data: on the pinned object heap, since ONNX Runtime reads and writes it in place.</summary>
     public static float[] Allocate(int length) => GC.AllocateArray<float>(length, pinned: true);
 
     public OrtValue Get(float[] array, long rows, long columns) => Get(array, 2, rows, columns, 0);
@@ -37,8 +41,11 @@ internal sealed class OrtTensorCache : IDisposable
             _rank = rank;
             (_shape[0], _shape[1], _shape[2]) = (d0, d1, d2);
             long[] shape = rank == 2 ? [d0, d1] : [d0, d1, d2];
-            _value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                array.AsMemory(0, checked((int)(d0 * d1 * (rank == 3 ? d2 : 1)))), shape);
+            long bytes = checked(d0 * d1 * (rank == 3 ? d2 : 1) * sizeof(float));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, (long)array.Length * sizeof(float), nameof(array));
+            // Only arrays from Allocate come here: pinned object heap, so the address is stable.
+            _value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, shape,
+                Marshal.UnsafeAddrOfPinnedArrayElement(array, 0), bytes);
         }
         return _value;
     }

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
-using MLNet.Lstm.Runtime;
+using MLNet.Lstm.Data;
 
-namespace MLNet.Lstm.Data;
+namespace MLNet.Lstm.Runtime;
 
 /// <summary>
 /// The rows of one batch, time-major, back to back, and their representations after
@@ -10,9 +10,14 @@ namespace MLNet.Lstm.Data;
 /// length, so no row is ever padded and every number equals running the row alone.
 /// A row holding NaN or infinity is zeroed before the run (it cannot touch another row) and
 /// gets an all-NaN representation, ML.NET's missing value.
+/// The batch holds a <see cref="RunnerLease"/> for its whole life, so the session outlives it;
+/// a batch that is never disposed (an abandoned cursor's) is plain garbage: its arrays are
+/// collected and its lease and OrtValues release themselves when finalized.
 /// </summary>
 internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : ISequenceSink, IDisposable
 {
+    // First, so that a disposed transformer throws before anything is allocated.
+    private readonly RunnerLease _lease = runner.Lease();
     private readonly int _features = runner.InputSize;
     private readonly int _outputSize = runner.OutputSize;
     private readonly int[] _offsets = new int[capacity];
@@ -148,13 +153,17 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
     {
         _inputTensor.Dispose();
         _outputTensor.Dispose();
+        _lease.Dispose();
     }
 
     private void RunTensor(float[] input, int rows, int steps, float[] output)
     {
         _inputs[0] = _inputTensor.Get(input, rows, steps, _features);
         _outputs[0] = _outputTensor.Get(output, rows, _outputSize);
-        runner.Run(_inputs, _outputs);
+        runner.Run(_inputs, _outputs, rows, steps);
+        // ONNX Runtime reads the arrays through raw addresses: the batch (its arrays, its lease)
+        // must stay reachable until the call returns, even when its cursor is no longer used.
+        GC.KeepAlive(this);
     }
 
     private static void EnsureLength(ref float[] buffer, int length)
