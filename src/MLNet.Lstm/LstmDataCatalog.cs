@@ -80,7 +80,7 @@ public static class LstmDataCatalog
     {
         ArgumentNullException.ThrowIfNull(data);
         var column = data.Schema.GetColumnOrNull(valueColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(valueColumnName), $"Column '{valueColumnName}' was not found: expected the series' values, found no column of that name.");
+            ?? throw LstmThrow.SeriesColumnMissing(nameof(valueColumnName), valueColumnName);
         var values = new List<float>();
         using var cursor = data.GetRowCursor([column]);
         if (column.Type == NumberDataViewType.Single)
@@ -105,7 +105,7 @@ public static class LstmDataCatalog
         }
         else
         {
-            throw new ArgumentOutOfRangeException(nameof(valueColumnName), $"Column '{valueColumnName}': expected a Single or Double value per row, found {column.Type}.");
+            throw LstmThrow.SeriesColumnType(nameof(valueColumnName), valueColumnName, column.Type.ToString() ?? column.Type.RawType.Name);
         }
         return catalog.CreateSlidingWindows(values, windowSize, stride);
     }

@@ -20,6 +20,39 @@ internal static class LstmThrow
     public static ArgumentException WeightsInvalid(string property, string why) =>
         new($"LstmWeights.{property}: {why}.", property);
 
+    public static ArgumentOutOfRangeException SeriesColumnMissing(string parameter, string column) =>
+        new(parameter, $"Column '{column}' was not found: expected the series' values, found no column of that name.");
+
+    public static ArgumentOutOfRangeException SeriesColumnType(string parameter, string column, string found) =>
+        new(parameter, $"Column '{column}': expected a Single or Double value per row, found {found}.");
+
+    public static FileNotFoundException TsFileMissing(string path) =>
+        new($".ts file '{path}' does not exist.", path);
+
+    public static InvalidDataException TsInvalid(string source, string why) =>
+        new($".ts file '{source}': {why}.");
+
+    public static InvalidDataException TsLineInvalid(string source, int line, string why) =>
+        new($".ts file '{source}', line {line}: {why}.");
+
+    public static InvalidDataException ModelZipDamaged() =>
+        new("The LSTM featurizer in this model.zip is damaged: its ONNX graph does not match the checksum saved with it.");
+
+    public static InvalidOperationException TrainingDataEmpty() =>
+        new("LSTM training: the data holds no rows.");
+
+    public static InvalidOperationException TrainingRowNotFinite(int row) =>
+        new($"LSTM training: row {row} holds NaN or infinity; replace missing values before training (e.g. ReplaceMissingValues).");
+
+    public static InvalidOperationException NoLabelToRead(LstmObjective objective) =>
+        new($"The {objective} objective reads no label.");
+
+    public static InvalidOperationException ColumnNotActive(string column, string where) =>
+        new($"Column '{column}' is not active in this {where}.");
+
+    public static InvalidOperationException GetterType(string column, string type, string requested) =>
+        new($"Column '{column}' holds {type}, not {requested}.");
+
     public static FileNotFoundException ModelFileMissing(string path) =>
         new($"ONNX model file '{path}' does not exist.", path);
 

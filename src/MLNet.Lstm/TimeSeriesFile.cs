@@ -70,7 +70,7 @@ public sealed class TimeSeriesFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($".ts file '{path}' does not exist.", path);
+            throw LstmThrow.TsFileMissing(path);
         }
         return Read(new StringReader(DecodeUtf8(File.ReadAllBytes(path), path)), path);
     }
@@ -159,13 +159,13 @@ public sealed class TimeSeriesFile
         }
         if (sequences.Count == 0)
         {
-            throw new InvalidDataException($".ts file '{source}': expected at least one data line, found none.");
+            throw LstmThrow.TsInvalid(source, "expected at least one data line, found none");
         }
         int channels = dimensions ?? 1;
         bool allEqual = sequences.All(s => s.Length == sequences[0].Length);
         if (equalLength == true && !allEqual)
         {
-            throw new InvalidDataException($".ts file '{source}': @equalLength is true, but the sequences have different lengths.");
+            throw LstmThrow.TsInvalid(source, "@equalLength is true, but the sequences have different lengths");
         }
         var classLabels = declaredLabels ?? [.. labels.Distinct().Order(StringComparer.Ordinal)];
         return new TimeSeriesFile(problemName, channels, equalLength ?? allEqual, sequences, labels, classLabels);
@@ -252,7 +252,7 @@ public sealed class TimeSeriesFile
                 ? n
                 : throw Malformed($"{tag}: expected a positive whole number, found '{value}'");
 
-        InvalidDataException Malformed(string why) => new($".ts file '{source}', line {lineNumber}: {why}.");
+        InvalidDataException Malformed(string why) => LstmThrow.TsLineInvalid(source, lineNumber, why);
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ internal sealed class CachedOutputCursor : DataViewRowCursor
             return _source.GetGetter<TValue>(_source.Schema[column.Index]);
         }
         return (ValueGetter<VBuffer<float>>)GetFeatures as ValueGetter<TValue>
-            ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
+            ?? throw LstmThrow.GetterType(column.Name, column.Type.ToString() ?? "", typeof(TValue).Name);
     }
 
     protected override void Dispose(bool disposing)

@@ -87,9 +87,9 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
     {
         if (_getters[column.Index] is not ValueGetter<TValue> getter)
         {
-            throw new InvalidOperationException(_getters[column.Index] is null
-                ? $"Column '{column.Name}' is not active in this cursor."
-                : $"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
+            throw _getters[column.Index] is null
+                ? LstmThrow.ColumnNotActive(column.Name, "cursor")
+                : LstmThrow.GetterType(column.Name, column.Type.ToString() ?? "", typeof(TValue).Name);
         }
         return getter;
     }

@@ -101,10 +101,10 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceB
             }
             if (_reader is null)
             {
-                throw new InvalidOperationException($"Column '{column.Name}' is not active in this row.");
+                throw LstmThrow.ColumnNotActive(column.Name, "row");
             }
             return (ValueGetter<VBuffer<float>>)GetFeatures as ValueGetter<TValue>
-                ?? throw new InvalidOperationException($"Column '{column.Name}' holds {column.Type}, not {typeof(TValue).Name}.");
+                ?? throw LstmThrow.GetterType(column.Name, column.Type.ToString() ?? "", typeof(TValue).Name);
         }
 
         private void GetFeatures(ref VBuffer<float> features)

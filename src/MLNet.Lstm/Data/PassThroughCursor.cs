@@ -22,7 +22,7 @@ internal sealed class PassThroughCursor(DataViewRowCursor source, DataViewSchema
     public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
         column.Index < source.Schema.Count
             ? source.GetGetter<TValue>(source.Schema[column.Index])
-            : throw new InvalidOperationException($"Column '{column.Name}' is not active in this cursor.");
+            : throw LstmThrow.ColumnNotActive(column.Name, "cursor");
 
     protected override void Dispose(bool disposing)
     {

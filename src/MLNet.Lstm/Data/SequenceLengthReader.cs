@@ -22,7 +22,7 @@ internal static class SequenceLengthReader
         if (raw == typeof(byte)) return Make<byte>(row, column, v => v);
         if (raw == typeof(float)) return Make<float>(row, column, v => WholeOrInvalid(v));
         if (raw == typeof(double)) return Make<double>(row, column, WholeOrInvalid);
-        throw new NotSupportedException($"Length column '{column.Name}' of type {column.Type} is not supported.");
+        throw LstmThrow.LengthColumnType(column.Name, column.Type.ToString() ?? column.Type.RawType.Name);
     }
 
     private static Func<long> Make<T>(DataViewRow row, DataViewSchema.Column column, Func<T, long> toLong)

@@ -60,7 +60,7 @@ public sealed partial class LstmFeaturizerTransformer
         byte[] checksum = ctx.Reader.ReadByteArray();
         if (!SHA256.HashData(onnx).AsSpan().SequenceEqual(checksum))
         {
-            throw new InvalidDataException("The LSTM featurizer in this model.zip is damaged: its ONNX graph does not match the checksum saved with it.");
+            throw LstmThrow.ModelZipDamaged();
         }
         string output = ctx.LoadNonEmptyString();
         int inputCount = ctx.Reader.ReadInt32();

@@ -31,9 +31,12 @@ internal static class OnnxLstmGraphReader
         }
 
         var first = lstmNodes[0];
-        int hidden = checked((int)(OnnxTensors.GetInt(first, "hidden_size")
-            ?? throw LstmThrow.ModelInvalid(source, $"LSTM node '{first.Name}' has no hidden_size")));
+        long hiddenSize = OnnxTensors.GetInt(first, "hidden_size")
+            ?? throw LstmThrow.ModelInvalid(source, $"LSTM node '{first.Name}' has no hidden_size");
         string direction = OnnxTensors.GetString(first, "direction") ?? "forward";
+        // Sizes first: a hidden_size of 10⁹ would otherwise surface as a weight-shape mismatch or an overflow.
+        OnnxSizeCheck.RequireRecurrenceFits(source, first.Name, hiddenSize, direction == "bidirectional" ? 2 : 1);
+        int hidden = (int)hiddenSize;
         foreach (var node in lstmNodes)
         {
             if (OnnxTensors.GetInt(node, "layout") is long layout && layout != 0)
@@ -184,7 +187,7 @@ internal static class OnnxLstmGraphReader
 
     private static float[] ConstantFloats(GraphProto graph, NodeProto node, int input, string source) =>
         OnnxTensors.ReadFloats(OnnxTensors.Find(graph, node.Input[input])
-            ?? throw new NotSupportedException($"Input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor."), source);
+            ?? throw LstmThrow.HeadNotReadable(source, $"input '{node.Input[input]}' of node '{node.Name}' is not a constant tensor"), source);
 
     /// <summary>The one input the featurizer feeds, and the inputs that only carry initial LSTM states (run as zeros).</summary>
     private static (ValueInfoProto Input, IReadOnlyList<string> States) FindSequenceInput(GraphProto graph, string source)

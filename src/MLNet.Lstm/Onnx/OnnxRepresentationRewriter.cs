@@ -74,7 +74,7 @@ internal static class OnnxRepresentationRewriter
                 size = 1;
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(representation), representation, "Unknown representation.");
+                throw LstmThrow.OptionsInvalid(nameof(LstmFeaturizerOptions.Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {representation}");
         }
 
         graph.Node.AddRange(nodes);

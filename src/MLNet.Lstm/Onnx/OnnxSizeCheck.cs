@@ -7,12 +7,21 @@ namespace MLNet.Lstm.Onnx;
 /// </summary>
 internal static class OnnxSizeCheck
 {
+    /// <summary>The recurrence weights R that a node's hidden_size implies fit one array (and hidden_size is at least 1).</summary>
+    public static void RequireRecurrenceFits(string source, string node, long hiddenSize, int directions)
+    {
+        if (hiddenSize < 1)
+        {
+            throw LstmThrow.ModelInvalid(source, $"LSTM node '{node}' has hidden_size {hiddenSize}; expected at least 1");
+        }
+        // 128 bits: directions × 4H × H overflows 64 bits for hidden sizes near 2³¹.
+        Check(source, node, hiddenSize, "recurrence weights R", "directions × 4·hidden_size × hidden_size", directions * 4 * (Int128)hiddenSize * hiddenSize);
+    }
+
     public static void RequireFits(LstmGraphInfo info, string source)
     {
         var first = info.LstmNodes[0];
-        // 128 bits: directions × 4H × H overflows 64 bits for hidden sizes near 2³¹.
         Int128 gates = 4 * (Int128)info.HiddenSize, directions = info.NumDirections;
-        Check(source, first.Name, info.HiddenSize, "recurrence weights R", "directions × 4·hidden_size × hidden_size", directions * gates * info.HiddenSize);
         Check(source, first.Name, info.HiddenSize, "input weights W", "directions × 4·hidden_size × input size", directions * gates * info.InputSize);
         if (info.NumLayers > 1)
         {
@@ -20,7 +29,7 @@ internal static class OnnxSizeCheck
         }
     }
 
-    private static void Check(string source, string node, int hiddenSize, string tensor, string shape, Int128 elements)
+    private static void Check(string source, string node, long hiddenSize, string tensor, string shape, Int128 elements)
     {
         if (elements > LstmDefaults.MaxTensorElements)
         {

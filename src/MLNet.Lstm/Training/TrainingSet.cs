@@ -61,7 +61,7 @@ internal sealed class TrainingSet
         }
         if (set.Count == 0)
         {
-            throw new InvalidOperationException("LSTM training: the data holds no rows.");
+            throw LstmThrow.TrainingDataEmpty();
         }
         if (label is { } read)
         {
@@ -230,7 +230,6 @@ internal sealed class TrainingSet
             return sequence;
         }
 
-        public void MarkLastMissing() => throw new InvalidOperationException(
-            $"LSTM training: row {sequences.Count - 1} holds NaN or infinity; replace missing values before training (e.g. ReplaceMissingValues).");
+        public void MarkLastMissing() => throw LstmThrow.TrainingRowNotFinite(sequences.Count - 1);
     }
 }

@@ -21,7 +21,7 @@ internal sealed class NextStepObjective : TrainingObjective
     public override int OutputSize(DataViewType? label, int inputSize) => inputSize;
 
     public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
-        throw new InvalidOperationException("The NextStep objective reads no label.");
+        throw LstmThrow.NoLabelToRead(Kind);
 
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => LstmHeadInput.LastStep;
 
