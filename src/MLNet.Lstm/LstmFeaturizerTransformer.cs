@@ -36,7 +36,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
         _host = env.Register(nameof(LstmFeaturizerTransformer));
         Model = model;
         _options = options;
-        _runner = new LstmOnnxRunner(model, options);
+        _runner = new LstmOnnxRunner(LstmRunSpec.For(model, options));
         _batches = new SequenceBatchPool(_runner);
     }
 

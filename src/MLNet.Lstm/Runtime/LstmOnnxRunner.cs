@@ -26,14 +26,13 @@ internal sealed class LstmOnnxRunner : IDisposable
     private long _runs;
     private long _largestCallSteps;
 
-    public LstmOnnxRunner(LstmModel model, LstmFeaturizerOptions featurizerOptions)
+    public LstmOnnxRunner(LstmRunSpec spec)
     {
-        var (onnx, size) = model.ToRepresentationGraph(featurizerOptions.Representation);
-        OutputSize = size;
-        InputSize = model.InputSize;
-        using var options = LstmSessionOptions.Create(featurizerOptions);
-        _session = new InferenceSession(onnx, options);
-        _inputNames = [model.Graph.InputName];
+        OutputSize = spec.OutputSize;
+        InputSize = spec.InputSize;
+        using var options = LstmSessionOptions.Create(spec);
+        _session = new InferenceSession(spec.Onnx, options);
+        _inputNames = [spec.InputName];
         _outputNames = [Onnx.OnnxRepresentationRewriter.FeaturesName];
     }
 

@@ -2,10 +2,10 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace MLNet.Lstm.Runtime;
 
-/// <summary>ONNX Runtime session settings from the featurizer's options: threads, and the GPU when one is asked for.</summary>
+/// <summary>ONNX Runtime session settings from the run's description: threads, and the GPU when one is asked for.</summary>
 internal static class LstmSessionOptions
 {
-    public static SessionOptions Create(LstmFeaturizerOptions options)
+    public static SessionOptions Create(LstmRunSpec options)
     {
         var session = new SessionOptions
         {
