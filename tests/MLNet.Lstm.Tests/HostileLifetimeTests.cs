@@ -203,20 +203,13 @@ public sealed class HostileLifetimeTests
     {
         // 200 rows of 1,000 steps, 16 hidden units: the step budget is 800,000 / 16 = 50,000 steps a call.
         const int LongSteps = 1000;
-        var mlContext = new MLContext(seed: 1);
-        var sequences = TestData.Random(200, LongSteps, 2, seed: 19);
-        var knownSize = TestData.Sequences(mlContext, sequences);
-        var variableSize = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
-        using var known = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(knownSize);
-        using var variable = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(variableSize);
 
-        var knownFeatures = TestData.Features(known.Transform(knownSize));
-        var variableFeatures = TestData.Features(variable.Transform(variableSize));
+        var (known, variable) = KnownAndVariableSize(rows: 200, LongSteps, seed: 19);
 
-        Assert.AreEqual(64 * LongSteps, known.LargestOnnxRuntimeCallSteps, "64 rows: the power of two nearest 50");
-        Assert.AreEqual(50 * LongSteps, variable.LargestOnnxRuntimeCallSteps, "50 rows: as many as the budget holds");
-        Assert.AreEqual(4, variable.OnnxRuntimeCalls, "200 rows, 50 a call");
-        AreIdentical(knownFeatures, variableFeatures);
+        Assert.AreEqual(64 * LongSteps, known.LargestCallSteps, "64 rows: the power of two nearest 50");
+        Assert.AreEqual(50 * LongSteps, variable.LargestCallSteps, "50 rows: as many as the budget holds");
+        Assert.AreEqual(4, variable.Calls, "200 rows, 50 a call");
+        AreIdentical(known.Features, variable.Features);
     }
 
     [TestMethod]
@@ -224,20 +217,13 @@ public sealed class HostileLifetimeTests
     {
         // 20,000 steps of 16 units: 2.5 rows fill the budget of 50,000 steps, and a batch takes at least 4.
         const int LongSteps = 20_000;
-        var mlContext = new MLContext(seed: 1);
-        var sequences = TestData.Random(6, LongSteps, 2, seed: 20);
-        var knownSize = TestData.Sequences(mlContext, sequences);
-        var variableSize = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
-        using var known = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(knownSize);
-        using var variable = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(variableSize);
 
-        var knownFeatures = TestData.Features(known.Transform(knownSize));
-        var variableFeatures = TestData.Features(variable.Transform(variableSize));
+        var (known, variable) = KnownAndVariableSize(rows: 6, LongSteps, seed: 20);
 
-        Assert.AreEqual(4 * LongSteps, known.LargestOnnxRuntimeCallSteps);
-        Assert.AreEqual(4 * LongSteps, variable.LargestOnnxRuntimeCallSteps);
-        Assert.AreEqual(2, variable.OnnxRuntimeCalls, "6 rows: 4, then 2");
-        AreIdentical(knownFeatures, variableFeatures);
+        Assert.AreEqual(4 * LongSteps, known.LargestCallSteps);
+        Assert.AreEqual(4 * LongSteps, variable.LargestCallSteps);
+        Assert.AreEqual(2, variable.Calls, "6 rows: 4, then 2");
+        AreIdentical(known.Features, variable.Features);
     }
 
     /// <summary>Cursors that each read two rows' features and are never disposed.</summary>
@@ -348,4 +334,23 @@ public sealed class HostileLifetimeTests
     {
         public float[] Features { get; set; } = [];
     }
+
+    /// <summary>The same random sequences featurized from a known-size and from a variable-size column.</summary>
+    private static (Featurized Known, Featurized Variable) KnownAndVariableSize(int rows, int steps, int seed)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sequences = TestData.Random(rows, steps, 2, seed);
+        var knownSize = TestData.Sequences(mlContext, sequences);
+        var variableSize = mlContext.Data.LoadFromEnumerable(sequences.Select(s => new SequenceRow { Sequence = [.. s.SelectMany(step => step)] }));
+        return (Featurize(mlContext, knownSize), Featurize(mlContext, variableSize));
+    }
+
+    private static Featurized Featurize(MLContext mlContext, IDataView data)
+    {
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Model).Fit(data);
+        var features = TestData.Features(transformer.Transform(data));
+        return new Featurized(features, transformer.LargestOnnxRuntimeCallSteps, transformer.OnnxRuntimeCalls);
+    }
+
+    private sealed record Featurized(float[][] Features, long LargestCallSteps, long Calls);
 }
