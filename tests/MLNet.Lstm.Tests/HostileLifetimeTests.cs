@@ -68,14 +68,7 @@ public sealed class HostileLifetimeTests
                     errors.Enqueue(e);
                 }
             })).ToArray();
-            foreach (var thread in threads)
-            {
-                thread.Start();
-            }
-            foreach (var thread in threads)
-            {
-                thread.Join();
-            }
+            StartAndJoin(threads);
 
             Assert.IsTrue(transformer.SessionReleased, $"iteration {iteration}: the session is freed once the last cursor is disposed");
         }
@@ -269,14 +262,7 @@ public sealed class HostileLifetimeTests
                 errors.Enqueue(e);
             }
         })).ToArray();
-        foreach (var thread in threads)
-        {
-            thread.Start();
-        }
-        foreach (var thread in threads)
-        {
-            thread.Join();
-        }
+        StartAndJoin(threads);
         return [.. errors];
     }
 
@@ -353,4 +339,16 @@ public sealed class HostileLifetimeTests
     }
 
     private sealed record Featurized(float[][] Features, long LargestCallSteps, long Calls);
+
+    private static void StartAndJoin(Thread[] threads)
+    {
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+    }
 }
