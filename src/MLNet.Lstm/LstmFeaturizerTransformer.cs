@@ -48,6 +48,16 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// </example>
     public LstmModel Model { get; }
 
+    /// <summary>An engine that scores a live series one point at a time with <see cref="Model"/>; see <see cref="LstmModel.CreateTimeSeriesEngine"/>.</summary>
+    /// <param name="options">How errors become scores, and the session's threads; null for the defaults.</param>
+    /// <returns>A new engine with its own ONNX Runtime session; dispose it.</returns>
+    /// <example>
+    /// <code>
+    /// using var engine = forecaster.CreateTimeSeriesEngine();
+    /// </code>
+    /// </example>
+    public LstmTimeSeriesEngine CreateTimeSeriesEngine(LstmTimeSeriesOptions? options = null) => Model.CreateTimeSeriesEngine(options);
+
     /// <summary>Values per row in the output column.</summary>
     public int OutputSize => _runner.OutputSize;
 

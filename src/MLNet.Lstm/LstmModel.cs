@@ -196,6 +196,21 @@ public sealed class LstmModel
     /// </example>
     public byte[] ToOnnxBytes() => _proto.ToByteArray();
 
+    /// <summary>
+    /// An engine that scores a live series one point at a time with this model: one LSTM step
+    /// per point, the states carried between calls (see <see cref="LstmTimeSeriesEngine"/>).
+    /// The model must forecast the next point: train it with <see cref="LstmObjective.NextStep"/>.
+    /// </summary>
+    /// <param name="options">How errors become scores, and the session's threads; null for the defaults.</param>
+    /// <returns>A new engine with its own ONNX Runtime session; dispose it.</returns>
+    /// <example>
+    /// <code>
+    /// using var engine = forecaster.Model.CreateTimeSeriesEngine();
+    /// float score = engine.Predict(42.0f).Score;
+    /// </code>
+    /// </example>
+    public LstmTimeSeriesEngine CreateTimeSeriesEngine(LstmTimeSeriesOptions? options = null) => new(this, options);
+
     /// <summary>The graph rewritten so its only output is <paramref name="representation"/> as [batch, size].</summary>
     internal (byte[] Onnx, int Size) ToRepresentationGraph(LstmRepresentation representation)
     {

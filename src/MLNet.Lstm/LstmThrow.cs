@@ -228,4 +228,28 @@ internal static class LstmThrow
 
     public static ObjectDisposedException TransformerDisposed() =>
         new(null, "This LstmFeaturizerTransformer has been disposed, so it cannot start a new cursor or PredictionEngine; those started before Dispose run to their end. Keep the transformer (or the model that holds it) until its last cursor or PredictionEngine has been created.");
+
+    public static InvalidOperationException NotForecasting(int inputSize, int outputSize, bool bidirectional) =>
+        new($"A time-series engine needs a one-directional model whose head forecasts the next point's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
+
+    public static InvalidOperationException NotOnePointPerStep(int poolingStride, LstmHeadInput headInput) =>
+        new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep on windows no longer than LstmTrainingOptions.MaxSteps, so that one point is one step.");
+
+    public static ArgumentException TimeSeriesOptionInvalid(string option, string why) =>
+        new($"LstmTimeSeriesOptions.{option}: {why}.", option);
+
+    public static ArgumentException PointLength(long point, int inputSize, int length) =>
+        new($"Point {point}: expected {inputSize} features, found {length}.", "point");
+
+    public static ArgumentException PointNotFinite(long point, int feature, float value) =>
+        new($"Point {point}, feature {feature}: expected a finite value, found {value}. The engine's state is unchanged; skip or repair the point.", "point");
+
+    public static ArgumentException PointOverflows(long point, ReadOnlySpan<float> values) =>
+        new($"Point {point}: its values ({string.Join(", ", values.ToArray())}) are too large for the model's scaling: the LSTM's state would stop being finite. The engine's state is unchanged.", "point");
+
+    public static InvalidDataException CheckpointInvalid(string source, string why, Exception? inner = null) =>
+        new($"{source}: {why}.", inner);
+
+    public static ObjectDisposedException EngineDisposed() =>
+        new(nameof(LstmTimeSeriesEngine), "This LstmTimeSeriesEngine has been disposed: create a new one from the model (and Restore a checkpoint to resume).");
 }

@@ -1,0 +1,347 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using MLNet.Lstm.Onnx;
+using MLNet.Lstm.Runtime;
+using MLNet.Lstm.Streaming;
+
+namespace MLNet.Lstm;
+
+/// <summary>
+/// Scores a live series one point at a time, as ML.NET's <c>TimeSeriesPredictionEngine</c> does:
+/// each <see cref="Predict(ReadOnlySpan{float})"/> runs the LSTM one step in ONNX Runtime from the
+/// hidden and cell states the previous call left, compares the point with the forecast the
+/// previous step made, and turns that error into an anomaly score in [0, 1] against the
+/// series' own error history. Nothing of a window is re-run, so a point costs one LSTM step.
+/// <see cref="CheckPoint(Stream)"/> and <see cref="Restore(Stream)"/> save and resume the
+/// whole state (LSTM states, last forecast, error history), so a service can restart mid-stream.
+/// </summary>
+/// <remarks>
+/// The model must forecast: one-directional, one point per step (no pooling over time), and a
+/// head from the last hidden state to the next point's features — what
+/// <see cref="LstmObjective.NextStep"/> trains. An engine serves one series; calls on one engine
+/// are serialized, so several threads may share it without harm, but each series needs its own.
+/// </remarks>
+/// <example>
+/// <code>
+/// var forecaster = mlContext.Transforms.LstmFeaturizeSequence(
+///     new LstmTrainingOptions { Objective = LstmObjective.NextStep }).Fit(trainingWindows);
+/// using var engine = forecaster.Model.CreateTimeSeriesEngine();
+/// foreach (float value in liveValues)
+/// {
+///     var prediction = engine.Predict([value]);
+///     if (prediction.Score &gt; 0.5f) Alert(value, prediction.Score);
+/// }
+/// </code>
+/// </example>
+public sealed class LstmTimeSeriesEngine : IDisposable
+{
+    private const string CheckpointSource = "time-series checkpoint";
+    private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
+    private const int FormatVersion = 1;
+
+    private readonly LstmStepRunner _runner;
+    private readonly LstmTimeSeriesOptions _options;
+    private readonly byte[] _modelHash;
+    private readonly float[] _previousForecast;
+    private readonly Lock _gate = new();
+    private AnomalyLikelihood _likelihood;
+    private bool _disposed;
+
+    internal LstmTimeSeriesEngine(LstmModel model, LstmTimeSeriesOptions? options)
+    {
+        _options = options ?? new LstmTimeSeriesOptions();
+        CheckOptions(_options);
+        if (model.Bidirectional || model.OutputSize != model.InputSize || !model.HasOneGemmHead)
+        {
+            throw LstmThrow.NotForecasting(model.InputSize, model.OutputSize, model.Bidirectional);
+        }
+        var weights = model.GetWeights();
+        if (weights.PoolingStride != 1 || weights.HeadInput != LstmHeadInput.LastStep)
+        {
+            throw LstmThrow.NotOnePointPerStep(weights.PoolingStride, weights.HeadInput);
+        }
+        byte[] onnx = OnnxStepGraphBuilder.Build(weights).ToByteArray();
+        _modelHash = SHA256.HashData(onnx);
+        InputSize = model.InputSize;
+        HiddenSize = model.HiddenSize;
+        NumLayers = model.NumLayers;
+        _previousForecast = new float[InputSize];
+        _likelihood = NewLikelihood();
+        _runner = new LstmStepRunner(onnx, InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads);
+    }
+
+    /// <summary>Features per point (F).</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden units per layer (H).</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>LSTM layers (L).</summary>
+    public int NumLayers { get; }
+
+    /// <summary>Points predicted since the engine was created, reset or restored from a fresh one.</summary>
+    public long Points { get; private set; }
+
+    /// <summary>
+    /// Every layer's hidden state after the last point, layer 0 first ([L·H]): what
+    /// <see cref="LstmRepresentation.LastHiddenAllLayers"/> gives for the whole series so far. A copy.
+    /// </summary>
+    public float[] HiddenState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return [.. _runner.Hidden];
+            }
+        }
+    }
+
+    /// <summary>Every layer's cell state after the last point, layer 0 first ([L·H]). A copy.</summary>
+    public float[] CellState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return [.. _runner.Cell];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The forecast of the next point, as the LSTM reads points (after the model's scaling): what
+    /// <see cref="LstmRepresentation.ModelOutput"/> gives for the whole series so far. Zeros before the first point. A copy.
+    /// </summary>
+    public float[] Forecast
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return [.. _previousForecast];
+            }
+        }
+    }
+
+    /// <summary>Scores one point of a series with one feature.</summary>
+    /// <param name="value">The point's value.</param>
+    /// <returns>The anomaly score and the forecast error.</returns>
+    public LstmTimeSeriesPrediction Predict(float value) => Predict([value]);
+
+    /// <summary>
+    /// Scores the next point: its error against the forecast the previous point left, as an
+    /// anomaly score in [0, 1]; then steps the LSTM on it and keeps the new forecast.
+    /// </summary>
+    /// <param name="point">The point's <see cref="InputSize"/> features.</param>
+    /// <returns>The anomaly score and the forecast error.</returns>
+    /// <exception cref="ArgumentException">The point has the wrong length, a NaN or an infinity, or a value so large the LSTM's state would stop being finite; the engine's state is unchanged.</exception>
+    public LstmTimeSeriesPrediction Predict(ReadOnlySpan<float> point)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (point.Length != InputSize)
+            {
+                throw LstmThrow.PointLength(Points, InputSize, point.Length);
+            }
+            int bad = FiniteValues.FirstNonFinite(point);
+            if (bad >= 0)
+            {
+                throw LstmThrow.PointNotFinite(Points, bad, point[bad]);
+            }
+            point.CopyTo(_runner.Point);
+            _runner.Step();
+            if (FiniteValues.FirstNonFinite(_runner.NextHidden) >= 0 || FiniteValues.FirstNonFinite(_runner.NextCell) >= 0
+                || FiniteValues.FirstNonFinite(_runner.Forecast) >= 0 || FiniteValues.FirstNonFinite(_runner.ScaledPoint) >= 0)
+            {
+                throw LstmThrow.PointOverflows(Points, point);
+            }
+            double error = Points == 0 ? double.NaN : SquaredError(_previousForecast, _runner.ScaledPoint);
+            _runner.Commit();
+            _runner.Forecast.AsSpan().CopyTo(_previousForecast);
+            Points++;
+            return new LstmTimeSeriesPrediction(_likelihood.Update(error), (float)error);
+        }
+    }
+
+    /// <summary>Forgets the series: zero states, no forecast, empty error history, as a new engine.</summary>
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            Array.Clear(_runner.Hidden);
+            Array.Clear(_runner.Cell);
+            Array.Clear(_previousForecast);
+            _likelihood = NewLikelihood();
+            Points = 0;
+        }
+    }
+
+    /// <summary>
+    /// Writes the engine's whole state to <paramref name="stream"/>: LSTM states, last forecast,
+    /// points seen and the error history. <see cref="Restore(Stream)"/> on an engine of the same
+    /// model and options resumes exactly where this one is.
+    /// </summary>
+    /// <param name="stream">A writable stream; left open.</param>
+    public void CheckPoint(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(_modelHash);
+            writer.Write(InputSize);
+            writer.Write(NumLayers);
+            writer.Write(HiddenSize);
+            writer.Write(Points);
+            WriteFloats(writer, _runner.Hidden);
+            WriteFloats(writer, _runner.Cell);
+            WriteFloats(writer, _previousForecast);
+            _likelihood.Write(writer);
+        }
+    }
+
+    /// <summary>
+    /// Replaces the engine's state with one <see cref="CheckPoint(Stream)"/> wrote. All or
+    /// nothing: a checkpoint of another model or other options, or a damaged one, is refused with
+    /// an <see cref="InvalidDataException"/> naming what differs, and the state stays as it was.
+    /// </summary>
+    /// <param name="stream">A readable stream positioned at a checkpoint; left open.</param>
+    public void Restore(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            int stateLength = checked(NumLayers * HiddenSize);
+            var hidden = new float[stateLength];
+            var cell = new float[stateLength];
+            var forecast = new float[InputSize];
+            var likelihood = NewLikelihood();
+            long points;
+            try
+            {
+                using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "it does not start like one (expected the bytes MLNLSTMS)");
+                }
+                int version = reader.ReadInt32();
+                if (version != FormatVersion)
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected format version {FormatVersion}, found {version}");
+                }
+                if (!reader.ReadBytes(_modelHash.Length).AsSpan().SequenceEqual(_modelHash))
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "it was written by an engine of another model (the model's SHA-256 differs)");
+                }
+                int inputSize = reader.ReadInt32(), layers = reader.ReadInt32(), hiddenSize = reader.ReadInt32();
+                if (inputSize != InputSize || layers != NumLayers || hiddenSize != HiddenSize)
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected F {InputSize}, L {NumLayers}, H {HiddenSize}, found {inputSize}, {layers}, {hiddenSize}");
+                }
+                points = reader.ReadInt64();
+                if (points < 0)
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a count of points ≥ 0, found {points}");
+                }
+                ReadFloats(reader, hidden, "hidden state");
+                ReadFloats(reader, cell, "cell state");
+                ReadFloats(reader, forecast, "forecast");
+                likelihood.Read(reader, CheckpointSource);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw LstmThrow.CheckpointInvalid(CheckpointSource, "it ends early", e);
+            }
+            hidden.CopyTo(_runner.Hidden, 0);
+            cell.CopyTo(_runner.Cell, 0);
+            forecast.CopyTo(_previousForecast, 0);
+            _likelihood = likelihood;
+            Points = points;
+        }
+    }
+
+    /// <summary>Frees the ONNX Runtime session; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            _runner.Dispose();
+        }
+    }
+
+    private AnomalyLikelihood NewLikelihood() => new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints);
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw LstmThrow.EngineDisposed();
+        }
+    }
+
+    private static double SquaredError(ReadOnlySpan<float> forecast, ReadOnlySpan<float> point)
+    {
+        double sum = 0;
+        for (int i = 0; i < point.Length; i++)
+        {
+            double d = (double)forecast[i] - point[i];
+            sum += d * d;
+        }
+        return sum / point.Length;
+    }
+
+    private static void CheckOptions(LstmTimeSeriesOptions options)
+    {
+        if (options.AveragingWindow < 1)
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected at least 1, found {options.AveragingWindow}");
+        }
+        if (options.HistoryLength < 2 || options.HistoryLength > LstmDefaults.MaxHistoryLength)
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.HistoryLength), $"expected 2 to {LstmDefaults.MaxHistoryLength}, found {options.HistoryLength}");
+        }
+        if (options.WarmUpPoints < 1 || options.WarmUpPoints > options.HistoryLength)
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.WarmUpPoints), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.WarmUpPoints}");
+        }
+        if (options.IntraOpNumThreads is int threads && (threads < 1 || threads > LstmDefaults.MaxIntraOpThreads))
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.IntraOpNumThreads), $"expected 1 to {LstmDefaults.MaxIntraOpThreads} or null, found {threads}");
+        }
+    }
+
+    private static void WriteFloats(BinaryWriter writer, ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+        {
+            writer.Write(v);
+        }
+    }
+
+    private static void ReadFloats(BinaryReader reader, float[] values, string what)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = reader.ReadSingle();
+            if (!float.IsFinite(values[i]))
+            {
+                throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a finite {what}, found {values[i]} at index {i}");
+            }
+        }
+    }
+}
