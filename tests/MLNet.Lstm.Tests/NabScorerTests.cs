@@ -296,6 +296,7 @@ public sealed class NabScorerTests
         string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,x\n", """{"cat/a.csv": []}""");
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
 
         Assert.AreEqual($"NAB data file '{Path.Combine(root, "data", "cat/a.csv")}', line 3: expected a number after the timestamp, found 'x'.", e.Message);
     }
@@ -307,6 +308,7 @@ public sealed class NabScorerTests
             """{"cat/a.csv": [["2024-01-01 00:00:00.000000", "2024-01-01 00:02:00.000000"]]}""");
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
 
         Assert.AreEqual($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': NAB series 'cat/a.csv', window 0: its end 2024-01-01 00:02:00 matches no row's timestamp; expected each window to start and end on a row of the series.", e.Message);
     }
