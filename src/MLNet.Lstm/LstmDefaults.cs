@@ -132,14 +132,14 @@ internal static class LstmDefaults
 
     // Time-series engine: Numenta's anomaly likelihood (Ahmad et al. 2017) over the forecast error.
 
-    /// <summary>Errors averaged into the short-term error a score judges (Numenta's 10).</summary>
-    public const int AveragingWindow = 10;
+    /// <summary>Errors averaged into the error a score judges: one (NAB corpus: better than 2, 5 or 10).</summary>
+    public const int AveragingWindow = 1;
 
     /// <summary>Points of rolling error history (Numenta's 8,640: a month of 5-minute points).</summary>
     public const int HistoryLength = 8640;
 
-    /// <summary>Short-term errors the history holds before scores begin.</summary>
-    public const int WarmUpPoints = 100;
+    /// <summary>Errors the history holds before scores begin.</summary>
+    public const int WarmUpPoints = 50;
 
     /// <summary>Longest error history: ten million points (80 MB of doubles), past which a "rolling" history stops rolling in any useful sense.</summary>
     public const int MaxHistoryLength = 10_000_000;

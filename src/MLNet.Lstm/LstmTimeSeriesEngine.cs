@@ -284,7 +284,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         }
     }
 
-    private AnomalyLikelihood NewLikelihood() => new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints);
+    private AnomalyLikelihood NewLikelihood() => new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints);
 
     private void ThrowIfDisposed()
     {
@@ -307,9 +307,13 @@ public sealed class LstmTimeSeriesEngine : IDisposable
 
     private static void CheckOptions(LstmTimeSeriesOptions options)
     {
-        if (options.AveragingWindow < 1)
+        if (options.TrainingPoints < 0)
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected at least 1, found {options.AveragingWindow}");
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.TrainingPoints), $"expected at least 0, found {options.TrainingPoints}");
+        }
+        if (options.AveragingWindow < 1 || options.AveragingWindow > options.HistoryLength)
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.AveragingWindow}");
         }
         if (options.HistoryLength < 2 || options.HistoryLength > LstmDefaults.MaxHistoryLength)
         {

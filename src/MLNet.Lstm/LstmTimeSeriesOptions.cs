@@ -6,14 +6,23 @@ namespace MLNet.Lstm;
 /// </summary>
 /// <example>
 /// <code>
-/// using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 2000 });
+/// using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = trainingLength });
 /// </code>
 /// </example>
 public sealed class LstmTimeSeriesOptions
 {
     /// <summary>
-    /// Errors averaged into the short-term error a score judges. Default 10, as Numenta's
-    /// anomaly likelihood: one odd point scores less than a run of them.
+    /// Points at the start of the stream the model was trained on (for NAB, the probationary
+    /// period). Their errors are in-sample, smaller than any new point's, so they score 0 and never
+    /// join the history that defines "typical"; with them in it, every new point looks anomalous for
+    /// a while. Default 0: the stream starts after the training data.
+    /// </summary>
+    public long TrainingPoints { get; set; }
+
+    /// <summary>
+    /// Errors averaged into the error a score judges. Default 1: each point is judged on its own
+    /// (on the NAB corpus one error scored better than the mean of 2, 5 or 10, which delays and
+    /// dilutes a sudden anomaly); more smooths noisy series.
     /// </summary>
     public int AveragingWindow { get; set; } = LstmDefaults.AveragingWindow;
 
@@ -25,8 +34,8 @@ public sealed class LstmTimeSeriesOptions
     public int HistoryLength { get; set; } = LstmDefaults.HistoryLength;
 
     /// <summary>
-    /// Short-term errors the history must hold before scores begin; until then every score is 0.
-    /// Default 100: fewer make the first scores of a series judge against a handful of errors.
+    /// Errors the history must hold before scores begin; until then every score is 0.
+    /// Default 50: fewer make the first scores of a series judge against a handful of errors.
     /// </summary>
     public int WarmUpPoints { get; set; } = LstmDefaults.WarmUpPoints;
 

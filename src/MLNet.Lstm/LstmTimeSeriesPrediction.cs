@@ -2,9 +2,12 @@ namespace MLNet.Lstm;
 
 /// <summary>What <see cref="LstmTimeSeriesEngine.Predict(ReadOnlySpan{float})"/> says about one point.</summary>
 /// <param name="Score">
-/// The anomaly score in [0, 1]: Numenta's log-scaled anomaly likelihood of the recent forecast
-/// errors against the series' own history. About 0.03 is typical; 0.5 means a one-in-100,000
-/// error; 1 one in ten billion. 0 while the engine warms up.
+/// The anomaly score in [0, 1]: how improbable the forecast error is against the series' own
+/// error history (a normal fitted to its last <see cref="LstmTimeSeriesOptions.HistoryLength"/>
+/// errors), as −log10 of that probability over 100. Typical points score below 0.01; a
+/// one-in-a-billion error 0.09; 0.3 is one in 10³⁰, which on the NAB corpus separates anomalies
+/// best (BENCHMARKS.md); 1 is 10⁻¹⁰⁰ or less. 0 for points the model was trained on
+/// (<see cref="LstmTimeSeriesOptions.TrainingPoints"/>) and while the history warms up.
 /// </param>
 /// <param name="Error">
 /// The point's forecast error: the mean over features of (forecast − point)², both as the LSTM

@@ -124,4 +124,243 @@ public sealed class TimeSeriesEngineTests
         Assert.AreEqual(streamed.Predictions.Max(p => p.Score), streamed.Predictions[300].Score, "a spike of 40 scores highest");
         Assert.IsTrue(streamed.Predictions[300].Score > 0.5f, $"a spike of 40 scored {streamed.Predictions[300].Score}");
     }
+
+    private static LstmTimeSeriesPrediction[] Predictions(LstmTimeSeriesEngine engine, float[][] series, int from, int to) =>
+        [.. Enumerable.Range(from, to - from).Select(t => engine.Predict(series[t]))];
+
+    [TestMethod]
+    public void RestoringACheckpointResumesWithIdenticalScoresStatesAndForecasts()
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 4);
+        using var original = model.CreateTimeSeriesEngine();
+        Predictions(original, series, 0, 150);
+        using var checkpoint = new MemoryStream();
+        original.CheckPoint(checkpoint);
+        var expected = Predictions(original, series, 150, 300);
+
+        using var restored = model.CreateTimeSeriesEngine();
+        checkpoint.Position = 0;
+        restored.Restore(checkpoint);
+
+        Assert.AreEqual(150L, restored.Points);
+        CollectionAssert.AreEqual(expected, Predictions(restored, series, 150, 300));
+        CollectionAssert.AreEqual(original.HiddenState, restored.HiddenState);
+        CollectionAssert.AreEqual(original.CellState, restored.CellState);
+        CollectionAssert.AreEqual(original.Forecast, restored.Forecast);
+    }
+
+    [TestMethod]
+    public void ACheckpointOfAnotherModelIsRefused()
+    {
+        using var other = Forecaster(seed: 4).CreateTimeSeriesEngine();
+        other.Predict([1f, 2f]);
+        using var checkpoint = new MemoryStream();
+        other.CheckPoint(checkpoint);
+        using var engine = Forecaster().CreateTimeSeriesEngine();
+        checkpoint.Position = 0;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(checkpoint));
+
+        Assert.AreEqual("time-series checkpoint: it was written by an engine of another model (the model's SHA-256 differs).", e.Message);
+    }
+
+    [TestMethod]
+    public void ACheckpointOfOtherOptionsIsRefused()
+    {
+        var model = Forecaster();
+        using var other = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 500 });
+        using var checkpoint = new MemoryStream();
+        other.CheckPoint(checkpoint);
+        using var engine = model.CreateTimeSeriesEngine();
+        checkpoint.Position = 0;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(checkpoint));
+
+        Assert.AreEqual("time-series checkpoint: it was written with LstmTimeSeriesOptions.HistoryLength 500, this engine has 8640.", e.Message);
+    }
+
+    [TestMethod]
+    public void ATruncatedCheckpointIsRefusedAndLeavesTheStateAsItWas()
+    {
+        var model = Forecaster();
+        var series = Series(200, seed: 5);
+        using var source = model.CreateTimeSeriesEngine();
+        Predictions(source, series, 0, 120);
+        using var full = new MemoryStream();
+        source.CheckPoint(full);
+        using var truncated = new MemoryStream(full.ToArray()[..(int)(full.Length - 9)]);
+        using var engine = model.CreateTimeSeriesEngine();
+        using var untouched = model.CreateTimeSeriesEngine();
+        Predictions(engine, series, 0, 60);
+        Predictions(untouched, series, 0, 60);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(truncated));
+
+        Assert.AreEqual("time-series checkpoint: it ends early.", e.Message);
+        CollectionAssert.AreEqual(Predictions(untouched, series, 60, 200), Predictions(engine, series, 60, 200));
+    }
+
+    [TestMethod]
+    public void AStreamThatIsNotACheckpointIsRefused()
+    {
+        using var engine = Forecaster().CreateTimeSeriesEngine();
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream("timestamp,value\n"u8.ToArray())));
+
+        Assert.AreEqual("time-series checkpoint: it does not start like one (expected the bytes MLNLSTMS).", e.Message);
+    }
+
+    [TestMethod]
+    public void APointOfTheWrongLengthIsRefusedNamingItsIndex()
+    {
+        using var engine = Forecaster().CreateTimeSeriesEngine();
+        engine.Predict([1f, 2f]);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict([1f, 2f, 3f]));
+
+        Assert.AreEqual("Point 1: expected 2 features, found 3. (Parameter 'point')", e.Message);
+    }
+
+    [TestMethod]
+    public void ANonFinitePointIsRefusedAndTheStreamGoesOnAsIfItNeverCame()
+    {
+        var model = Forecaster();
+        var series = Series(120, seed: 6);
+        using var engine = model.CreateTimeSeriesEngine();
+        using var clean = model.CreateTimeSeriesEngine();
+        Predictions(engine, series, 0, 60);
+        Predictions(clean, series, 0, 60);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict([0.5f, float.NaN]));
+
+        Assert.AreEqual("Point 60, feature 1: expected a finite value, found NaN. The engine's state is unchanged; skip or repair the point. (Parameter 'point')", e.Message);
+        CollectionAssert.AreEqual(Predictions(clean, series, 60, 120), Predictions(engine, series, 60, 120));
+    }
+
+    [TestMethod]
+    public void APointTooLargeForTheModelsScalingIsRefusedAndTheStateIsKept()
+    {
+        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 2).GetWeights();
+        weights.InputScale = [1e30f];
+        var model = LstmModel.FromWeights(weights);
+        using var engine = model.CreateTimeSeriesEngine();
+        engine.Predict(1e-30f);
+        var hidden = engine.HiddenState;
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict(1e10f));
+
+        Assert.AreEqual("Point 1: its values (1E+10) are too large for the model's scaling: the LSTM's state would stop being finite. The engine's state is unchanged. (Parameter 'point')", e.Message);
+        CollectionAssert.AreEqual(hidden, engine.HiddenState);
+        Assert.AreEqual(1L, engine.Points);
+    }
+
+    [TestMethod]
+    public void TrainingPointsAndTheWarmUpScoreZeroAndTheRestDoNot()
+    {
+        var series = Series(400, seed: 7);
+        using var engine = Forecaster().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, WarmUpPoints = 50 });
+
+        var predictions = Predictions(engine, series, 0, 400);
+
+        Assert.IsTrue(predictions[..150].All(p => p.Score == 0), "points 0–149: trained on, then warming up");
+        Assert.IsTrue(predictions[150..].All(p => p.Score > 0), "from point 150 every error is scored");
+    }
+
+    [TestMethod]
+    public void ResetStartsOverLikeANewEngine()
+    {
+        var model = Forecaster();
+        var series = Series(200, seed: 8);
+        using var engine = model.CreateTimeSeriesEngine();
+        Predictions(engine, series, 0, 200);
+
+        engine.Reset();
+
+        using var fresh = model.CreateTimeSeriesEngine();
+        CollectionAssert.AreEqual(Predictions(fresh, series, 0, 200), Predictions(engine, series, 0, 200));
+    }
+
+    [TestMethod]
+    public void ABidirectionalModelCannotStream()
+    {
+        var model = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, bidirectional: true);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.CreateTimeSeriesEngine());
+
+        Assert.AreEqual("A time-series engine needs a one-directional model whose head forecasts the next point's 1 features; this model is bidirectional with a head of 1 outputs. Train it with LstmObjective.NextStep.", e.Message);
+    }
+
+    [TestMethod]
+    public void AModelWithoutAForecastingHeadCannotStream()
+    {
+        var model = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 8);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.CreateTimeSeriesEngine());
+
+        Assert.AreEqual("A time-series engine needs a one-directional model whose head forecasts the next point's 2 features; this model is one-directional with a head of 0 outputs. Train it with LstmObjective.NextStep.", e.Message);
+    }
+
+    [TestMethod]
+    public void AModelThatPoolsPointsCannotStream()
+    {
+        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1).GetWeights();
+        weights.PoolingStride = 3;
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => LstmModel.FromWeights(weights).CreateTimeSeriesEngine());
+
+        Assert.AreEqual("A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages 3 points per step and its head reads LastStep. Train it with LstmObjective.NextStep on windows no longer than LstmTrainingOptions.MaxSteps, so that one point is one step.", e.Message);
+    }
+
+    [TestMethod]
+    public void AnOptionOutOfRangeIsRefusedNamingIt()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Forecaster().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 1 }));
+
+        Assert.AreEqual("LstmTimeSeriesOptions.HistoryLength: expected 2 to 10000000, found 1. (Parameter 'HistoryLength')", e.Message);
+    }
+
+    [TestMethod]
+    public void ADisposedEngineThrowsObjectDisposed()
+    {
+        var engine = Forecaster().CreateTimeSeriesEngine();
+        engine.Dispose();
+        engine.Dispose();
+
+        var e = Assert.ThrowsExactly<ObjectDisposedException>(() => engine.Predict([1f, 2f]));
+
+        Assert.AreEqual("This LstmTimeSeriesEngine has been disposed: create a new one from the model (and Restore a checkpoint to resume).\nObject name: 'LstmTimeSeriesEngine'.", e.Message.Replace("\r", ""));
+    }
+
+    [TestMethod]
+    public void ManyThreadsPredictingWhileOneDisposesNeverCrash()
+    {
+        var series = Series(2000, seed: 9);
+        var engine = Forecaster().CreateTimeSeriesEngine();
+        long predicted = 0, refused = 0;
+        var threads = Enumerable.Range(0, 8).Select(k => new Thread(() =>
+        {
+            for (int t = 0; t < 2000; t++)
+            {
+                try
+                {
+                    engine.Predict(series[t]);
+                    Interlocked.Increment(ref predicted);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                if (k == 0 && t == 500)
+                {
+                    engine.Dispose();
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.AreEqual(16000L, predicted + refused);
+        Assert.IsTrue(predicted >= 501 && refused >= 1499, $"{predicted} predicted, {refused} refused");
+    }
 }
