@@ -1,56 +1,145 @@
-// Anomaly detection on four NAB series: sliding windows → an LSTM trained in .NET to forecast
-// the next step on the first part of each series (NAB's probationary 15 %) → two anomaly
-// scores per window: the mean squared next-step error (NextStepError), and RandomizedPca on
-// the LSTM's representation. Reports point-level ROC AUC after the training part, and how many
-// labelled windows raise an alarm at a threshold chosen on the training part; writes a PNG
-// per series (series, labelled windows shaded, score). Settings: examples/Common/NabBenchmark.cs.
+// Anomaly detection on the whole NAB corpus (58 series), scored the way NAB scores its
+// scoreboard. Per series: an LSTM learns to forecast the next point from the probationary
+// period (NAB's rule: the first min(15 %, 750) points), then a time-series engine streams every
+// point, one LSTM step each, and turns the forecast error into an anomaly score in [0, 1]
+// (examples/Common/NabDetector.cs). The scores go through MLNet.Lstm.Evaluation's NAB scorer
+// (threshold optimised over the corpus, per profile) and are written in NAB's own results
+// layout, so NAB's scorer can check them: <out>/mlnetLstm/<category>/mlnetLstm_<series>.csv.
+using System.Globalization;
+using System.Text.Json;
+using MLNet.Lstm.Evaluation;
 using MLNet.Lstm.Examples;
 using ScottPlot;
 
-string folder = Path.Combine(AppContext.BaseDirectory, "data", "NAB");
-string plots = args.Length > 0 ? args[0] : Path.Combine(Directory.GetCurrentDirectory(), "anomaly-plots");
-Directory.CreateDirectory(plots);
+string nab = Path.Combine(AppContext.BaseDirectory, "data", "NAB");
+string output = args.Length > 0 ? args[0] : Path.Combine(Directory.GetCurrentDirectory(), "nab-results");
+var corpus = NabCorpus.Load(nab);
+Console.WriteLine($"NAB corpus: {corpus.Count} series, {corpus.Sum(s => s.Length):N0} points, {corpus.Sum(s => s.Windows.Count)} labelled windows.");
 
-Console.WriteLine("| series | points | AUC, next-step error | AUC, PCA on representation | labelled windows with an alarm (next-step error) |");
-Console.WriteLine("|---|---:|---:|---:|---:|");
-double aucSum = 0, pcaSum = 0;
-foreach (var file in NabBenchmark.Files)
+var run = NabDetector.Run(corpus, line => Console.WriteLine("  " + line));
+var results = NabProfile.All.Select(p => NabScorer.Optimize(corpus, run.Scores, p)).ToArray();
+var standard = results[0];
+
+Console.WriteLine();
+Console.WriteLine("| series | points | windows | detected | false positives | standard score |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+for (int i = 0; i < corpus.Count; i++)
 {
-    var series = NabSeries.Load(folder, file);
-    var result = NabBenchmark.Run(series);
-    aucSum += result.Auc;
-    pcaSum += result.PcaAuc;
-    Console.WriteLine($"| {series.Name} | {series.Values.Length:N0} | {result.Auc:F3} | {result.PcaAuc:F3} | {result.Detected} of {series.Windows.Length} |");
-    Plot(series, result.PointScores, result.Threshold, Path.Combine(plots, series.Name + ".png"));
+    var series = corpus[i];
+    var file = standard.Files[i];
+    Console.WriteLine($"| {series.Name} | {series.Length:N0} | {series.Windows.Count} | {DetectedWindows(series, run.Scores[i], standard.Threshold)} | {file.FalsePositives} | {file.Score:F2} |");
 }
-Console.WriteLine($"| mean | | {aucSum / NabBenchmark.Files.Length:F3} | {pcaSum / NabBenchmark.Files.Length:F3} | |");
-Console.WriteLine($"Plots written to {plots}");
+
+Console.WriteLine();
+Console.WriteLine("NAB scoreboard (published, results/final_results.json) with this detector:");
+Console.WriteLine("| detector | standard | reward_low_FP | reward_low_FN |");
+Console.WriteLine("|---|---:|---:|---:|");
+using (var published = JsonDocument.Parse(File.ReadAllText(Path.Combine(nab, "results", "final_results.json"))))
+{
+    var board = published.RootElement.EnumerateObject()
+        .Select(d => (Name: d.Name, Scores: NabProfile.All.Select(p => d.Value.GetProperty(p.Name).GetDouble()).ToArray()))
+        .Append((Name: $"**{NabDetector.Name} (this run)**", Scores: results.Select(r => r.NormalizedScore).ToArray()))
+        .OrderByDescending(d => d.Scores[0]);
+    foreach (var (name, scores) in board)
+    {
+        Console.WriteLine($"| {name} | {scores[0]:F1} | {scores[1]:F1} | {scores[2]:F1} |");
+    }
+}
+
+WriteResults(output, corpus, run.Scores);
+string plots = Path.Combine(output, "plots");
+Directory.CreateDirectory(plots);
+foreach (string name in new[] { "realKnownCause/nyc_taxi.csv", "realKnownCause/machine_temperature_system_failure.csv", "realAWSCloudwatch/ec2_cpu_utilization_825cc2.csv" })
+{
+    int i = corpus.ToList().FindIndex(s => s.Name == name);
+    Plot(corpus[i], run.Scores[i], standard.Threshold, Path.Combine(plots, Path.GetFileNameWithoutExtension(name) + ".png"));
+}
+
+Console.WriteLine();
+Console.WriteLine($"Thresholds: standard {results[0].Threshold:F4}, reward_low_FP {results[1].Threshold:F4}, reward_low_FN {results[2].Threshold:F4}.");
+Console.WriteLine($"Training: {run.Training.TotalSeconds:F0} s for {corpus.Count} forecasters. Streaming: {run.Points:N0} points in {run.Streaming.TotalSeconds:F1} s = {run.PointsPerSecond:N0} points/s on one thread.");
+Console.WriteLine($"Per-point scores in NAB's results layout: {Path.Combine(output, NabDetector.Name)}; plots: {plots}");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"NAB scores: standard {results[0].NormalizedScore:F2}, reward_low_FP {results[1].NormalizedScore:F2}, reward_low_FN {results[2].NormalizedScore:F2}"));
+
+// Windows with at least one score at or above the threshold after the probationary period.
+static int DetectedWindows(NabSeries series, double[] scores, double threshold)
+{
+    int detected = 0;
+    foreach (var window in series.Windows)
+    {
+        for (int i = series.ProbationaryLength; i < series.Length; i++)
+        {
+            var t = series.Timestamps[i];
+            if (t >= window.Start && t <= window.End && scores[i] >= threshold)
+            {
+                detected++;
+                break;
+            }
+        }
+    }
+    return detected;
+}
+
+// NAB's results layout: <detector>/<category>/<detector>_<file>.csv with timestamp, value, anomaly_score, label.
+static void WriteResults(string output, IReadOnlyList<NabSeries> corpus, IReadOnlyList<double[]> scores)
+{
+    for (int s = 0; s < corpus.Count; s++)
+    {
+        var series = corpus[s];
+        string category = Path.GetDirectoryName(series.Name)!;
+        string folder = Path.Combine(output, NabDetector.Name, category);
+        Directory.CreateDirectory(folder);
+        using var writer = new StreamWriter(Path.Combine(folder, $"{NabDetector.Name}_{Path.GetFileName(series.Name)}"));
+        writer.WriteLine("timestamp,value,anomaly_score,label");
+        for (int i = 0; i < series.Length; i++)
+        {
+            var t = series.Timestamps[i];
+            bool inWindow = series.Windows.Any(w => t >= w.Start && t <= w.End);
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{t:yyyy-MM-dd HH:mm:ss},{series.Values[i]},{scores[s][i]},{(inWindow ? 1 : 0)}"));
+        }
+    }
+}
 
 static void Plot(NabSeries series, double[] scores, double threshold, string path)
 {
     var plot = new Plot();
-    double[] xs = [.. series.Times.Select(t => t.ToOADate())];
-    foreach (var (start, end) in series.Windows)
+    double[] xs = new double[series.Length];
+    double[] values = new double[series.Length];
+    for (int i = 0; i < xs.Length; i++)
     {
-        var span = plot.Add.HorizontalSpan(start.ToOADate(), end.ToOADate());
+        xs[i] = series.Timestamps[i].ToOADate();
+        values[i] = series.Values[i];
+    }
+    foreach (var window in series.Windows)
+    {
+        var span = plot.Add.HorizontalSpan(window.Start.ToOADate(), window.End.ToOADate());
         span.FillStyle.Color = Colors.Red.WithAlpha(0.15);
         span.LineStyle.Width = 0;
     }
-    var values = plot.Add.ScatterLine(xs, series.Values.Select(v => (double)v).ToArray());
-    values.LegendText = "value";
-    values.Color = Colors.SteelBlue;
+    var probation = plot.Add.VerticalLine(xs[series.ProbationaryLength]);
+    probation.Color = Colors.Gray;
+    probation.LinePattern = LinePattern.Dotted;
+    var line = plot.Add.ScatterLine(xs, values);
+    line.LegendText = "value";
+    line.Color = Colors.SteelBlue;
+    var detections = Enumerable.Range(series.ProbationaryLength, series.Length - series.ProbationaryLength).Where(i => scores[i] >= threshold).ToArray();
+    if (detections.Length > 0)
+    {
+        var marks = plot.Add.ScatterPoints(detections.Select(i => xs[i]).ToArray(), detections.Select(i => values[i]).ToArray());
+        marks.LegendText = "detection (standard threshold)";
+        marks.Color = Colors.DarkOrange;
+        marks.MarkerSize = 8;
+    }
     var score = plot.Add.ScatterLine(xs, scores);
-    score.LegendText = "next-step error";
-    score.Color = Colors.DarkOrange;
+    score.LegendText = "anomaly score";
+    score.Color = Colors.DarkOrange.WithAlpha(0.5);
     score.Axes.YAxis = plot.Axes.Right;
-    var line = plot.Add.HorizontalLine(threshold);
-    line.Axes.YAxis = plot.Axes.Right;
-    line.Color = Colors.DarkOrange.WithAlpha(0.6);
-    line.LinePattern = LinePattern.Dashed;
     plot.Axes.DateTimeTicksBottom();
     plot.Axes.Right.Label.Text = "anomaly score";
     plot.Axes.Left.Label.Text = "value";
-    plot.Title($"NAB {series.Name}: labelled windows shaded");
+    plot.Title($"NAB {series.Name}: labelled windows shaded, probationary period left of the dotted line");
     plot.ShowLegend(Alignment.UpperLeft);
     plot.SavePng(path, 1400, 500);
 }

@@ -233,7 +233,7 @@ internal static class LstmThrow
         new($"A time-series engine needs a one-directional model whose head forecasts the next point's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
 
     public static InvalidOperationException NotOnePointPerStep(int poolingStride, LstmHeadInput headInput) =>
-        new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep on windows no longer than LstmTrainingOptions.MaxSteps, so that one point is one step.");
+        new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep, which reads every point.");
 
     public static ArgumentException TimeSeriesOptionInvalid(string option, string why) =>
         new($"LstmTimeSeriesOptions.{option}: {why}.", option);

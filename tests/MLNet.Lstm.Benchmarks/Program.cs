@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training] [-- --streaming]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -16,6 +16,7 @@ bool quick = args.Contains("--quick");
 bool sweep = args.Contains("--batch-sweep");
 bool trainingOnly = args.Contains("--training");
 bool ucrOnly = args.Contains("--ucr");
+bool streamingOnly = args.Contains("--streaming");
 var ucrSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
 string? ucrSets = args.Select((a, i) => (a, i)).Where(p => p.a == "--sets" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 const int Runs = 5;
@@ -41,6 +42,11 @@ if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--long-sequences" 
 if (ucrOnly)
 {
     UcrBenchmark.Run(quick, ucrSettings, ucrSets);
+    return;
+}
+StreamingBenchmark.Run(quick);
+if (streamingOnly)
+{
     return;
 }
 TrainingBenchmark.Run(quick);

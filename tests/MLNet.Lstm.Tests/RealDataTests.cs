@@ -1,3 +1,4 @@
+using MLNet.Lstm.Evaluation;
 using MLNet.Lstm.Examples;
 
 namespace MLNet.Lstm.Tests;
@@ -31,13 +32,17 @@ public sealed class RealDataTests
     }
 
     [TestMethod]
-    public void NextStepErrorReachesAMeanPointLevelAucOf075OnTheFourNabSeries()
+    // Measured: standard NAB_MEASURED (windowed Gaussian 39.6, numenta HTM 70.1); a random LSTM
+    // streamed the same way: NAB_RANDOM. The margin, NAB_MARGIN points, is about NAB_WINDOWS labelled
+    // windows of the corpus' 116 missed.
+    public void TheStreamingLstmDetectorBeatsWindowedGaussianOnTheWholeNabCorpus()
     {
-        string folder = Path.Combine(AppContext.BaseDirectory, "Data", "NAB");
+        var corpus = NabCorpus.Load(Path.Combine(Data, "NAB"));
 
-        var aucs = NabBenchmark.Files.Select(file => NabBenchmark.Run(NabSeries.Load(folder, file)).Auc).ToArray();
+        var run = NabDetector.Run(corpus);
 
-        Console.WriteLine($"NAB point-level AUC: {string.Join(", ", aucs.Select(a => a.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}; mean {aucs.Average():F3}");
-        Assert.IsGreaterThanOrEqualTo(0.75, aucs.Average());
+        var standard = NabScorer.Optimize(corpus, run.Scores, NabProfile.Standard);
+        Console.WriteLine($"NAB standard score {standard.NormalizedScore:F2} at threshold {standard.Threshold:F4}");
+        Assert.IsGreaterThanOrEqualTo(42.0, standard.NormalizedScore);
     }
 }
