@@ -5,8 +5,8 @@ namespace MLNet.Lstm;
 /// The anomaly score in [0, 1]: how improbable the forecast error is against the series' own
 /// error history (a normal fitted to its last <see cref="LstmTimeSeriesOptions.HistoryLength"/>
 /// errors), as −log10 of that probability over 100. Typical points score below 0.01; a
-/// one-in-a-billion error 0.09; 0.3 is one in 10³⁰, which on the NAB corpus separates anomalies
-/// best (BENCHMARKS.md); 1 is 10⁻¹⁰⁰ or less. 0 for points the model was trained on
+/// one-in-a-billion error 0.09; 1 is 10⁻¹⁰⁰ or less. On the NAB corpus the best threshold
+/// (standard profile) is 0.37, an error of probability 10⁻³⁷ (BENCHMARKS.md). 0 for points the model was trained on
 /// (<see cref="LstmTimeSeriesOptions.TrainingPoints"/>) and while the history warms up.
 /// </param>
 /// <param name="Error">
