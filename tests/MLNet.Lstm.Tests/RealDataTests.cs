@@ -6,7 +6,7 @@ namespace MLNet.Lstm.Tests;
 /// <summary>
 /// The README's results on real data, asserted with the plain pipeline (every default): each
 /// target sits a stated margin below the accuracy measured on 2026-11-25 and far above what the
-/// same pipeline on a random LSTM reaches. BasicMotions and JapaneseVowels are not here: a
+/// same pipeline on a random LSTM reaches (except NAB's, see there). BasicMotions and JapaneseVowels are not here: a
 /// random LSTM's last, mean and max states already classify them (1.000 and 0.970), so they
 /// cannot show that training works.
 /// </summary>
@@ -32,9 +32,12 @@ public sealed class RealDataTests
     }
 
     [TestMethod]
-    // Measured: standard NAB_MEASURED (windowed Gaussian 39.6, numenta HTM 70.1); a random LSTM
-    // streamed the same way: NAB_RANDOM. The margin, NAB_MARGIN points, is about NAB_WINDOWS labelled
-    // windows of the corpus' 116 missed.
+    // Measured: standard 47.36 (seed 2: 45.74; windowed Gaussian 39.65, numenta HTM 70.1); the
+    // target 44 leaves 3.4 points, about four of the corpus' 116 windows missed. Unlike the other
+    // targets here it does not sit above a random LSTM: an untrained forecaster streamed the same
+    // way scores 50.31, because on NAB the error of a nearly constant forecast (how far a value
+    // is from its usual level) is as good a detector (BENCHMARKS.md). The test pins the
+    // scoreboard figure of the README and the example, which are the shipped detector's.
     public void TheStreamingLstmDetectorBeatsWindowedGaussianOnTheWholeNabCorpus()
     {
         var corpus = NabCorpus.Load(Path.Combine(Data, "NAB"));
@@ -43,6 +46,6 @@ public sealed class RealDataTests
 
         var standard = NabScorer.Optimize(corpus, run.Scores, NabProfile.Standard);
         Console.WriteLine($"NAB standard score {standard.NormalizedScore:F2} at threshold {standard.Threshold:F4}");
-        Assert.IsGreaterThanOrEqualTo(42.0, standard.NormalizedScore);
+        Assert.IsGreaterThanOrEqualTo(44.0, standard.NormalizedScore);
     }
 }
