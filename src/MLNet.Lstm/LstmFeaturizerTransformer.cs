@@ -104,7 +104,7 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
         var binding = Bind(input.Schema);
         var cache = new OutputCache(_options.OutputCacheBytes, _runner.OutputSize, input.GetRowCount(),
             message => HostLog.Warning(_host, "LSTM output cache", message));
-        return new LstmFeaturizerDataView(input, binding, _batches, cache);
+        return new LstmFeaturizerDataView(input, binding, _batches, cache, () => Model.ToExportGraph(_options.Representation));
     }
 
     /// <summary>A mapper of single rows, used by <c>PredictionEngine</c>.</summary>

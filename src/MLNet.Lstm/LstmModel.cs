@@ -218,6 +218,13 @@ public sealed class LstmModel
         return (model.ToByteArray(), size);
     }
 
+    /// <summary>The representation graph as plain nodes and initializers, for ML.NET's ONNX export.</summary>
+    internal OnnxExportGraph ToExportGraph(LstmRepresentation representation)
+    {
+        var (model, size) = OnnxRepresentationRewriter.Rewrite(_proto, Graph, representation);
+        return OnnxExportGraph.From(model, Graph.InputName, OnnxRepresentationRewriter.FeaturesName, size, Graph.Source);
+    }
+
     /// <summary>A model read from outside: its sizes must fit in arrays and its parameters be finite.</summary>
     private static LstmModel Checked(ModelProto proto, string source)
     {

@@ -233,7 +233,7 @@ internal static class LstmThrow
         new($"A time-series engine needs a one-directional model whose head forecasts the next point's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");
 
     public static InvalidOperationException NotOnePointPerStep(int poolingStride, LstmHeadInput headInput) =>
-        new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep, which reads every point.");
+        new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep on windows of at most LstmTrainingOptions.MaxSteps points, or with MaxSteps = null.");
 
     public static ArgumentException TimeSeriesOptionInvalid(string option, string why) =>
         new($"LstmTimeSeriesOptions.{option}: {why}.", option);
@@ -301,4 +301,16 @@ internal static class LstmThrow
 
     public static InvalidDataException NabLineInvalid(string path, int line, string why) =>
         new($"NAB data file '{path}', line {line}: {why}.");
+
+    public static NotSupportedException OnnxExportOperator(string source, string node, string op, string why) =>
+        new($"ONNX export of the LSTM featurizer: the graph of '{source}' has, in node '{node}' ({op}), {why}. Nothing was exported.");
+
+    public static NotSupportedException OnnxExportInput(string column, string why) =>
+        new($"ONNX export of the LSTM featurizer: column '{column}' {why}. Nothing was exported; ML.NET's ONNX models take known-size vectors.");
+
+    public static NotSupportedException OnnxExportLengthColumn(string lengthColumn) =>
+        new($"ONNX export of the LSTM featurizer: the sequences are padded, with their lengths in column '{lengthColumn}'; an exported graph would read the padding as steps. Nothing was exported; export a pipeline whose sequences have one known length.");
+
+    public static NotSupportedException DataViewNotSavable() =>
+        new("The LSTM featurizer's transformed view is not saved on its own: save the transformer (mlContext.Model.Save) or export the pipeline (mlContext.Model.ConvertToOnnx).");
 }

@@ -132,9 +132,9 @@ public sealed class LstmTrainingOptions
     /// Longest sequence, in steps, the LSTM reads: when the training rows' median length is longer,
     /// consecutive steps are averaged (the same stride for every row, a node of the graph, see
     /// <see cref="LstmWeights.PoolingStride"/>) down to at most this many. Default 64; null reads
-    /// every step. Not with an <see cref="InitialModel"/>, whose own preprocessing is kept, nor
-    /// with <see cref="LstmObjective.NextStep"/>, which forecasts the next point and so reads every
-    /// point (and can stream in a <see cref="LstmTimeSeriesEngine"/>).
+    /// every step. Not with an <see cref="InitialModel"/>, whose own preprocessing is kept. A
+    /// forecaster for <see cref="LstmTimeSeriesEngine"/> must read every point: train it on windows
+    /// of at most this many points, or set null.
     /// </summary>
     public int? MaxSteps { get; set; } = LstmDefaults.MaxSteps;
 

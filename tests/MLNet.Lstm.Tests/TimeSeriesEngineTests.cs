@@ -309,19 +309,19 @@ public sealed class TimeSeriesEngineTests
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => LstmModel.FromWeights(weights).CreateTimeSeriesEngine());
 
-        Assert.AreEqual("A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages 3 points per step and its head reads LastStep. Train it with LstmObjective.NextStep, which reads every point.", e.Message);
+        Assert.AreEqual("A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages 3 points per step and its head reads LastStep. Train it with LstmObjective.NextStep on windows of at most LstmTrainingOptions.MaxSteps points, or with MaxSteps = null.", e.Message);
     }
 
     [TestMethod]
-    public void NextStepTrainingOnWindowsLongerThanMaxStepsReadsEveryPointAndStreams()
+    public void NextStepTrainingOnLongWindowsWithoutMaxStepsReadsEveryPointAndStreams()
     {
         var mlContext = new MLContext(seed: 1);
         var windows = mlContext.Data.CreateSlidingWindows(Enumerable.Range(0, 400).Select(t => MathF.Sin(t * 0.2f)), windowSize: 200, stride: 10);
 
         using var forecaster = mlContext.Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.NextStep, HiddenSize = 8, Epochs = 1 }).Fit(windows);
+            new LstmTrainingOptions { Objective = LstmObjective.NextStep, HiddenSize = 8, Epochs = 1, MaxSteps = null }).Fit(windows);
 
-        Assert.AreEqual(1, forecaster.Model.GetWeights().PoolingStride, "200 steps, MaxSteps 64: a forecaster still reads every point");
+        Assert.AreEqual(1, forecaster.Model.GetWeights().PoolingStride, "200 steps, MaxSteps null: every point is a step");
         using var engine = forecaster.CreateTimeSeriesEngine();
         Assert.AreEqual(1L, (engine.Predict(0.5f), engine.Points).Item2);
     }

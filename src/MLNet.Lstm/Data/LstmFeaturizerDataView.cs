@@ -9,10 +9,20 @@ namespace MLNet.Lstm.Data;
 /// cursor pulls rows. A cursor that does not ask for the representation passes the source
 /// through untouched, so counting rows or reading other columns never runs the LSTM. Once one
 /// cursor has computed the representation of every row, later cursors read it from the
-/// <see cref="OutputCache"/> instead of running the LSTM again.
+/// <see cref="OutputCache"/> instead of running the LSTM again. It knows its source and its
+/// graph, so ML.NET's ONNX export can walk through it (MLNetInternals/LstmFeaturizerDataView.Onnx.cs).
 /// </summary>
-internal sealed class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, SequenceBatchPool batches, OutputCache cache) : IDataView
+internal sealed partial class LstmFeaturizerDataView(IDataView source, SequenceInputBinding binding, SequenceBatchPool batches, OutputCache cache,
+    Func<Onnx.OnnxExportGraph> exportGraph) : IDataView
 {
+    /// <summary>The view the featurizer reads.</summary>
+    public IDataView Source => source;
+
+    internal SequenceInputBinding Binding => binding;
+
+    /// <summary>The featurizer's graph as ML.NET's ONNX export takes it.</summary>
+    internal Onnx.OnnxExportGraph ExportGraph() => exportGraph();
+
     public bool CanShuffle => source.CanShuffle;
 
     public DataViewSchema Schema => binding.OutputSchema;

@@ -169,7 +169,7 @@ internal static class LstmTrainer
             {
                 (weights.InputOffset, weights.InputScale) = set.Standardization();
             }
-            if (objective.PoolsSteps && training.MaxSteps is int maxSteps)
+            if (training.MaxSteps is int maxSteps)
             {
                 int median = set.MedianSteps();
                 weights.PoolingStride = Math.Max(1, (median + maxSteps - 1) / maxSteps);

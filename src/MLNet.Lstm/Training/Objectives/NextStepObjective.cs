@@ -16,9 +16,6 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool NeedsLabel => false;
 
-    // A forecaster forecasts the next point, so it reads every point; and so it can stream, one point a step.
-    public override bool PoolsSteps => false;
-
     public override bool AcceptsLabel(DataViewType type) => false;
 
     public override int OutputSize(DataViewType? label, int inputSize) => inputSize;

@@ -23,9 +23,6 @@ internal abstract class TrainingObjective
     /// <summary>Whether the objective reads a label column.</summary>
     public virtual bool NeedsLabel => true;
 
-    /// <summary>Whether long rows are averaged down to <see cref="LstmTrainingOptions.MaxSteps"/> steps.</summary>
-    public virtual bool PoolsSteps => true;
-
     /// <summary>Whether a label column of this type is one the objective can read.</summary>
     public abstract bool AcceptsLabel(DataViewType type);
 

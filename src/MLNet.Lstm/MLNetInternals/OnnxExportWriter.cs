@@ -1,0 +1,109 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
+using MLNet.Lstm.Data;
+using MLNet.Lstm.Onnx;
+
+namespace MLNet.Lstm;
+
+/// <summary>
+/// Writes the featurizer's graph into ML.NET's ONNX export context: the sequence column(s),
+/// [N, T·F] or F × [N, T] in ML.NET's ONNX model, reshaped to [N, T, F]; every initializer and
+/// node of the representation graph under names of their own (standard domain: the context's
+/// default is ai.onnx.ml); its output as the featurizer's output column.
+/// </summary>
+internal static class OnnxExportWriter
+{
+    public static void Write(OnnxContext ctx, SequenceInputBinding binding, OnnxExportGraph graph)
+    {
+        ctx.CheckOpSetVersion(OnnxExportGraph.MinimumOpset, "LstmFeaturizer");
+        if (binding.LengthColumnIndex is int lengthColumn)
+        {
+            throw LstmThrow.OnnxExportLengthColumn(binding.InputSchema[lengthColumn].Name);
+        }
+        string prefix = ctx.GetNodeName("LstmFeaturizer") + "/";
+        var names = new Dictionary<string, string>
+        {
+            [graph.InputName] = SequenceInput(ctx, binding, prefix),
+        };
+        foreach (var initializer in graph.Initializers)
+        {
+            // A scalar (rank 0, PyTorch's constants) has its own overloads: the array ones multiply the dimensions.
+            names[initializer.Name] = (initializer.Floats, initializer.Longs, initializer.Dims.Length) switch
+            {
+                ({ } floats, _, 0) => ctx.AddInitializer(floats[0], prefix + initializer.Name),
+                ({ } floats, _, _) => ctx.AddInitializer(floats, initializer.Dims, prefix + initializer.Name),
+                (_, { } longs, 0) => ctx.AddInitializer(longs[0], prefix + initializer.Name),
+                (_, { } longs, _) => ctx.AddInitializer(longs, initializer.Dims, prefix + initializer.Name),
+                _ => throw new InvalidOperationException("An exported initializer holds floats or int64s."),
+            };
+        }
+        string outputColumn = binding.OutputSchema[binding.OutputColumnIndex].Name;
+        names[graph.OutputName] = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, graph.OutputSize), outputColumn);
+        foreach (var node in graph.Nodes)
+        {
+            var inputs = Array.ConvertAll(node.Inputs, name => name.Length == 0 ? name : names.GetValueOrDefault(name, prefix + name));
+            var outputs = Array.ConvertAll(node.Outputs, name => name.Length == 0 ? name : names.GetValueOrDefault(name, prefix + name));
+            var written = ctx.CreateNode(node.OpType, inputs, outputs, ctx.GetNodeName(prefix + node.OpType), "");
+            foreach (var a in node.Attributes)
+            {
+                if (a.Int is long i)
+                {
+                    written.AddAttribute(a.Name, i);
+                }
+                else if (a.Float is float f)
+                {
+                    written.AddAttribute(a.Name, (double)f);
+                }
+                else if (a.Text is { } text)
+                {
+                    written.AddAttribute(a.Name, text);
+                }
+                else if (a.Ints is { } ints)
+                {
+                    written.AddAttribute(a.Name, ints);
+                }
+                else if (a.Floats is { } floats)
+                {
+                    written.AddAttribute(a.Name, floats);
+                }
+                else
+                {
+                    written.AddAttribute(a.Name, a.Texts!);
+                }
+            }
+        }
+    }
+
+    /// <summary>The [N, T, F] tensor from the sequence column, or from the F feature columns.</summary>
+    private static string SequenceInput(OnnxContext ctx, SequenceInputBinding binding, string prefix)
+    {
+        int features = binding.InputSize;
+        var columns = Array.ConvertAll(binding.ColumnIndices, i => binding.InputSchema[i]);
+        foreach (var column in columns)
+        {
+            if (column.Type is not VectorDataViewType { Size: > 0 })
+            {
+                throw LstmThrow.OnnxExportInput(column.Name, $"holds sequences of varying length ({column.Type})");
+            }
+        }
+        string sequence = prefix + "sequence";
+        if (columns.Length == 1)
+        {
+            long steps = ((VectorDataViewType)columns[0].Type).Size / features;
+            string shape = ctx.AddInitializer([-1L, steps, features], [3L], prefix + "sequence_shape");
+            ctx.CreateNode("Reshape", [ctx.GetVariableName(columns[0].Name), shape], [sequence], ctx.GetNodeName(prefix + "Reshape"), "");
+            return sequence;
+        }
+        long length = ((VectorDataViewType)columns[0].Type).Size;
+        string featureShape = ctx.AddInitializer([-1L, length, 1L], [3L], prefix + "feature_shape");
+        var perFeature = new string[columns.Length];
+        for (int f = 0; f < columns.Length; f++)
+        {
+            perFeature[f] = $"{prefix}feature{f}";
+            ctx.CreateNode("Reshape", [ctx.GetVariableName(columns[f].Name), featureShape], [perFeature[f]], ctx.GetNodeName(prefix + "Reshape"), "");
+        }
+        var concat = ctx.CreateNode("Concat", perFeature, [sequence], ctx.GetNodeName(prefix + "Concat"), "");
+        concat.AddAttribute("axis", 2L);
+        return sequence;
+    }
+}
