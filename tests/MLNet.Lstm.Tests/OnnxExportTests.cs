@@ -31,44 +31,62 @@ public sealed class OnnxExportTests
         return stream.ToArray();
     }
 
-    /// <summary>Runs the exported model with ONNX Runtime alone: the sequences (and any other inputs it asks for), one output.</summary>
-    private static float[][] RunExported(byte[] onnx, IReadOnlyList<SequenceRow> rows, string output, Func<string, NamedOnnxValue?>? other = null)
+    private static readonly string NodeCases = Path.Combine(
+        System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>(typeof(OnnxExportTests).Assembly).Single(a => a.Key == "RepositoryRoot").Value!,
+        "TestResults", "node-onnx");
+
+    /// <summary>
+    /// Runs the exported model with ONNX Runtime alone (the sequences, and any other input it asks
+    /// for) and asserts its <paramref name="output"/> equals the pipeline's. Leaves the model, its
+    /// inputs and the pipeline's values in TestResults/node-onnx/<paramref name="name"/> for the
+    /// second runtime (.ci/run: tests/node/check.mjs in Node.js).
+    /// </summary>
+    private static void AssertExportEqualsPipeline(string name, byte[] onnx, IReadOnlyList<SequenceRow> rows, int steps, string output, float[][] pipeline,
+        Func<string, (NamedOnnxValue Value, object Json)?>? other = null)
     {
         using var session = new InferenceSession(onnx);
         var inputs = new List<NamedOnnxValue>();
-        foreach (var (name, meta) in session.InputMetadata)
+        var json = new List<object>();
+        foreach (var (input, meta) in session.InputMetadata)
         {
-            if (name == "Sequence")
+            if (input == "Sequence")
             {
-                var tensor = new DenseTensor<float>([rows.Count, Steps]);
-                for (int r = 0; r < rows.Count; r++)
-                {
-                    for (int t = 0; t < Steps; t++)
-                    {
-                        tensor[r, t] = rows[r].Sequence[t];
-                    }
-                }
-                inputs.Add(NamedOnnxValue.CreateFromTensor(name, tensor));
+                var data = rows.SelectMany(r => r.Sequence).ToArray();
+                inputs.Add(NamedOnnxValue.CreateFromTensor(input, new DenseTensor<float>(data, [rows.Count, steps])));
+                json.Add(new { name = input, type = "float32", dims = new[] { rows.Count, steps }, data });
             }
-            else if (other?.Invoke(name) is { } value)
+            else if (other?.Invoke(input) is var (value, description))
             {
                 inputs.Add(value);
+                json.Add(description);
             }
             else
             {
                 // Columns the pipeline carries but does not use (Label, Id) are inputs too; their values do not matter.
-                inputs.Add(meta.ElementDataType switch
+                var dims = new[] { rows.Count, 1 };
+                (NamedOnnxValue, object) unused = meta.ElementDataType switch
                 {
-                    TensorElementType.Bool => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>([rows.Count, 1])),
-                    TensorElementType.Int32 => NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>([rows.Count, 1])),
-                    _ => throw new AssertFailedException($"unexpected input {name} of {meta.ElementDataType}"),
-                });
+                    TensorElementType.Bool => (NamedOnnxValue.CreateFromTensor(input, new DenseTensor<bool>(dims)), new { name = input, type = "bool", dims, data = new int[rows.Count] }),
+                    TensorElementType.Int32 => (NamedOnnxValue.CreateFromTensor(input, new DenseTensor<int>(dims)), new { name = input, type = "int32", dims, data = new int[rows.Count] }),
+                    _ => throw new AssertFailedException($"unexpected input {input} of {meta.ElementDataType}"),
+                };
+                inputs.Add(unused.Item1);
+                json.Add(unused.Item2);
             }
         }
         using var results = session.Run(inputs, [output]);
-        var values = results[0].AsTensor<float>();
-        int width = (int)(values.Length / rows.Count);
-        return [.. Enumerable.Range(0, rows.Count).Select(r => Enumerable.Range(0, width).Select(c => values.GetValue(r * width + c)).ToArray())];
+        var values = results[0].AsTensor<float>().ToArray();
+
+        var folder = Path.Combine(NodeCases, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), onnx);
+        File.WriteAllText(Path.Combine(folder, "case.json"), System.Text.Json.JsonSerializer.Serialize(new
+        {
+            inputs = json,
+            expected = new Dictionary<string, float[]> { [output] = [.. pipeline.SelectMany(r => r)] },
+            tolerance = Tolerance,
+        }));
+        Assertions.AreClose(pipeline, [.. values.Chunk(values.Length / rows.Count)], Tolerance);
     }
 
     private static float[][] Column(IDataView data, string column) =>
@@ -85,9 +103,7 @@ public sealed class OnnxExportTests
             .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression("Label", "Features"))
             .Fit(data);
 
-        var exported = RunExported(Export(mlContext, model, data), rows, "Probability.output");
-
-        Assertions.AreClose(Column(model.Transform(data), "Probability"), exported, Tolerance);
+        AssertExportEqualsPipeline("binary-sdca", Export(mlContext, model, data), rows, Steps, "Probability.output", Column(model.Transform(data), "Probability"));
     }
 
     [TestMethod]
@@ -102,7 +118,7 @@ public sealed class OnnxExportTests
 
         CollectionAssert.AreEquivalent(new[] { "Sequence", "Label", "Id" }, session.InputMetadata.Keys.ToArray());
         CollectionAssert.AreEqual(new[] { -1, Steps }, session.InputMetadata["Sequence"].Dimensions);
-        Assertions.AreClose(Column(model.Transform(data), "Features"), RunExported(Export(mlContext, model, data), rows, "Features.output"), Tolerance);
+        AssertExportEqualsPipeline("features", Export(mlContext, model, data), rows, Steps, "Features.output", Column(model.Transform(data), "Features"));
     }
 
     [TestMethod]
@@ -117,10 +133,11 @@ public sealed class OnnxExportTests
             .Fit(labelled);
 
         // The label's text column is a graph input of the exported model (MapValueToKey is in it); any text does.
-        var exported = RunExported(Export(mlContext, model, labelled), rows, "Score.output",
-            name => name == "LabelText" ? NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(Enumerable.Repeat("True", rows.Count).ToArray(), [rows.Count, 1])) : null);
-
-        Assertions.AreClose(Column(model.Transform(labelled), "Score"), exported, Tolerance);
+        var text = Enumerable.Repeat("True", rows.Count).ToArray();
+        AssertExportEqualsPipeline("multiclass-maximum-entropy", Export(mlContext, model, labelled), rows, Steps, "Score.output", Column(model.Transform(labelled), "Score"),
+            name => name == "LabelText"
+                ? (NamedOnnxValue.CreateFromTensor(name, new DenseTensor<string>(text, [rows.Count, 1])), new { name, type = "string", dims = new[] { rows.Count, 1 }, data = text })
+                : null);
     }
 
     [TestMethod]
@@ -131,9 +148,7 @@ public sealed class OnnxExportTests
             .Append(mlContext.BinaryClassification.Trainers.LightGbm("Label", "Features", numberOfLeaves: 4, numberOfIterations: 20))
             .Fit(data);
 
-        var exported = RunExported(Export(mlContext, model, data), rows, "Score.output");
-
-        Assertions.AreClose(Column(model.Transform(data), "Score"), exported, Tolerance);
+        AssertExportEqualsPipeline("binary-lightgbm", Export(mlContext, model, data), rows, Steps, "Score.output", Column(model.Transform(data), "Score"));
     }
 
     [TestMethod]
@@ -148,9 +163,7 @@ public sealed class OnnxExportTests
         Assert.AreEqual(3, weights.PoolingStride, $"40 steps down to at most 16: stride 3, found {weights.PoolingStride}");
         Assert.IsNotNull(weights.InputScale);
 
-        var exported = RunExported(Export(mlContext, model, data), rows, "Probability.output");
-
-        Assertions.AreClose(Column(model.Transform(data), "Probability"), exported, Tolerance);
+        AssertExportEqualsPipeline("trained-featurizer", Export(mlContext, model, data), rows, Steps, "Probability.output", Column(model.Transform(data), "Probability"));
     }
 
     [TestMethod]
@@ -164,18 +177,7 @@ public sealed class OnnxExportTests
         var model = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.FromOnnx(fixture.OnnxPath),
             new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(data);
 
-        using var stream = new MemoryStream();
-        mlContext.Model.ConvertToOnnx(model, data, stream);
-        using var session = new InferenceSession(stream.ToArray());
-        var tensor = new DenseTensor<float>(rows.SelectMany(r => r.Sequence).ToArray(), [rows.Count, steps]);
-        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor("Sequence", tensor) };
-        inputs.AddRange(session.InputMetadata.Keys.Where(k => k != "Sequence").Select(k => k == "Label"
-            ? NamedOnnxValue.CreateFromTensor(k, new DenseTensor<bool>([rows.Count, 1]))
-            : NamedOnnxValue.CreateFromTensor(k, new DenseTensor<int>([rows.Count, 1]))));
-        using var results = session.Run(inputs, ["Features.output"]);
-        var exported = results[0].AsTensor<float>().ToArray().Chunk(fixture.Expected(LstmRepresentation.ModelOutput)[0].Length).ToArray();
-
-        Assertions.AreClose(fixture.Expected(LstmRepresentation.ModelOutput), exported, Tolerance);
+        AssertExportEqualsPipeline("pytorch-seed-lstm", Export(mlContext, model, data), rows, steps, "Features.output", fixture.Expected(LstmRepresentation.ModelOutput));
     }
 
     [TestMethod]

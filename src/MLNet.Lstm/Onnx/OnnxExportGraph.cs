@@ -84,6 +84,9 @@ internal sealed record OnnxExportGraph(string InputName, string OutputName, int 
             }
             nodes.Add(Node(node, opset, constants, source));
         }
+        // Axes that moved into attributes leave their constants unread; ONNX Runtime warns about unread initializers.
+        var read = nodes.SelectMany(n => n.Inputs).ToHashSet();
+        initializers.RemoveAll(i => !read.Contains(i.Name));
         return new OnnxExportGraph(inputName, outputName, outputSize, nodes, initializers);
     }
 
