@@ -181,6 +181,54 @@ public sealed class OnnxExportTests
     }
 
     [TestMethod]
+    public void TwoFeaturizersInOnePipelineExportSideBySide()
+    {
+        var (mlContext, data, rows) = SineOrSquare();
+        var model = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 1), new LstmFeaturizerOptions { OutputColumnName = "A" })
+            .Append(mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2), new LstmFeaturizerOptions { OutputColumnName = "B", Representation = LstmRepresentation.LastHidden }))
+            .Append(mlContext.Transforms.Concatenate("Features", "A", "B"))
+            .Fit(data);
+
+        AssertExportEqualsPipeline("two-featurizers", Export(mlContext, model, data), rows, Steps, "Features.output", Column(model.Transform(data), "Features"));
+    }
+
+    [TestMethod]
+    public void AFeaturizerReadingOneColumnPerFeatureExportsThem()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var random = TestData.Random(30, Steps, 2, seed: 4);
+        var channels = random.Select(s => new TwoChannels { X = [.. s.Select(p => p[0])], Y = [.. s.Select(p => p[1])] }).ToList();
+        var schema = SchemaDefinition.Create(typeof(TwoChannels));
+        schema[nameof(TwoChannels.X)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Steps);
+        schema[nameof(TwoChannels.Y)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Steps);
+        var data = mlContext.Data.LoadFromEnumerable(channels, schema);
+        var model = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(2, 8, seed: 5),
+            new LstmFeaturizerOptions { InputColumnNames = ["X", "Y"] }).Fit(data);
+        (NamedOnnxValue, object) Channel(string name, Func<TwoChannels, float[]> pick)
+        {
+            var values = channels.SelectMany(pick).ToArray();
+            var dims = new[] { channels.Count, Steps };
+            return (NamedOnnxValue.CreateFromTensor(name, new DenseTensor<float>(values, dims)), new { name, type = "float32", dims, data = values });
+        }
+
+        AssertExportEqualsPipeline("one-column-per-feature", Export(mlContext, model, data), [.. Enumerable.Range(0, channels.Count).Select(_ => new SequenceRow())], Steps,
+            "Features.output", Column(model.Transform(data), "Features"),
+            name => name switch { "X" => Channel(name, c => c.X), "Y" => Channel(name, c => c.Y), _ => null });
+    }
+
+    [TestMethod]
+    public void AnOpsetBelowElevenMakesTheExportFail()
+    {
+        var (mlContext, data, _) = SineOrSquare(20);
+        var model = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8)).Fit(data);
+        using var stream = new MemoryStream();
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Model.ConvertToOnnx(model, data, 10, stream));
+
+        Assert.AreEqual("Requested OpSet version 10 is lower than LstmFeaturizer's minimum OpSet version requirement: 11 (Parameter 'thisTransformerMinumumOpSetVersion')", e.Message);
+    }
+
+    [TestMethod]
     public void AVariableLengthColumnMakesTheExportFailNamingIt()
     {
         var mlContext = new MLContext(seed: 1);
@@ -213,5 +261,12 @@ public sealed class OnnxExportTests
         public float[] Sequence { get; set; } = [];
 
         public int Length { get; set; }
+    }
+
+    private sealed class TwoChannels
+    {
+        public float[] X { get; set; } = [];
+
+        public float[] Y { get; set; } = [];
     }
 }

@@ -20,10 +20,13 @@ internal static class OnnxExportWriter
         {
             throw LstmThrow.OnnxExportLengthColumn(binding.InputSchema[lengthColumn].Name);
         }
-        string prefix = ctx.GetNodeName("LstmFeaturizer") + "/";
+        // The context reserves a node name only when a node takes it: the sequence's node takes
+        // this one, so a second featurizer in the pipeline gets another prefix for its names.
+        string featurizer = ctx.GetNodeName("LstmFeaturizer");
+        string prefix = featurizer + "/";
         var names = new Dictionary<string, string>
         {
-            [graph.InputName] = SequenceInput(ctx, binding, prefix),
+            [graph.InputName] = SequenceInput(ctx, binding, featurizer, prefix),
         };
         foreach (var initializer in graph.Initializers)
         {
@@ -75,7 +78,7 @@ internal static class OnnxExportWriter
     }
 
     /// <summary>The [N, T, F] tensor from the sequence column, or from the F feature columns.</summary>
-    private static string SequenceInput(OnnxContext ctx, SequenceInputBinding binding, string prefix)
+    private static string SequenceInput(OnnxContext ctx, SequenceInputBinding binding, string featurizer, string prefix)
     {
         int features = binding.InputSize;
         var columns = Array.ConvertAll(binding.ColumnIndices, i => binding.InputSchema[i]);
@@ -91,7 +94,7 @@ internal static class OnnxExportWriter
         {
             long steps = ((VectorDataViewType)columns[0].Type).Size / features;
             string shape = ctx.AddInitializer([-1L, steps, features], [3L], prefix + "sequence_shape");
-            ctx.CreateNode("Reshape", [ctx.GetVariableName(columns[0].Name), shape], [sequence], ctx.GetNodeName(prefix + "Reshape"), "");
+            ctx.CreateNode("Reshape", [ctx.GetVariableName(columns[0].Name), shape], [sequence], featurizer, "");
             return sequence;
         }
         long length = ((VectorDataViewType)columns[0].Type).Size;
@@ -102,7 +105,7 @@ internal static class OnnxExportWriter
             perFeature[f] = $"{prefix}feature{f}";
             ctx.CreateNode("Reshape", [ctx.GetVariableName(columns[f].Name), featureShape], [perFeature[f]], ctx.GetNodeName(prefix + "Reshape"), "");
         }
-        var concat = ctx.CreateNode("Concat", perFeature, [sequence], ctx.GetNodeName(prefix + "Concat"), "");
+        var concat = ctx.CreateNode("Concat", perFeature, [sequence], featurizer, "");
         concat.AddAttribute("axis", 2L);
         return sequence;
     }
