@@ -1,0 +1,11 @@
+// MLNet.Lstm behind HTTP: loads a model.zip (a sequence classifier with the LSTM featurizer) and
+// scores sequences posted as JSON, one pooled PredictionEngine per request.
+//   dotnet run -c Release --project examples/WebService [-- --model path/to/model.zip]
+// Without --model it trains QuickStart's sine-vs-square demo model (24 values a sequence) first.
+//   curl localhost:5000/health
+//   curl -X POST localhost:5000/score -H 'Content-Type: application/json' -d '{"sequence":[0,0.26,0.5,0.71,0.87,0.97,1,0.97,0.87,0.71,0.5,0.26,0,-0.26,-0.5,-0.71,-0.87,-0.97,-1,-0.97,-0.87,-0.71,-0.5,-0.26]}'
+// A batch: {"sequences":[[...],[...]]}; add "representation": true (or ?representation=true) for the LSTM's output vector.
+using MLNet.Lstm.Examples.WebService;
+
+await using var app = ScoringApp.Build(args, modelPath: null, port: 5000);
+await app.RunAsync();
