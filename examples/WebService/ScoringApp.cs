@@ -21,14 +21,16 @@ public static class ScoringApp
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         modelPath ??= builder.Configuration["Model"] ?? TrainDemoModel();
-        builder.Services.AddSingleton(new ScoringModel(modelPath));
+        // A factory, not an instance: the container disposes what it made when the app is disposed.
+        builder.Services.AddSingleton(_ => new ScoringModel(modelPath));
 
         var app = builder.Build();
         app.UseExceptionHandler(handler => handler.Run(WriteInternalError));
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
         app.MapPost("/score", Score);
-        app.Logger.LogInformation("Scoring {Model}: sequences of {Length} values in column '{Column}'",
-            modelPath, app.Services.GetRequiredService<ScoringModel>().InputLength, app.Services.GetRequiredService<ScoringModel>().InputColumnName);
+        // Loading now makes a bad model.zip fail at start, not on the first request.
+        var model = app.Services.GetRequiredService<ScoringModel>();
+        app.Logger.LogInformation("Scoring {Model}: sequences of {Length} values in column '{Column}'", modelPath, model.InputLength, model.InputColumnName);
         return app;
     }
 
