@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project examples/WebService [-- --model path/to/model.zip]
 // Without --model it trains QuickStart's sine-vs-square demo model (24 values a sequence) first.
 //   curl localhost:5000/health
-//   curl -X POST localhost:5000/score -H 'Content-Type: application/json' -d '{"sequence":[0,0.26,0.5,0.71,0.87,0.97,1,0.97,0.87,0.71,0.5,0.26,0,-0.26,-0.5,-0.71,-0.87,-0.97,-1,-0.97,-0.87,-0.71,-0.5,-0.26]}'
+//   curl -X POST localhost:5000/score -H 'Content-Type: application/json' -d '{"sequence":[0,0.59,0.95,0.95,0.59,0,-0.59,-0.95,-0.95,-0.59,0,0.59,0.95,0.95,0.59,0,-0.59,-0.95,-0.95,-0.59,0,0.59,0.95,0.95]}'
+//   → {"score":-2.8137584,"probability":0.05658521,"label":false} (a sine; [1,1,1,1,1,-1,-1,-1,-1,-1,...] is a square: label true)
 // A batch: {"sequences":[[...],[...]]}; add "representation": true (or ?representation=true) for the LSTM's output vector.
 using MLNet.Lstm.Examples.WebService;
 
