@@ -8,7 +8,7 @@ public static class RequestBody
 {
     /// <summary>
     /// Bytes a body may have: a full batch of <see cref="ScoreRequest.MaxBatch"/> sequences of
-    /// 500 values at 16 characters each fits. Below Kestrel's own 30 MB limit, so an oversized
+    /// 500 values at 16 characters each (comma included) fits. Below Kestrel's own 30 MB limit, so an oversized
     /// body always meets this check (a 400 naming the limit) rather than Kestrel's.
     /// </summary>
     public const long MaxBytes = 8 * 1024 * 1024;

@@ -200,9 +200,13 @@ public sealed class WebServiceTests
         AssertBadRequest(Body(new { sequences = Enumerable.Repeat(_sequences[0], ScoreRequest.MaxBatch + 1) }), "\"sequences\" holds 1,001 sequences; a request may hold at most 1,000.");
 
     [TestMethod]
-    public Task ABatchAtTheLimitIsScored() =>
-        Results(Body(new { sequences = Enumerable.Repeat(_sequences[0], ScoreRequest.MaxBatch) }))
-            .ContinueWith(t => Assert.HasCount(ScoreRequest.MaxBatch, t.Result), TaskScheduler.Default);
+    public async Task ABatchAtTheLimitIsScored()
+    {
+        var results = await Results(Body(new { sequences = Enumerable.Repeat(_sequences[0], ScoreRequest.MaxBatch) }));
+
+        Assert.HasCount(ScoreRequest.MaxBatch, results);
+        Assert.IsTrue(results.All(r => r.Score == _offlineScores[0]));
+    }
 
     [TestMethod]
     public Task RepresentationThatIsNotABooleanGets400() =>
