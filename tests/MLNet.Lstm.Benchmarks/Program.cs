@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training] [-- --streaming]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --web]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -17,6 +17,7 @@ bool sweep = args.Contains("--batch-sweep");
 bool trainingOnly = args.Contains("--training");
 bool ucrOnly = args.Contains("--ucr");
 bool streamingOnly = args.Contains("--streaming");
+bool webOnly = args.Contains("--web");
 var ucrSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
 string? ucrSets = args.Select((a, i) => (a, i)).Where(p => p.a == "--sets" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 const int Runs = 5;
@@ -37,6 +38,11 @@ Console.WriteLine();
 if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--long-sequences" && p.i + 1 < args.Length) is ("--long-sequences", int at))
 {
     LongSequenceMemory.Run(args[at + 1], at + 2 < args.Length && int.TryParse(args[at + 2], out int rows) ? rows : 0);
+    return;
+}
+if (webOnly)
+{
+    await WebBenchmark.RunAsync();
     return;
 }
 if (ucrOnly)
