@@ -66,6 +66,14 @@ public sealed class LstmFeaturizerOptions
     public bool FallbackToCpu { get; set; }
 
     /// <summary>
+    /// The arithmetic of the LSTM in ONNX Runtime's CPU session: <see cref="LstmPrecision.Float32"/>
+    /// (default) or ONNX Runtime's int8 LSTM, <see cref="LstmPrecision.Int8"/>. Applied when the
+    /// session is made, to any model, PyTorch's included; never saved in model.zip, <c>SaveOnnx</c>
+    /// or an ONNX export, which stay fp32.
+    /// </summary>
+    public LstmPrecision Precision { get; set; }
+
+    /// <summary>
     /// Memory, in bytes, for caching the featurizer's output in each view that
     /// <c>Transform</c> returns; 0 turns the cache off. Default 256 MB.
     /// </summary>
@@ -119,6 +127,14 @@ public sealed class LstmFeaturizerOptions
         {
             throw LstmThrow.OptionsInvalid(nameof(OutputCacheBytes), $"expected 0 (no cache) or a positive number of bytes, found {OutputCacheBytes}");
         }
+        if (!Enum.IsDefined(Precision))
+        {
+            throw LstmThrow.OptionsInvalid(nameof(Precision), $"expected one of {string.Join(", ", Enum.GetNames<LstmPrecision>())}, found {(int)Precision}");
+        }
+        if (Precision == LstmPrecision.Int8 && GpuDeviceId is int gpu)
+        {
+            throw LstmThrow.Int8OnGpu(gpu);
+        }
         if (!Enum.IsDefined(Representation))
         {
             throw LstmThrow.OptionsInvalid(nameof(Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)Representation}");
@@ -134,6 +150,7 @@ public sealed class LstmFeaturizerOptions
             GpuDeviceId = GpuDeviceId,
             FallbackToCpu = FallbackToCpu,
             OutputCacheBytes = OutputCacheBytes,
+            Precision = Precision,
         };
     }
 }

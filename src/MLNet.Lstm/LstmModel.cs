@@ -212,9 +212,13 @@ public sealed class LstmModel
     public LstmTimeSeriesEngine CreateTimeSeriesEngine(LstmTimeSeriesOptions? options = null) => new(this, options);
 
     /// <summary>The graph rewritten so its only output is <paramref name="representation"/> as [batch, size].</summary>
-    internal (byte[] Onnx, int Size) ToRepresentationGraph(LstmRepresentation representation)
+    internal (byte[] Onnx, int Size) ToRepresentationGraph(LstmRepresentation representation, LstmPrecision precision = LstmPrecision.Float32)
     {
         var (model, size) = OnnxRepresentationRewriter.Rewrite(_proto, Graph, representation);
+        if (precision == LstmPrecision.Int8)
+        {
+            model = OnnxInt8Rewriter.Rewrite(model, Graph.Source);
+        }
         return (model.ToByteArray(), size);
     }
 

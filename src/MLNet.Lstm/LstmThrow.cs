@@ -313,4 +313,10 @@ internal static class LstmThrow
 
     public static NotSupportedException DataViewNotSavable() =>
         new("The LSTM featurizer's transformed view is not saved on its own: save the transformer (mlContext.Model.Save) or export the pipeline (mlContext.Model.ConvertToOnnx).");
+
+    public static NotSupportedException NotQuantizable(string source, string node, string role, string tensor) =>
+        new($"LstmPrecision.Int8: LSTM node '{node}' of '{source}' reads its {role} from '{tensor}', which is not a 3-D constant of the graph; only constant weights can be quantized when the session is made. Use LstmPrecision.Float32 for this model.");
+
+    public static NotSupportedException Int8OnGpu(int deviceId) =>
+        new($"LstmPrecision.Int8 runs ONNX Runtime's CPU int8 LSTM; GpuDeviceId is {deviceId}. Use LstmPrecision.Float32 on the GPU, or GpuDeviceId = null.");
 }

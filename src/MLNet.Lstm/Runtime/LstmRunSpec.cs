@@ -17,7 +17,7 @@ internal sealed record LstmRunSpec(byte[] Onnx, string InputName, int InputSize,
 {
     public static LstmRunSpec For(LstmModel model, LstmFeaturizerOptions options)
     {
-        var (onnx, size) = model.ToRepresentationGraph(options.Representation);
+        var (onnx, size) = model.ToRepresentationGraph(options.Representation, options.Precision);
         return new LstmRunSpec(onnx, model.Graph.InputName, model.InputSize, size,
             options.IntraOpNumThreads, options.GpuDeviceId, options.FallbackToCpu);
     }

@@ -1,0 +1,25 @@
+namespace MLNet.Lstm;
+
+/// <summary>
+/// The arithmetic ONNX Runtime runs the LSTM in: a deployment setting of the CPU session, like
+/// the thread count. The model itself (<c>SaveOnnx</c>, model.zip, an ONNX export) stays plain
+/// fp32 ONNX whatever is chosen here.
+/// </summary>
+/// <example>
+/// <code>
+/// var options = new LstmFeaturizerOptions { Precision = LstmPrecision.Int8 };
+/// </code>
+/// </example>
+public enum LstmPrecision
+{
+    /// <summary>Single precision throughout: the ONNX LSTM operator as the model has it.</summary>
+    Float32,
+
+    /// <summary>
+    /// ONNX Runtime's int8 LSTM (<c>com.microsoft.DynamicQuantizeLSTM</c>): W and R quantized per
+    /// output channel when the session is made (symmetric, zero point 0), the input and hidden
+    /// state quantized per tensor at every step. Features move by about 1 % of their range
+    /// (BENCHMARKS.md); CPU only.
+    /// </summary>
+    Int8,
+}
