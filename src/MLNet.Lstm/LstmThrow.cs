@@ -301,4 +301,7 @@ internal static class LstmThrow
 
     public static InvalidDataException NabLineInvalid(string path, int line, string why) =>
         new($"NAB data file '{path}', line {line}: {why}.");
+
+    public static InvalidOperationException HeadNotLastStep(LstmHeadInput headInput) =>
+        new($"A time-series engine forecasts from the last hidden state; this model's head reads {headInput}, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep.");
 }

@@ -1,0 +1,327 @@
+using Microsoft.ML;
+using MLNet.Lstm.Evaluation;
+using MLNet.Lstm.Tests.Support;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>
+/// The time-series engine and the NAB reader and scorer under hostile use: damaged checkpoints,
+/// odd streams, extreme options and values, lifetimes, threads, and malformed corpora.
+/// </summary>
+[TestClass]
+public sealed class HostileStreamingTests
+{
+    private static readonly DateTime Start = new(2024, 1, 1);
+
+    private static LstmModel Tiny(int seed = 5) => LstmModel.CreateRandom(inputSize: 1, hiddenSize: 2, numLayers: 1, outputSize: 1, seed: seed);
+
+    private static readonly LstmTimeSeriesOptions SmallHistory = new() { HistoryLength = 4, WarmUpPoints = 2 };
+
+    private static float Wave(int t) => MathF.Sin(t * 0.4f);
+
+    private static (float[] Hidden, float[] Cell, float[] Forecast, long Points) State(LstmTimeSeriesEngine engine) =>
+        (engine.HiddenState, engine.CellState, engine.Forecast, engine.Points);
+
+    private static void AssertSameState((float[] Hidden, float[] Cell, float[] Forecast, long Points) expected, LstmTimeSeriesEngine engine, string because)
+    {
+        CollectionAssert.AreEqual(expected.Hidden, engine.HiddenState, because);
+        CollectionAssert.AreEqual(expected.Cell, engine.CellState, because);
+        CollectionAssert.AreEqual(expected.Forecast, engine.Forecast, because);
+        Assert.AreEqual(expected.Points, engine.Points, because);
+    }
+
+    private static byte[] Checkpoint(LstmTimeSeriesEngine engine)
+    {
+        using var stream = new MemoryStream();
+        engine.CheckPoint(stream);
+        return stream.ToArray();
+    }
+
+    // ---- Checkpoints ----
+
+    [TestMethod]
+    public void EveryFlippedByteOfACheckpointIsRefusedWithInvalidDataAndLeavesTheStateAsItWas()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        for (int t = 0; t < 10; t++)
+            source.Predict(Wave(t));
+        byte[] checkpoint = Checkpoint(source);
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+        for (int t = 0; t < 3; t++)
+            engine.Predict(Wave(t + 50));
+        var before = State(engine);
+
+        var accepted = new List<int>();
+        for (int i = 0; i < checkpoint.Length; i++)
+        {
+            byte[] damaged = [.. checkpoint];
+            damaged[i] ^= 0x5A;
+            try
+            {
+                engine.Restore(new MemoryStream(damaged));
+                accepted.Add(i);
+                engine.Restore(new MemoryStream(checkpoint));
+                for (int t = 0; t < 3; t++)
+                    engine.Predict(Wave(t + 50));
+                engine.Reset();
+                for (int t = 0; t < 3; t++)
+                    engine.Predict(Wave(t + 50));
+            }
+            catch (InvalidDataException)
+            {
+                AssertSameState(before, engine, $"byte {i} flipped");
+            }
+        }
+
+        Assert.AreEqual("", string.Join(", ", accepted), $"bytes whose damage was accepted, of {checkpoint.Length}");
+    }
+
+    [TestMethod]
+    public void AFlippedBitInTheHiddenStateIsRefusedAsDamagedByItsChecksum()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        source.Predict(0.5f);
+        byte[] checkpoint = Checkpoint(source);
+        // Magic 8, version 4, model hash 32, F L H 12, points 8: the hidden state starts at byte 64.
+        checkpoint[64] ^= 1;
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(checkpoint)));
+
+        Assert.AreEqual("time-series checkpoint: its SHA-256 checksum does not match its contents: it was damaged.", e.Message);
+        Assert.AreEqual(0L, engine.Points);
+    }
+
+    /// <summary>A stream that gives at most one byte per read and cannot seek, as a network stream may.</summary>
+    private sealed class TrickleStream(byte[] bytes) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (count == 0 || _position == bytes.Length)
+                return 0;
+            buffer[offset] = bytes[_position++];
+            return 1;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [TestMethod]
+    public void ACheckpointReadOneByteAtATimeFromAStreamThatCannotSeekRestoresExactly()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        for (int t = 0; t < 10; t++)
+            source.Predict(Wave(t));
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        engine.Restore(new TrickleStream(Checkpoint(source)));
+
+        AssertSameState(State(source), engine, "restored through one-byte reads");
+        Assert.AreEqual(source.Predict(Wave(10)), engine.Predict(Wave(10)));
+    }
+
+    [TestMethod]
+    public void RestoreAndCheckPointAfterDisposeThrowObjectDisposed()
+    {
+        var model = Tiny();
+        byte[] checkpoint;
+        using (var source = model.CreateTimeSeriesEngine())
+            checkpoint = Checkpoint(source);
+        var engine = model.CreateTimeSeriesEngine();
+        engine.Dispose();
+
+        var restore = Assert.ThrowsExactly<ObjectDisposedException>(() => engine.Restore(new MemoryStream(checkpoint)));
+        var save = Assert.ThrowsExactly<ObjectDisposedException>(() => engine.CheckPoint(new MemoryStream()));
+
+        Assert.AreEqual("LstmTimeSeriesEngine", restore.ObjectName);
+        Assert.AreEqual("LstmTimeSeriesEngine", save.ObjectName);
+    }
+
+    [TestMethod]
+    public void ThreadsCheckpointingPredictingAndRestoringWhileOneDisposesNeverCrashOrTearAState()
+    {
+        var model = Tiny();
+        var engine = model.CreateTimeSeriesEngine(SmallHistory);
+        long done = 0, refused = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var threads = Enumerable.Range(0, 6).Select(k => new Thread(() =>
+        {
+            for (int t = 0; t < 300; t++)
+            {
+                try
+                {
+                    if (k % 3 == 0)
+                    {
+                        engine.Predict(Wave(t));
+                    }
+                    else
+                    {
+                        // Each checkpoint is whole: restoring it into a fresh engine must succeed.
+                        byte[] bytes = Checkpoint(engine);
+                        using var copy = model.CreateTimeSeriesEngine(SmallHistory);
+                        copy.Restore(new MemoryStream(bytes));
+                        if (k % 3 == 2)
+                            engine.Restore(new MemoryStream(bytes));
+                    }
+                    Interlocked.Increment(ref done);
+                }
+                catch (ObjectDisposedException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e.GetType().Name + ": " + e.Message);
+                }
+                if (k == 0 && t == 150)
+                    engine.Dispose();
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.AreEqual("", string.Join("\n", failures.Distinct()));
+        Assert.AreEqual(1800L, done + refused);
+        Assert.IsTrue(done >= 151 && refused >= 149, $"{done} done, {refused} refused");
+    }
+
+    [TestMethod]
+    public void AnEngineLeftUndisposedIsCollectedWithoutCrashing()
+    {
+        var model = Tiny();
+        var weak = Abandon(model);
+
+        for (int i = 0; i < 3 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.IsFalse(weak.IsAlive, "an abandoned engine is collectable");
+        using var engine = model.CreateTimeSeriesEngine();
+        Assert.AreEqual(0f, engine.Predict(0.5f).Score);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference Abandon(LstmModel model)
+    {
+        var engine = model.CreateTimeSeriesEngine();
+        engine.Predict(0.5f);
+        return new WeakReference(engine);
+    }
+
+    // ---- Models ----
+
+    [TestMethod]
+    public void APyTorchExportedForecasterStreamsTheFeaturizersModelOutputOverEveryPrefix()
+    {
+        var fixture = PyTorchFixture.Load("seed_lstm");
+        var model = LstmModel.FromOnnx(fixture.OnnxPath);
+        float[][] series = [.. fixture.Input.SelectMany(sequence => sequence)];
+        var mlContext = new MLContext(seed: 1);
+        var prefixes = mlContext.Data.LoadFromEnumerable(Enumerable.Range(1, series.Length)
+            .Select(t => new SequenceRow { Sequence = [.. series.Take(t).SelectMany(p => p)] }));
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(model, new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(prefixes);
+        var expected = TestData.Features(transformer.Transform(prefixes));
+
+        using var engine = model.CreateTimeSeriesEngine();
+        var streamed = series.Select(point => (engine.Predict(point), engine.Forecast).Forecast).ToArray();
+
+        Assertions.AreClose(expected, streamed, 1e-5);
+    }
+
+    [TestMethod]
+    public void AModelWhoseHeadReadsLastMeanMaxCannotStreamAndIsToldWhy()
+    {
+        var weights = new LstmWeights(inputSize: 1, hiddenSize: 4, outputSize: 1) { HeadInput = LstmHeadInput.LastMeanMax };
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => LstmModel.FromWeights(weights).CreateTimeSeriesEngine());
+
+        Assert.AreEqual("A time-series engine forecasts from the last hidden state; this model's head reads LastMeanMax, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep.", e.Message);
+    }
+
+    // ---- Options and values ----
+
+    [TestMethod]
+    public void AHistoryLengthOfZeroIsRefusedNamingHistoryLength()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 0 }));
+
+        Assert.AreEqual("LstmTimeSeriesOptions.HistoryLength: expected 2 to 10000000, found 0. (Parameter 'HistoryLength')", e.Message);
+    }
+
+    [TestMethod]
+    public void TrainingPointsOfLongMaxValueScoreEveryPointZero()
+    {
+        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = long.MaxValue, WarmUpPoints = 1 });
+
+        var scores = Enumerable.Range(0, 200).Select(t => engine.Predict(t == 150 ? 1000f : Wave(t)).Score).ToArray();
+
+        Assert.IsTrue(scores.All(s => s == 0), "every point is a training point");
+        Assert.AreEqual(200L, engine.Points);
+    }
+
+    [TestMethod]
+    public void WarmUpAsLongAsTheHistoryScoresZeroUntilTheHistoryIsFull()
+    {
+        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 20, WarmUpPoints = 20 });
+
+        var scores = Enumerable.Range(0, 60).Select(t => engine.Predict(Wave(t)).Score).ToArray();
+
+        Assert.IsTrue(scores[..21].All(s => s == 0), "point 0 has no error, then 20 errors fill the history");
+        Assert.IsTrue(scores[21..].All(s => s > 0 && s <= 1), string.Join(", ", scores[21..]));
+    }
+
+    [TestMethod]
+    public void TheLargestHistoryAveragedWholeScoresZeroWhileWarmingUpAndSurvivesACheckpoint()
+    {
+        var options = new LstmTimeSeriesOptions { HistoryLength = 10_000_000, AveragingWindow = 10_000_000, WarmUpPoints = 10_000_000 };
+        var model = Tiny();
+        using var engine = model.CreateTimeSeriesEngine(options);
+        for (int t = 0; t < 20; t++)
+            Assert.AreEqual(0f, engine.Predict(Wave(t)).Score);
+        using var restored = model.CreateTimeSeriesEngine(options);
+
+        restored.Restore(new MemoryStream(Checkpoint(engine)));
+
+        Assert.AreEqual(engine.Predict(Wave(20)), restored.Predict(Wave(20)));
+    }
+
+    [TestMethod]
+    public void DenormalValuesGiveFiniteErrorsAndScoresInZeroToOne()
+    {
+        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { WarmUpPoints = 2 });
+        float[] values = [float.Epsilon, -float.Epsilon, 1e-40f, 0f, -0f, 1e-45f, -1e-39f, 1e-38f];
+
+        var predictions = values.Select(v => engine.Predict(v)).ToArray();
+
+        Assert.IsTrue(predictions.Skip(1).All(p => float.IsFinite(p.Error) && p.Error >= 0), string.Join(", ", predictions));
+        Assert.IsTrue(predictions.All(p => p.Score is >= 0 and <= 1), string.Join(", ", predictions));
+    }
+
+    [TestMethod]
+    public void AnErrorBeyondFloatsRangeReadsPositiveInfinityAndScoresOne()
+    {
+        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { WarmUpPoints = 5 });
+        for (int t = 0; t < 10; t++)
+            engine.Predict(Wave(t));
+
+        var huge = engine.Predict(float.MaxValue);
+        var after = engine.Predict(0.5f);
+
+        Assert.AreEqual(new LstmTimeSeriesPrediction(1f, float.PositiveInfinity), huge, "(forecast − 3.4e38)² is about 1e77");
+        Assert.IsTrue(float.IsFinite(after.Error) && after.Score is >= 0 and <= 1, after.ToString());
+    }
+}
