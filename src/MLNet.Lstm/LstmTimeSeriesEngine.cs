@@ -263,7 +263,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
                 {
                     throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a count of points ≥ 0, found {points}");
                 }
-                ReadFloats(reader, hidden, "hidden state");
+                // A hidden state is o·tanh(c): never outside [-1, 1], however long the series.
+                ReadFloats(reader, hidden, "hidden state", 1f);
                 ReadFloats(reader, cell, "cell state");
                 ReadFloats(reader, forecast, "forecast");
                 likelihood.Read(reader, CheckpointSource);
@@ -359,7 +360,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         }
     }
 
-    private static void ReadFloats(BinaryReader reader, float[] values, string what)
+    private static void ReadFloats(BinaryReader reader, float[] values, string what, float bound = float.MaxValue)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -367,6 +368,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             if (!float.IsFinite(values[i]))
             {
                 throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a finite {what}, found {values[i]} at index {i}");
+            }
+            if (Math.Abs(values[i]) > bound)
+            {
+                throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a {what} from -{bound} to {bound}, found {values[i]} at index {i}");
             }
         }
     }

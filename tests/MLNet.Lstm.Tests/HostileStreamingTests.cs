@@ -94,6 +94,46 @@ public sealed class HostileStreamingTests
         Assert.AreEqual(0L, engine.Points);
     }
 
+    /// <summary>Recomputes a checkpoint's closing SHA-256, as a hostile writer could.</summary>
+    private static byte[] Resigned(byte[] checkpoint)
+    {
+        System.Security.Cryptography.SHA256.HashData(checkpoint.AsSpan(0, checkpoint.Length - 32), checkpoint.AsSpan(checkpoint.Length - 32));
+        return checkpoint;
+    }
+
+    [TestMethod]
+    public void ACraftedCheckpointWithAHiddenStateOutsideMinusOneToOneIsRefused()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        source.Predict(0.5f);
+        byte[] checkpoint = Checkpoint(source);
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(64), 2f);
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: expected a hidden state from -1 to 1, found 2 at index 0.", e.Message);
+    }
+
+    [TestMethod]
+    public void ACraftedCheckpointWithAnErrorNoTwoFloatsCanMakeIsRefused()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        for (int t = 0; t < 10; t++)
+            source.Predict(Wave(t));
+        byte[] checkpoint = Checkpoint(source);
+        // The likelihood starts at byte 84; its 4 remembered errors at 152. Four of 1e308 sum to ∞.
+        for (int i = 0; i < 4; i++)
+            BitConverter.TryWriteBytes(checkpoint.AsSpan(152 + 8 * i), 1e308);
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: expected a squared error from 0 to 4.63E+77, found 1E+308.", e.Message);
+    }
+
     /// <summary>A stream that gives at most one byte per read and cannot seek, as a network stream may.</summary>
     private sealed class TrickleStream(byte[] bytes) : Stream
     {

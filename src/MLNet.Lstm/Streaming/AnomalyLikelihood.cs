@@ -26,6 +26,11 @@ internal sealed class AnomalyLikelihood
     // make a rounding-sized error look impossible.
     private const double MinDeviation = 1e-3;
 
+    // The largest error two finite float points can make, (2·float.MaxValue)²: a restored error
+    // beyond it was not written by Update, and enough of them would overflow the history's sums to
+    // ∞ and the scores to NaN.
+    private const double MaxError = 4.0 * float.MaxValue * float.MaxValue;
+
     private readonly double[] _recent;
     private readonly double[] _history;
     private readonly int _warmUp;
@@ -147,12 +152,12 @@ internal sealed class AnomalyLikelihood
         _historySquares = ReadFinite(reader, source);
         for (int i = 0; i < _recent.Length; i++)
         {
-            _recent[i] = ReadFinite(reader, source);
+            _recent[i] = ReadError(reader, source);
         }
         long kept = Math.Min(_means, _history.Length);
         for (long i = 0; i < kept; i++)
         {
-            _history[i] = ReadFinite(reader, source);
+            _history[i] = ReadError(reader, source);
         }
     }
 
@@ -162,6 +167,16 @@ internal sealed class AnomalyLikelihood
         {
             throw LstmThrow.CheckpointInvalid(source, $"it was written with LstmTimeSeriesOptions.{option} {found}, this engine has {expected}");
         }
+    }
+
+    private static double ReadError(BinaryReader reader, string source)
+    {
+        double value = ReadFinite(reader, source);
+        if (value < 0 || value > MaxError)
+        {
+            throw LstmThrow.CheckpointInvalid(source, $"expected a squared error from 0 to {MaxError:G3}, found {value}");
+        }
+        return value;
     }
 
     private static double ReadFinite(BinaryReader reader, string source)
