@@ -364,4 +364,172 @@ public sealed class HostileStreamingTests
         Assert.AreEqual(new LstmTimeSeriesPrediction(1f, float.PositiveInfinity), huge, "(forecast − 3.4e38)² is about 1e77");
         Assert.IsTrue(float.IsFinite(after.Error) && after.Score is >= 0 and <= 1, after.ToString());
     }
+
+    // ---- NAB scoring ----
+
+    private static DateTime[] Times(int rows) => [.. Enumerable.Range(0, rows).Select(i => Start.AddMinutes(i))];
+
+    private static string TempCorpus(string csv, string windows)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "nab-hostile-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "data", "cat"));
+        Directory.CreateDirectory(Path.Combine(root, "labels"));
+        File.WriteAllText(Path.Combine(root, "data", "cat", "a.csv"), csv);
+        File.WriteAllText(Path.Combine(root, "labels", "combined_windows.json"), windows);
+        return root;
+    }
+
+    [TestMethod]
+    public void AnEmptyCorpusIsScoredNaNByOptimize()
+    {
+        var result = NabScorer.Optimize([], [], NabProfile.Standard);
+
+        Assert.AreEqual(1.1, result.Threshold);
+        Assert.AreEqual(0.0, result.RawScore);
+        Assert.IsTrue(double.IsNaN(result.NormalizedScore), result.NormalizedScore.ToString());
+    }
+
+    [TestMethod]
+    public void ASeriesWithoutRowsScoresZero()
+    {
+        var series = new NabSeries("cat/empty.csv", [], [], []);
+
+        var result = NabScorer.ScoreSeries(series, [], 0.5, NabProfile.Standard);
+
+        Assert.AreEqual((0.0, 0, 0, 0, 0, 0), (result.Score, result.TruePositives, result.TrueNegatives, result.FalsePositives, result.FalseNegatives, result.RowCount));
+    }
+
+    [TestMethod]
+    public void AOneRowSeriesWhoseWindowIsThatRowEarnsTheTruePositiveWeightWhenDetected()
+    {
+        var series = new NabSeries("cat/one.csv", Times(1), [3.0], [new NabWindow(Start, Start)]);
+
+        var detected = NabScorer.ScoreSeries(series, [1.0], 1.0, NabProfile.Standard);
+        var missed = NabScorer.ScoreSeries(series, [0.0], 1.0, NabProfile.Standard);
+
+        Assert.AreEqual(0, series.ProbationaryLength);
+        Assert.AreEqual(1.0, detected.Score, 1e-12);
+        Assert.AreEqual(-1.0, missed.Score);
+    }
+
+    [TestMethod]
+    public void AScoreExactlyOnTheThresholdIsADetection()
+    {
+        var series = new NabSeries("cat/s.csv", Times(100), new double[100], [new NabWindow(Start.AddMinutes(99), Start.AddMinutes(99))]);
+        var scores = new double[100];
+        scores[99] = 0.37;
+
+        var result = NabScorer.ScoreSeries(series, scores, 0.37, NabProfile.Standard);
+
+        Assert.AreEqual(1, result.TruePositives);
+        Assert.AreEqual(1.0, result.Score, 1e-12, "a detection on the first row of a window ending the series");
+    }
+
+    [TestMethod]
+    public void ANaNThresholdIsRefused()
+    {
+        var series = new NabSeries("cat/s.csv", Times(3), new double[3], []);
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => NabScorer.ScoreSeries(series, new double[3], double.NaN, NabProfile.Standard));
+
+        Assert.AreEqual("NAB scoring: expected a threshold, found NaN. (Parameter 'threshold')", e.Message);
+    }
+
+    [TestMethod]
+    public void AWindowOnARepeatedTimestampStartsAtItsFirstRow()
+    {
+        DateTime[] times = [Start, Start.AddMinutes(1), Start.AddMinutes(1), Start.AddMinutes(2), Start.AddMinutes(3)];
+        var series = new NabSeries("cat/dup.csv", times, new double[5], [new NabWindow(Start.AddMinutes(1), Start.AddMinutes(2))]);
+
+        var result = NabScorer.ScoreSeries(series, [0, 1, 0, 0, 0], 0.5, NabProfile.Standard);
+
+        Assert.AreEqual((1, 2), (result.TruePositives, result.FalseNegatives), "rows 1–3 are the window");
+        Assert.AreEqual(1.0, result.Score, 1e-12);
+    }
+
+    [TestMethod]
+    public void LoadReadsACsvWithAByteOrderMarkAndCrlfLineEndings()
+    {
+        string root = TempCorpus("\uFEFFtimestamp,value\r\n2024-01-01 00:00:00,1.5\r\n2024-01-01 00:01:00,-2\r\n", """{"cat/a.csv": []}""");
+
+        var corpus = NabCorpus.Load(root);
+        Directory.Delete(root, recursive: true);
+
+        CollectionAssert.AreEqual(new[] { 1.5, -2.0 }, corpus.Single().Values.ToArray());
+        CollectionAssert.AreEqual(Times(2), corpus.Single().Timestamps.ToArray());
+    }
+
+    [TestMethod]
+    public void LoadSkipsBlankLinesAsNabsPandasDoes()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n\n2024-01-01 00:01:00,2\n\n", """{"cat/a.csv": []}""");
+
+        var corpus = NabCorpus.Load(root);
+        Directory.Delete(root, recursive: true);
+
+        CollectionAssert.AreEqual(new[] { 1.0, 2.0 }, corpus.Single().Values.ToArray());
+    }
+
+    [TestMethod]
+    public void LoadNamesTheLabelsFileWhenItIsNotJson()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": [""");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
+
+        Assert.StartsWith($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': not valid JSON (", e.Message);
+    }
+
+    [TestMethod]
+    public void LoadRefusesLabelsForASeriesWithoutAFile()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": [], "cat/gone.csv": []}""");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
+
+        Assert.AreEqual($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': series 'cat/gone.csv' is labelled, but data/cat/gone.csv does not exist.", e.Message);
+    }
+
+    [TestMethod]
+    public void LoadRefusesAWindowThatIsNotTwoTimestamps()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": [["2024-01-01 00:00:00"]]}""");
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
+
+        Assert.AreEqual($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': series 'cat/a.csv', window 0: expected [start, end] as two timestamps such as \"2014-04-10 07:15:00.000000\", found [\"2024-01-01 00:00:00\"].", e.Message);
+    }
+
+    [TestMethod]
+    public void LoadFollowsACsvSymlinkedFromOutsideTheRootNamingItByItsPathUnderData()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": [], "cat/link.csv": []}""");
+        string outside = Path.Combine(Path.GetTempPath(), "nab-outside-" + Guid.NewGuid().ToString("N") + ".csv");
+        File.WriteAllText(outside, "timestamp,value\n2024-01-01 00:00:00,7\n");
+        File.CreateSymbolicLink(Path.Combine(root, "data", "cat", "link.csv"), outside);
+
+        var corpus = NabCorpus.Load(root);
+        Directory.Delete(root, recursive: true);
+        File.Delete(outside);
+
+        Assert.AreEqual("cat/a.csv, cat/link.csv", string.Join(", ", corpus.Select(s => s.Name)));
+        Assert.AreEqual(7.0, corpus[1].Values[0]);
+    }
+
+    [TestMethod]
+    public void LoadOfADataFolderWithASymlinkLoopEndsNamingTheSeriesSeenThroughIt()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": []}""");
+        string loop = Path.Combine(root, "data", "cat", "loop");
+        Directory.CreateSymbolicLink(loop, Path.Combine(root, "data"));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => NabCorpus.Load(root));
+        Directory.Delete(loop);
+        Directory.Delete(root, recursive: true);
+
+        Assert.AreEqual($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': series 'cat/loop/cat/a.csv' has no entry; expected one for every CSV file under data/ (an empty list for a series without anomalies).", e.Message);
+    }
 }
