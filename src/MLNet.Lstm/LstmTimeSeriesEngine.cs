@@ -199,9 +199,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            // Written whole first, so that its checksum can follow it.
-            using var buffer = new MemoryStream();
-            using var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true);
+            using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var writer = new BinaryWriter(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(_modelHash);
@@ -213,8 +212,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             WriteFloats(writer, _runner.Cell);
             WriteFloats(writer, _previousForecast);
             _likelihood.Write(writer);
-            writer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
-            buffer.WriteTo(stream);
+            writer.Write(checksum.GetHashAndReset());
         }
     }
 
@@ -239,7 +237,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             try
             {
                 using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                using var reader = new BinaryReader(new HashingReadStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
+                using var reader = new BinaryReader(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
                 if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
                 {
                     throw LstmThrow.CheckpointInvalid(CheckpointSource, "it does not start like one (expected the bytes MLNLSTMS)");
@@ -376,14 +374,17 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         }
     }
 
-    /// <summary>Reads through to a stream, hashing every byte read, so a checkpoint can be checked without reading past its end.</summary>
-    private sealed class HashingReadStream(Stream inner, IncrementalHash hash) : Stream
+    /// <summary>
+    /// Passes reads and writes through to a stream, hashing every byte, so a checkpoint's checksum
+    /// is made and checked without buffering it or reading past its end.
+    /// </summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
     {
-        public override bool CanRead => true;
+        public override bool CanRead => inner.CanRead;
 
         public override bool CanSeek => false;
 
-        public override bool CanWrite => false;
+        public override bool CanWrite => inner.CanWrite;
 
         public override long Length => throw new NotSupportedException();
 
@@ -400,14 +401,16 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             return read;
         }
 
-        public override void Flush()
+        public override void Write(byte[] buffer, int offset, int count)
         {
+            inner.Write(buffer, offset, count);
+            hash.AppendData(buffer, offset, count);
         }
+
+        public override void Flush() => inner.Flush();
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -173,6 +173,29 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
+    public void TwoCheckpointsBackToBackInOneStreamRestoreInTurnWithoutReadingPastEither()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        using var stream = new MemoryStream();
+        source.Predict(0.25f);
+        source.CheckPoint(stream);
+        var first = State(source);
+        source.Predict(0.75f);
+        source.CheckPoint(stream);
+        stream.WriteByte(42);
+        stream.Position = 0;
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        engine.Restore(stream);
+        AssertSameState(first, engine, "the first checkpoint");
+        engine.Restore(stream);
+
+        AssertSameState(State(source), engine, "the second checkpoint");
+        Assert.AreEqual(42, stream.ReadByte(), "the byte after the second checkpoint is left unread");
+    }
+
+    [TestMethod]
     public void RestoreAndCheckPointAfterDisposeThrowObjectDisposed()
     {
         var model = Tiny();
