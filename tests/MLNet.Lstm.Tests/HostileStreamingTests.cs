@@ -388,6 +388,26 @@ public sealed class HostileStreamingTests
         Assert.IsTrue(float.IsFinite(after.Error) && after.Score is >= 0 and <= 1, after.ToString());
     }
 
+    [TestMethod]
+    public void ScoresAfterAHugeErrorLeavesTheHistoryAreTheScoresOfTheHistoryWithoutIt()
+    {
+        const int history = 100;
+        var likelihood = new MLNet.Lstm.Streaming.AnomalyLikelihood(averagingWindow: 1, history, warmUp: 10, trainingPoints: 0);
+        double[] errors = [.. Enumerable.Range(0, 200).Select(t => t == 20 ? 1e20 : 0.01 * (1 + 0.5 * Math.Sin(t)))];
+
+        var scores = errors.Select(likelihood.Update).ToArray();
+
+        // From error 121 the history (errors t−100 … t−1) no longer holds error 20's 1e20.
+        for (int t = 121; t < errors.Length; t++)
+        {
+            var window = errors[(t - history)..t];
+            double center = window.Average();
+            double deviation = Math.Max(Math.Sqrt(window.Sum(e => (e - center) * (e - center)) / history), 1e-3);
+            double expected = Math.Clamp(-MLNet.Lstm.Streaming.NormalTail.Log10((errors[t] - center) / deviation) / 100, 0, 1);
+            Assert.AreEqual(expected, scores[t], 1e-5, $"error {t}");
+        }
+    }
+
     // ---- NAB scoring ----
 
     private static DateTime[] Times(int rows) => [.. Enumerable.Range(0, rows).Select(i => Start.AddMinutes(i))];

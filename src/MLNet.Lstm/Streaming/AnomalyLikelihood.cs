@@ -89,9 +89,14 @@ internal sealed class AnomalyLikelihood
     private void Remember(double mean)
     {
         int slot = (int)(_means % _history.Length);
+        bool dominantLeaves = false;
         if (_means >= _history.Length)
         {
             double old = _history[slot];
+            // Taking away a value that is most of a sum leaves only the rounding it carried (after an
+            // error of 1e20 leaves, the squares' sum is off by about 1e24), so the sums are made afresh.
+            // Zero carries no rounding, and a history of zeros must not be summed afresh every point.
+            dominantLeaves = old > 0 && (old >= 0.5 * _historySum || old * old >= 0.5 * _historySquares);
             _historySum -= old;
             _historySquares -= old * old;
         }
@@ -100,7 +105,7 @@ internal sealed class AnomalyLikelihood
         _historySquares += mean * mean;
         _means++;
         // Running sums drift by rounding as values come and go; a fresh sum once per history keeps them exact enough.
-        if (slot == _history.Length - 1)
+        if (slot == _history.Length - 1 || dominantLeaves)
         {
             _historySum = 0;
             _historySquares = 0;
