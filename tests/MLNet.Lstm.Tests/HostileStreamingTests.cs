@@ -94,6 +94,20 @@ public sealed class HostileStreamingTests
         Assert.AreEqual(0L, engine.Points);
     }
 
+    [TestMethod]
+    public void ACheckpointOfTheFormerFormatWithoutAChecksumIsRefusedNamingItsVersion()
+    {
+        var model = Tiny();
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        byte[] checkpoint = Checkpoint(source);
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(8), 1);
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(checkpoint[..^32])));
+
+        Assert.AreEqual("time-series checkpoint: expected format version 2, found 1.", e.Message);
+    }
+
     /// <summary>Recomputes a checkpoint's closing SHA-256, as a hostile writer could.</summary>
     private static byte[] Resigned(byte[] checkpoint)
     {
@@ -574,5 +588,18 @@ public sealed class HostileStreamingTests
         Directory.Delete(root, recursive: true);
 
         Assert.AreEqual($"NAB labels '{Path.Combine(root, "labels", "combined_windows.json")}': series 'cat/loop/cat/a.csv' has no entry; expected one for every CSV file under data/ (an empty list for a series without anomalies).", e.Message);
+    }
+
+    [TestMethod]
+    public void LoadOfADanglingCsvSymlinkThrowsFileNotFoundNamingIt()
+    {
+        string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n", """{"cat/a.csv": [], "cat/gone.csv": []}""");
+        string link = Path.Combine(root, "data", "cat", "gone.csv");
+        File.CreateSymbolicLink(link, Path.Combine(root, "nowhere.csv"));
+
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => NabCorpus.Load(root));
+        Directory.Delete(root, recursive: true);
+
+        Assert.AreEqual(link, e.FileName);
     }
 }
