@@ -304,4 +304,7 @@ internal static class LstmThrow
 
     public static InvalidOperationException HeadNotLastStep(LstmHeadInput headInput) =>
         new($"A time-series engine forecasts from the last hidden state; this model's head reads {headInput}, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep.");
+
+    public static ArgumentNullException NabSeriesMissing(int index) =>
+        new("corpus", $"NAB scoring: series {index} of the corpus is null.");
 }

@@ -602,4 +602,14 @@ public sealed class HostileStreamingTests
 
         Assert.AreEqual(link, e.FileName);
     }
+
+    [TestMethod]
+    public void ANullSeriesInACorpusIsRefusedNamingItsIndex()
+    {
+        var series = new NabSeries("cat/s.csv", Times(3), new double[3], []);
+
+        var e = Assert.ThrowsExactly<ArgumentNullException>(() => NabScorer.ScoreCorpus([series, null!], [new double[3], new double[3]], 0.5, NabProfile.Standard));
+
+        Assert.AreEqual("NAB scoring: series 1 of the corpus is null. (Parameter 'corpus')", e.Message);
+    }
 }
