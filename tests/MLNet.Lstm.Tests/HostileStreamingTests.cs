@@ -108,6 +108,23 @@ public sealed class HostileStreamingTests
         Assert.AreEqual("time-series checkpoint: expected format version 2, found 1.", e.Message);
     }
 
+    [TestMethod]
+    public void AnEngineDrivenIntoSaturationRestoresItsOwnCheckpoint()
+    {
+        var model = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 64, numLayers: 3, outputSize: 1, seed: 11);
+        using var source = model.CreateTimeSeriesEngine(SmallHistory);
+        // A constant 1e30 drives every gate to 0 or 1, so cells grow by up to 1 a point and tanh saturates.
+        for (int t = 0; t < 300; t++)
+            source.Predict(1e30f);
+        using var engine = model.CreateTimeSeriesEngine(SmallHistory);
+
+        engine.Restore(new MemoryStream(Checkpoint(source)));
+
+        Assert.IsTrue(source.HiddenState.Max(MathF.Abs) <= 1f, $"max |h| {source.HiddenState.Max(MathF.Abs)}");
+        Assert.IsTrue(source.HiddenState.Max(MathF.Abs) > 0.9999f, $"saturated: max |h| {source.HiddenState.Max(MathF.Abs)}");
+        AssertSameState(State(source), engine, "restored");
+    }
+
     /// <summary>Recomputes a checkpoint's closing SHA-256, as a hostile writer could.</summary>
     private static byte[] Resigned(byte[] checkpoint)
     {
