@@ -319,4 +319,10 @@ internal static class LstmThrow
 
     public static NotSupportedException Int8OnGpu(int deviceId) =>
         new($"LstmPrecision.Int8 runs ONNX Runtime's CPU int8 LSTM; GpuDeviceId is {deviceId}. Use LstmPrecision.Float32 on the GPU, or GpuDeviceId = null.");
+
+    public static InvalidOperationException HeadNotLastStep(LstmHeadInput headInput) =>
+        new($"A time-series engine forecasts from the last hidden state; this model's head reads {headInput}, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep.");
+
+    public static ArgumentNullException NabSeriesMissing(int index) =>
+        new("corpus", $"NAB scoring: series {index} of the corpus is null.");
 }

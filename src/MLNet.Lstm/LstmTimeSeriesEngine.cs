@@ -37,7 +37,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
 {
     private const string CheckpointSource = "time-series checkpoint";
     private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
-    private const int FormatVersion = 1;
+    // 2: a SHA-256 of everything before it ends the checkpoint.
+    private const int FormatVersion = 2;
 
     private readonly LstmStepRunner _runner;
     private readonly LstmTimeSeriesOptions _options;
@@ -56,9 +57,13 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             throw LstmThrow.NotForecasting(model.InputSize, model.OutputSize, model.Bidirectional);
         }
         var weights = model.GetWeights();
-        if (weights.PoolingStride != 1 || weights.HeadInput != LstmHeadInput.LastStep)
+        if (weights.PoolingStride != 1)
         {
             throw LstmThrow.NotOnePointPerStep(weights.PoolingStride, weights.HeadInput);
+        }
+        if (weights.HeadInput != LstmHeadInput.LastStep)
+        {
+            throw LstmThrow.HeadNotLastStep(weights.HeadInput);
         }
         byte[] onnx = OnnxStepGraphBuilder.Build(weights).ToByteArray();
         _modelHash = SHA256.HashData(onnx);
@@ -194,7 +199,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var writer = new BinaryWriter(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
             writer.Write(_modelHash);
@@ -206,6 +212,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             WriteFloats(writer, _runner.Cell);
             WriteFloats(writer, _previousForecast);
             _likelihood.Write(writer);
+            writer.Write(checksum.GetHashAndReset());
         }
     }
 
@@ -229,7 +236,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             long points;
             try
             {
-                using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                using var reader = new BinaryReader(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
                 if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
                 {
                     throw LstmThrow.CheckpointInvalid(CheckpointSource, "it does not start like one (expected the bytes MLNLSTMS)");
@@ -253,10 +261,22 @@ public sealed class LstmTimeSeriesEngine : IDisposable
                 {
                     throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a count of points ≥ 0, found {points}");
                 }
-                ReadFloats(reader, hidden, "hidden state");
+                // A hidden state is o·tanh(c): never outside [-1, 1], however long the series.
+                ReadFloats(reader, hidden, "hidden state", 1f);
                 ReadFloats(reader, cell, "cell state");
                 ReadFloats(reader, forecast, "forecast");
                 likelihood.Read(reader, CheckpointSource);
+                // Every field above passed its own check; a flipped bit in a state or a count is caught only here.
+                byte[] expected = checksum.GetHashAndReset();
+                byte[] found = reader.ReadBytes(expected.Length);
+                if (found.Length < expected.Length)
+                {
+                    throw new EndOfStreamException();
+                }
+                if (!found.AsSpan().SequenceEqual(expected))
+                {
+                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "its SHA-256 checksum does not match its contents: it was damaged");
+                }
             }
             catch (EndOfStreamException e)
             {
@@ -311,13 +331,14 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         {
             throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.TrainingPoints), $"expected at least 0, found {options.TrainingPoints}");
         }
-        if (options.AveragingWindow < 1 || options.AveragingWindow > options.HistoryLength)
-        {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.AveragingWindow}");
-        }
+        // First: the other bounds are stated in it.
         if (options.HistoryLength < 2 || options.HistoryLength > LstmDefaults.MaxHistoryLength)
         {
             throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.HistoryLength), $"expected 2 to {LstmDefaults.MaxHistoryLength}, found {options.HistoryLength}");
+        }
+        if (options.AveragingWindow < 1 || options.AveragingWindow > options.HistoryLength)
+        {
+            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.AveragingWindow}");
         }
         if (options.WarmUpPoints < 1 || options.WarmUpPoints > options.HistoryLength)
         {
@@ -337,7 +358,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         }
     }
 
-    private static void ReadFloats(BinaryReader reader, float[] values, string what)
+    private static void ReadFloats(BinaryReader reader, float[] values, string what, float bound = float.MaxValue)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -346,6 +367,50 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             {
                 throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a finite {what}, found {values[i]} at index {i}");
             }
+            if (Math.Abs(values[i]) > bound)
+            {
+                throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a {what} from -{bound} to {bound}, found {values[i]} at index {i}");
+            }
         }
+    }
+
+    /// <summary>
+    /// Passes reads and writes through to a stream, hashing every byte, so a checkpoint's checksum
+    /// is made and checked without buffering it or reading past its end.
+    /// </summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => inner.CanWrite;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = inner.Read(buffer, offset, count);
+            hash.AppendData(buffer, offset, read);
+            return read;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            hash.AppendData(buffer, offset, count);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -11,6 +11,7 @@ namespace MLNet.Lstm;
 /// </param>
 /// <param name="Error">
 /// The point's forecast error: the mean over features of (forecast − point)², both as the LSTM
-/// reads them (after the model's scaling). NaN for the first point, which has no forecast.
+/// reads them (after the model's scaling). NaN for the first point, which has no forecast; +∞ when
+/// it exceeds float's range (a point near ±3.4e38), though the score is judged on the exact error.
 /// </param>
 public readonly record struct LstmTimeSeriesPrediction(float Score, float Error);

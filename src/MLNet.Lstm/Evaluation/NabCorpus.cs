@@ -68,6 +68,9 @@ public static class NabCorpus
         {
             if (++line == 1)
                 continue;
+            // NAB reads its files with pandas, which skips blank lines, such as a trailing one.
+            if (string.IsNullOrWhiteSpace(text))
+                continue;
             var fields = text.AsSpan();
             int comma = fields.IndexOf(',');
             if (comma < 0)

@@ -253,7 +253,9 @@ public static class NabScorer
             throw LstmThrow.NabScoresCount(corpus.Count, scores.Count);
         for (int s = 0; s < corpus.Count; s++)
         {
-            ArgumentNullException.ThrowIfNull(corpus[s]);
+            // Named by its index: ThrowIfNull would name the parameter "corpus[s]".
+            if (corpus[s] is null)
+                throw LstmThrow.NabSeriesMissing(s);
             CheckScores(corpus[s], scores[s] ?? throw LstmThrow.NabScoresMissing(corpus[s].Name, s));
         }
     }

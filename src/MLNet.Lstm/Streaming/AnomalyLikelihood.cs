@@ -26,6 +26,11 @@ internal sealed class AnomalyLikelihood
     // make a rounding-sized error look impossible.
     private const double MinDeviation = 1e-3;
 
+    // The largest error two finite float points can make, (2·float.MaxValue)²: a restored error
+    // beyond it was not written by Update, and enough of them would overflow the history's sums to
+    // ∞ and the scores to NaN.
+    private const double MaxError = 4.0 * float.MaxValue * float.MaxValue;
+
     private readonly double[] _recent;
     private readonly double[] _history;
     private readonly int _warmUp;
@@ -84,9 +89,14 @@ internal sealed class AnomalyLikelihood
     private void Remember(double mean)
     {
         int slot = (int)(_means % _history.Length);
+        bool dominantLeaves = false;
         if (_means >= _history.Length)
         {
             double old = _history[slot];
+            // Taking away a value that is most of a sum leaves only the rounding it carried (after an
+            // error of 1e20 leaves, the squares' sum is off by about 1e24), so the sums are made afresh.
+            // Zero carries no rounding, and a history of zeros must not be summed afresh every point.
+            dominantLeaves = old > 0 && (old >= 0.5 * _historySum || old * old >= 0.5 * _historySquares);
             _historySum -= old;
             _historySquares -= old * old;
         }
@@ -95,7 +105,7 @@ internal sealed class AnomalyLikelihood
         _historySquares += mean * mean;
         _means++;
         // Running sums drift by rounding as values come and go; a fresh sum once per history keeps them exact enough.
-        if (slot == _history.Length - 1)
+        if (slot == _history.Length - 1 || dominantLeaves)
         {
             _historySum = 0;
             _historySquares = 0;
@@ -147,12 +157,12 @@ internal sealed class AnomalyLikelihood
         _historySquares = ReadFinite(reader, source);
         for (int i = 0; i < _recent.Length; i++)
         {
-            _recent[i] = ReadFinite(reader, source);
+            _recent[i] = ReadError(reader, source);
         }
         long kept = Math.Min(_means, _history.Length);
         for (long i = 0; i < kept; i++)
         {
-            _history[i] = ReadFinite(reader, source);
+            _history[i] = ReadError(reader, source);
         }
     }
 
@@ -162,6 +172,16 @@ internal sealed class AnomalyLikelihood
         {
             throw LstmThrow.CheckpointInvalid(source, $"it was written with LstmTimeSeriesOptions.{option} {found}, this engine has {expected}");
         }
+    }
+
+    private static double ReadError(BinaryReader reader, string source)
+    {
+        double value = ReadFinite(reader, source);
+        if (value < 0 || value > MaxError)
+        {
+            throw LstmThrow.CheckpointInvalid(source, $"expected a squared error from 0 to {MaxError:G3}, found {value}");
+        }
+        return value;
     }
 
     private static double ReadFinite(BinaryReader reader, string source)
