@@ -84,6 +84,10 @@ void Run(BenchmarkCase benchmark)
 
     using var featurizer = mlContext.Transforms.LstmFeaturizeSequence(benchmark.Model, benchmark.Options(0)).Fit(data);
     var featurized = featurizer.Transform(data);
+    var int8Options = benchmark.Options(0);
+    int8Options.Precision = LstmPrecision.Int8;
+    using var int8Featurizer = mlContext.Transforms.LstmFeaturizeSequence(benchmark.Model, int8Options).Fit(data);
+    var int8Featurized = int8Featurizer.Transform(data);
     var onnxDefault = ApplyOnnx(mlContext, graph, steps, features, intraOpThreads: null).Transform(data);
     var onnxOneThread = ApplyOnnx(mlContext, graph, steps, features, intraOpThreads: 1).Transform(data);
     long allocated = 0;
@@ -98,8 +102,10 @@ void Run(BenchmarkCase benchmark)
         },
         () => Consume.All(onnxDefault, OnnxNames.Features),
         () => Consume.All(onnxOneThread, OnnxNames.Features),
-        () => DirectOrt.Run(graph, benchmark.Values, benchmark.Rows, steps, features, batchSize));
+        () => DirectOrt.Run(graph, benchmark.Values, benchmark.Rows, steps, features, batchSize),
+        () => Consume.All(int8Featurized, "Features"));
     var (median, p99) = Latency(mlContext, featurizer, benchmark);
+    double largestInt8Difference = LargestDifference(featurized, int8Featurized, 2_000);
 
     double ours = rates[0], direct = rates[3], best = Math.Max(rates[1], rates[2]);
     Console.WriteLine("| path | sequences/s | GFLOP/s |");
@@ -108,13 +114,31 @@ void Run(BenchmarkCase benchmark)
     Row("(2) ApplyOnnxModel, default threads", rates[1]);
     Row("(2) ApplyOnnxModel, IntraOpNumThreads = 1", rates[2]);
     Row($"(3) ONNX Runtime directly, batches of {batchSize}", direct);
+    Row("(1q) LstmFeaturizer, Precision = Int8 (DynamicQuantizeLSTM)", rates[4]);
     Console.WriteLine();
+    Console.WriteLine($"int8 / fp32 featurizer = {rates[4] / ours:F2}; largest feature difference over the first 2,000 rows {largestInt8Difference:E2}");
     Console.WriteLine($"(1)/(2 best) = {ours / best:F2}   (1)/(3) = {ours / direct:F3}   managed bytes allocated per row by (1): {(double)allocated / benchmark.Rows:F2}");
     Console.WriteLine($"(4) PredictionEngine single-row latency: median {median * 1e6:F0} µs, p99 {p99 * 1e6:F0} µs");
     Console.WriteLine();
 
     void Row(string path, double sequencesPerSecond) =>
         Console.WriteLine($"| {path} | {sequencesPerSecond:N0} | {sequencesPerSecond * benchmark.FlopsPerSequence / 1e9:F1} |");
+}
+
+/// <summary>The largest absolute difference between two views' Features over their first <paramref name="rows"/> rows.</summary>
+static double LargestDifference(IDataView a, IDataView b, int rows)
+{
+    var left = a.GetColumn<float[]>("Features").Take(rows).ToArray();
+    var right = b.GetColumn<float[]>("Features").Take(rows).ToArray();
+    double largest = 0;
+    for (int r = 0; r < left.Length; r++)
+    {
+        for (int c = 0; c < left[r].Length; c++)
+        {
+            largest = Math.Max(largest, Math.Abs(left[r][c] - right[r][c]));
+        }
+    }
+    return largest;
 }
 
 /// <summary>Sequences per second of each path: one warm-up run each, then <see cref="Runs"/> rounds, median.</summary>

@@ -46,6 +46,15 @@ internal static class OnnxInt8Rewriter
             quantized.Attribute.AddRange(node.Attribute);
             graph.Node[n] = quantized;
         }
+        // The fp32 weights the int8 nodes replaced are read by nothing now; ONNX Runtime would warn about each.
+        var read = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet();
+        for (int i = graph.Initializer.Count - 1; i >= 0; i--)
+        {
+            if (!read.Contains(graph.Initializer[i].Name))
+            {
+                graph.Initializer.RemoveAt(i);
+            }
+        }
         if (!model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
