@@ -105,6 +105,7 @@ void Run(BenchmarkCase benchmark)
         () => DirectOrt.Run(graph, benchmark.Values, benchmark.Rows, steps, features, batchSize),
         () => Consume.All(int8Featurized, "Features"));
     var (median, p99) = Latency(mlContext, featurizer, benchmark);
+    SgemmPeak.Sample(5);
     double largestInt8Difference = LargestDifference(featurized, int8Featurized, 2_000);
 
     double ours = rates[0], direct = rates[3], best = Math.Max(rates[1], rates[2]);
@@ -118,6 +119,7 @@ void Run(BenchmarkCase benchmark)
     Console.WriteLine();
     Console.WriteLine($"int8 / fp32 featurizer = {rates[4] / ours:F2}; largest feature difference over the first 2,000 rows {largestInt8Difference:E2}");
     Console.WriteLine($"(1)/(2 best) = {ours / best:F2}   (1)/(3) = {ours / direct:F3}   managed bytes allocated per row by (1): {(double)allocated / benchmark.Rows:F2}");
+    Console.WriteLine($"forward GFLOP/s as a fraction of this run's SGEMM peak ({SgemmPeak.Best:F1} GFLOP/s, best of {SgemmPeak.Samples}): featurizer {ours * benchmark.FlopsPerSequence / 1e9 / SgemmPeak.Best:F2}, int8 featurizer {rates[4] * benchmark.FlopsPerSequence / 1e9 / SgemmPeak.Best:F2} (fp32-equivalent FLOPs)");
     Console.WriteLine($"(4) PredictionEngine single-row latency: median {median * 1e6:F0} µs, p99 {p99 * 1e6:F0} µs");
     Console.WriteLine();
 

@@ -76,7 +76,9 @@ internal sealed class LstmNetwork
         {
             dTop.Clear();
         }
+        long head = TrainingProfile.Start();
         double loss = _objective.Loss(batch, top, _head, gradients, dTop, scale);
+        TrainingProfile.Stop(TrainingProfile.Phase.Head, head);
         if (gradients is null)
         {
             return loss;
@@ -184,21 +186,26 @@ internal sealed class LstmNetwork
             EnsureLength(ref _tanhCells, steps * rows * h);
             EnsureLength(ref _states, steps * rows * h);
             var gates = _gates.AsSpan(0, steps * block);
+            long projection = TrainingProfile.Start();
             for (int r = 0; r < steps * rows; r++)
             {
                 _bias.CopyTo(gates.Slice(r * g4, g4));
             }
             Gemm.Multiply(x, _weightIhT, gates, steps * rows, _inputs, g4);
+            TrainingProfile.Stop(TrainingProfile.Phase.InputProjectionGemm, projection);
 
             for (int s = 0; s < steps; s++)
             {
                 int t = reverse ? steps - 1 - s : s;
                 int previous = reverse ? t + 1 : t - 1;
                 var stepGates = gates.Slice(t * block, block);
+                long recurrent = TrainingProfile.Start();
                 if (s > 0)
                 {
                     Gemm.Multiply(_states.AsSpan(previous * rows * h, rows * h), _weightHhT, stepGates, rows, h, g4);
                 }
+                TrainingProfile.Stop(TrainingProfile.Phase.RecurrentGemm, recurrent);
+                long elementwise = TrainingProfile.Start();
                 for (int n = 0; n < rows; n++)
                 {
                     var row = stepGates.Slice(n * g4, g4);
@@ -221,6 +228,7 @@ internal sealed class LstmNetwork
                     TensorPrimitives.Multiply(o, tanhC, state);
                     state.CopyTo(output.Slice((t * rows + n) * width + offset, h));
                 }
+                TrainingProfile.Stop(TrainingProfile.Phase.GatesForward, elementwise);
             }
         }
 
@@ -244,6 +252,7 @@ internal sealed class LstmNetwork
             {
                 int t = reverse ? steps - 1 - s : s;
                 int previous = reverse ? t + 1 : t - 1;
+                long elementwise = TrainingProfile.Start();
                 for (int n = 0; n < rows; n++)
                 {
                     var dh = dState.Slice(n * h, h);
@@ -255,14 +264,18 @@ internal sealed class LstmNetwork
                     var cPrevious = s > 0 ? _cells.AsSpan((previous * rows + n) * h, h) : _zeros.AsSpan(0, h);
                     GateGradients(gate, tanhC, cPrevious, dh, dc, dGate, h);
                 }
+                TrainingProfile.Stop(TrainingProfile.Phase.GatesBackward, elementwise);
+                long recurrent = TrainingProfile.Start();
                 dState.Clear();
                 if (s > 0)
                 {
                     Gemm.Multiply(dGates.Slice(t * block, block), weights.WeightHh, dState, rows, g4, h);
                 }
+                TrainingProfile.Stop(TrainingProfile.Phase.RecurrentGemmBackward, recurrent);
             }
 
             // Weight gradients over all steps at once: every step's gate gradient meets its previous state.
+            long weightGradients = TrainingProfile.Start();
             if (steps > 1)
             {
                 int firstWithPrevious = reverse ? 0 : 1, firstPrevious = reverse ? 1 : 0;
@@ -279,9 +292,12 @@ internal sealed class LstmNetwork
             }
             TensorPrimitives.Add(gradients.BiasIh, biasGrad, gradients.BiasIh);
             TensorPrimitives.Add(gradients.BiasHh, biasGrad, gradients.BiasHh);
+            TrainingProfile.Stop(TrainingProfile.Phase.WeightGradientGemm, weightGradients);
             if (computeInputGradient)
             {
+                long inputGradient = TrainingProfile.Start();
                 Gemm.Multiply(dGates, weights.WeightIh, dx, steps * rows, g4, _inputs);
+                TrainingProfile.Stop(TrainingProfile.Phase.InputGradientGemm, inputGradient);
             }
         }
     }

@@ -64,10 +64,12 @@ internal static class LstmTrainer
                 DivergenceCheck.Loss(batchLoss, step.Gradients, epoch, batch, training.LearningRate);
                 lossSum += batchLoss * rows.Length;
                 seen += rows.Length;
+                long optimizing = TrainingProfile.Start();
                 ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
                 DivergenceCheck.Parameters(weights, epoch, batch, training.LearningRate);
+                TrainingProfile.Stop(TrainingProfile.Phase.OptimizerStep, optimizing);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;

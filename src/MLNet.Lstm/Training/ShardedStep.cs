@@ -33,10 +33,12 @@ internal sealed class ShardedStep
 
     public void ParametersChanged()
     {
+        long refresh = TrainingProfile.Start();
         foreach (var network in _networks)
         {
             network.ParametersChanged();
         }
+        TrainingProfile.Stop(TrainingProfile.Phase.WeightRefresh, refresh);
     }
 
     /// <summary>The mean loss over <paramref name="rows"/> (all of one length), with its gradients in <see cref="Gradients"/>.</summary>
@@ -51,10 +53,13 @@ internal sealed class ShardedStep
             {
                 Array.Clear(tensor);
             }
+            long assembly = TrainingProfile.Start();
             var batch = set.Batch(rows.AsSpan(start, count));
+            TrainingProfile.Stop(TrainingProfile.Phase.BatchAssembly, assembly);
             batch.DropoutSeed = new SplitMix64(unchecked((long)(_seed ^ (step << 8) ^ (ulong)shard))).Next();
             _losses[shard] = _networks[shard].LossAndGradients(batch, _shardGradients[shard], (float)count / rows.Length) * count;
         });
+        long sum = TrainingProfile.Start();
         var total = Gradients.Tensors().ToArray();
         for (int shard = 0; shard < shards; shard++)
         {
@@ -72,6 +77,7 @@ internal sealed class ShardedStep
                 t++;
             }
         }
+        TrainingProfile.Stop(TrainingProfile.Phase.ShardGradientSum, sum);
         double loss = 0;
         for (int shard = 0; shard < shards; shard++)
         {
