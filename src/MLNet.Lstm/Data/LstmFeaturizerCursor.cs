@@ -36,6 +36,7 @@ internal sealed class LstmFeaturizerCursor : DataViewRowCursor
         _reader = binding.CreateReader(source);
         _pool = pool;
         _batch = pool.Rent(batchSize, binding.MaxSteps ?? 0);
+        _batch.CallSteps = binding.CallSteps;
         _sourceId = source.GetIdGetter();
         _ids = new DataViewRowId[batchSize];
 

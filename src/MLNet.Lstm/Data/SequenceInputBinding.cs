@@ -52,6 +52,13 @@ internal sealed class SequenceInputBinding
     /// </summary>
     public long BatchSteps { get; private set; } = long.MaxValue;
 
+    /// <summary>
+    /// Most rows × steps one ONNX Runtime call takes (<see cref="LstmDefaults.BatchSteps"/>) when a
+    /// batch of sequences of unknown length is read <see cref="LstmDefaults.LengthGroupingBudgets"/>
+    /// budgets at a time; <see cref="long.MaxValue"/> otherwise.
+    /// </summary>
+    public long CallSteps { get; private set; } = long.MaxValue;
+
     /// <summary>The representation's index in <see cref="OutputSchema"/>: right after the input columns.</summary>
     public int OutputColumnIndex => InputSchema.Count;
 
@@ -63,7 +70,9 @@ internal sealed class SequenceInputBinding
             : LstmDefaults.BatchSize(binding.MaxSteps, model.HiddenSize * (model.Bidirectional ? 2 : 1));
         if (options.BatchSize == 0 && binding.MaxSteps is null)
         {
-            binding.BatchSteps = LstmDefaults.BatchSteps(model.HiddenSize * (model.Bidirectional ? 2 : 1));
+            binding.CallSteps = LstmDefaults.BatchSteps(model.HiddenSize * (model.Bidirectional ? 2 : 1));
+            binding.BatchSteps = binding.CallSteps * LstmDefaults.LengthGroupingBudgets;
+            batchSize = LstmDefaults.VariableLengthBatchRows;
         }
         if (model.Graph.FixedBatchSize is long fixedBatch)
         {

@@ -38,6 +38,9 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
 
     public int Count { get; private set; }
 
+    /// <summary>Most rows × steps one ONNX Runtime call takes; a larger group of one length is run in several calls.</summary>
+    public long CallSteps { get; set; } = long.MaxValue;
+
     public int Capacity => capacity;
 
     public void Clear()
@@ -84,7 +87,7 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         {
             return;
         }
-        if (AllOneLength())
+        if (AllOneLength() && (long)Count * _steps[0] <= CallSteps)
         {
             RunTensor(_values, Count, _steps[0], _output);
         }
@@ -132,20 +135,29 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
             {
                 end++;
             }
-            int rows = end - start;
-            int rowLength = steps * _features;
-            EnsureLength(ref _packed, rows * rowLength);
-            EnsureLength(ref _packedOutput, rows * _outputSize);
-            for (int r = 0; r < rows; r++)
+            int callRows = (int)Math.Min(Math.Max(CallSteps / Math.Max(steps, 1), LstmDefaults.MinBatchRows), end - start);
+            for (int first = start; first < end; first += callRows)
             {
-                _values.AsSpan(_offsets[_order[start + r]], rowLength).CopyTo(_packed.AsSpan(r * rowLength));
-            }
-            RunTensor(_packed, rows, steps, _packedOutput);
-            for (int r = 0; r < rows; r++)
-            {
-                _packedOutput.AsSpan(r * _outputSize, _outputSize).CopyTo(_output.AsSpan(_order[start + r] * _outputSize));
+                RunGroup(first, Math.Min(callRows, end - first), steps);
             }
             start = end;
+        }
+    }
+
+    /// <summary>Runs the rows at sorted positions [start, start + rows), all of <paramref name="steps"/> steps, as one tensor.</summary>
+    private void RunGroup(int start, int rows, int steps)
+    {
+        int rowLength = steps * _features;
+        EnsureLength(ref _packed, rows * rowLength);
+        EnsureLength(ref _packedOutput, rows * _outputSize);
+        for (int r = 0; r < rows; r++)
+        {
+            _values.AsSpan(_offsets[_order[start + r]], rowLength).CopyTo(_packed.AsSpan(r * rowLength));
+        }
+        RunTensor(_packed, rows, steps, _packedOutput);
+        for (int r = 0; r < rows; r++)
+        {
+            _packedOutput.AsSpan(r * _outputSize, _outputSize).CopyTo(_output.AsSpan(_order[start + r] * _outputSize));
         }
     }
 
