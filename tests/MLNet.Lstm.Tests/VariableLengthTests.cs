@@ -133,6 +133,29 @@ public sealed class VariableLengthTests
         Assert.AreEqual("Sequence length column 'Sequence': expected a numeric scalar (the row's number of steps), found Vector<Single, 6>. (Parameter 'inputSchema')", e.Message);
     }
 
+    [TestMethod]
+    public void RowsOfManyLengthsAreGroupedAcrossBudgetsAndEachCallStaysWithinOne()
+    {
+        // H 64: one budget is 800,000 / 64 = 12,500 steps. 3,000 rows of 100 or 101 steps
+        // (301,500 steps, one batch of 64 budgets) make two groups of 1,500 rows, each run in
+        // calls of 125 and 123 rows: 12 + 13 = 25 calls, none over the budget.
+        var mlContext = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 3000).Select(i => new SequenceRow
+        {
+            Sequence = [.. Enumerable.Range(0, 100 + i % 2).Select(_ => (float)random.NextDouble())],
+        });
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 64, seed: 1),
+            new LstmFeaturizerOptions { OutputCacheBytes = 0 }).Fit(data);
+
+        var features = TestData.Features(transformer.Transform(data));
+
+        Assert.AreEqual(3000, features.Length);
+        Assert.AreEqual(25L, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(125L * 100, transformer.LargestOnnxRuntimeCallSteps);
+    }
+
     private sealed class PaddedRow
     {
         public float[] Sequence { get; set; } = [];
