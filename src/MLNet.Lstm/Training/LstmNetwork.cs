@@ -134,51 +134,6 @@ internal sealed class LstmNetwork
         private float[] _dCell = [];
 
         /// <summary>
-        /// One row's step in one pass: the gate pre-activations (i, f, g, o as PyTorch stacks them)
-        /// become their activations in place, then c = i·g + f·c_prev, tanh(c) and h = o·tanh(c).
-        /// Fused because per-row library calls on H-long spans cost more than their arithmetic
-        /// (a quarter of an epoch at H = 64, BENCHMARKS.md's training profile).
-        /// </summary>
-        private static void GatesForward(Span<float> gate, ReadOnlySpan<float> cPrevious, Span<float> c, Span<float> tanhC,
-            Span<float> state, Span<float> output, int h)
-        {
-            int j = 0;
-            for (; j + Vector<float>.Count <= h; j += Vector<float>.Count)
-            {
-                var i = Sigmoid(new Vector<float>(gate[j..]));
-                var f = Sigmoid(new Vector<float>(gate[(h + j)..]));
-                var g = Tanh(new Vector<float>(gate[(2 * h + j)..]));
-                var o = Sigmoid(new Vector<float>(gate[(3 * h + j)..]));
-                i.CopyTo(gate[j..]);
-                f.CopyTo(gate[(h + j)..]);
-                g.CopyTo(gate[(2 * h + j)..]);
-                o.CopyTo(gate[(3 * h + j)..]);
-                var cj = i * g + f * new Vector<float>(cPrevious[j..]);
-                var tc = Tanh(cj);
-                var hj = o * tc;
-                cj.CopyTo(c[j..]);
-                tc.CopyTo(tanhC[j..]);
-                hj.CopyTo(state[j..]);
-                hj.CopyTo(output[j..]);
-            }
-            for (; j < h; j++)
-            {
-                float i = 1 / (1 + MathF.Exp(-gate[j])), f = 1 / (1 + MathF.Exp(-gate[h + j]));
-                float g = MathF.Tanh(gate[2 * h + j]), o = 1 / (1 + MathF.Exp(-gate[3 * h + j]));
-                (gate[j], gate[h + j], gate[2 * h + j], gate[3 * h + j]) = (i, f, g, o);
-                c[j] = i * g + f * cPrevious[j];
-                tanhC[j] = MathF.Tanh(c[j]);
-                state[j] = o * tanhC[j];
-                output[j] = state[j];
-            }
-        }
-
-        private static Vector<float> Sigmoid(Vector<float> x) => Vector<float>.One / (Vector<float>.One + Vector.Exp(-x));
-
-        // 1 − 2 / (e^2x + 1): saturates to ±1 where e^2x overflows to ∞ or underflows to 0, never ∞/∞.
-        private static Vector<float> Tanh(Vector<float> x) => Vector<float>.One - new Vector<float>(2f) / (Vector.Exp(x + x) + Vector<float>.One);
-
-        /// <summary>
         /// One row's gate pre-activation gradients from dh and the carried dc (which it updates to
         /// dc·f for the previous step): i, f, g, o as PyTorch stacks them.
         /// </summary>
@@ -253,10 +208,25 @@ internal sealed class LstmNetwork
                 long elementwise = TrainingProfile.Start();
                 for (int n = 0; n < rows; n++)
                 {
-                    var cPrevious = s > 0 ? _cells.AsSpan((previous * rows + n) * h, h) : _zeros.AsSpan(0, h);
-                    int at = (t * rows + n) * h;
-                    GatesForward(stepGates.Slice(n * g4, g4), cPrevious, _cells.AsSpan(at, h), _tanhCells.AsSpan(at, h), _states.AsSpan(at, h),
-                        output.Slice((t * rows + n) * width + offset, h), h);
+                    var row = stepGates.Slice(n * g4, g4);
+                    var i = row[..h];
+                    var f = row.Slice(h, h);
+                    var g = row.Slice(2 * h, h);
+                    var o = row.Slice(3 * h, h);
+                    TensorPrimitives.Sigmoid(row[..(2 * h)], row[..(2 * h)]);
+                    TensorPrimitives.Tanh(g, g);
+                    TensorPrimitives.Sigmoid(o, o);
+                    var c = _cells.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Multiply(i, g, c);
+                    if (s > 0)
+                    {
+                        TensorPrimitives.FusedMultiplyAdd(f, _cells.AsSpan((previous * rows + n) * h, h), c, c);
+                    }
+                    var tanhC = _tanhCells.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Tanh(c, tanhC);
+                    var state = _states.AsSpan((t * rows + n) * h, h);
+                    TensorPrimitives.Multiply(o, tanhC, state);
+                    state.CopyTo(output.Slice((t * rows + n) * width + offset, h));
                 }
                 TrainingProfile.Stop(TrainingProfile.Phase.GatesForward, elementwise);
             }
