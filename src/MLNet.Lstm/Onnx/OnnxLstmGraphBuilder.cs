@@ -73,7 +73,22 @@ internal static class OnnxLstmGraphBuilder
     /// </summary>
     private static string AddPreprocessing(GraphProto graph, LstmWeights weights)
     {
-        string x = InputName;
+        string x = AddScaling(graph, weights, InputName);
+        if (weights.PoolingStride == 1)
+        {
+            graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", [x], ["x_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
+            return "x_time_major";
+        }
+        graph.Node.Add(OnnxTensors.Node("Transpose", "to_channels_first", [x], ["x_channels_first"], OnnxTensors.Ints("perm", 0, 2, 1)));
+        graph.Node.Add(OnnxTensors.Node("AveragePool", PoolNodeName, ["x_channels_first"], ["x_pooled"],
+            OnnxTensors.Ints("kernel_shape", weights.PoolingStride), OnnxTensors.Ints("strides", weights.PoolingStride), OnnxTensors.Int("ceil_mode", 1)));
+        graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", ["x_pooled"], ["x_time_major"], OnnxTensors.Ints("perm", 2, 0, 1)));
+        return "x_time_major";
+    }
+
+    /// <summary>(x − offset) · scale over the last axis, each only when the weights have it; returns the scaled value's name.</summary>
+    public static string AddScaling(GraphProto graph, LstmWeights weights, string x)
+    {
         if (weights.InputOffset is { } offset)
         {
             graph.Initializer.Add(OnnxTensors.Float(InputOffsetName, offset, weights.InputSize));
@@ -86,16 +101,7 @@ internal static class OnnxLstmGraphBuilder
             graph.Node.Add(OnnxTensors.Node("Mul", "input_scale", [x, InputScaleName], ["x_scaled"]));
             x = "x_scaled";
         }
-        if (weights.PoolingStride == 1)
-        {
-            graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", [x], ["x_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
-            return "x_time_major";
-        }
-        graph.Node.Add(OnnxTensors.Node("Transpose", "to_channels_first", [x], ["x_channels_first"], OnnxTensors.Ints("perm", 0, 2, 1)));
-        graph.Node.Add(OnnxTensors.Node("AveragePool", PoolNodeName, ["x_channels_first"], ["x_pooled"],
-            OnnxTensors.Ints("kernel_shape", weights.PoolingStride), OnnxTensors.Ints("strides", weights.PoolingStride), OnnxTensors.Int("ceil_mode", 1)));
-        graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", ["x_pooled"], ["x_time_major"], OnnxTensors.Ints("perm", 2, 0, 1)));
-        return "x_time_major";
+        return x;
     }
 
     private static string AddLastStep(GraphProto graph, string topOutput)
@@ -117,7 +123,8 @@ internal static class OnnxLstmGraphBuilder
         return HeadInputNodeName;
     }
 
-    private static void AddLayerInitializers(GraphProto graph, LstmWeights weights, int layer)
+    /// <summary>Layer <paramref name="layer"/>'s W, R and B in ONNX's layout, named lstm{layer}_W/_R/_B.</summary>
+    public static void AddLayerInitializers(GraphProto graph, LstmWeights weights, int layer)
     {
         var (w, r, b) = OnnxLstmWeightLayout.ToOnnx(weights, layer);
         int hidden = weights.HiddenSize;

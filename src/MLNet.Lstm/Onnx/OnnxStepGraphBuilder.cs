@@ -29,19 +29,7 @@ internal static class OnnxStepGraphBuilder
         graph.Input.Add(OnnxTensors.FloatValue(HiddenName, layers, 1, hidden));
         graph.Input.Add(OnnxTensors.FloatValue(CellName, layers, 1, hidden));
 
-        string x = PointName;
-        if (weights.InputOffset is { } offset)
-        {
-            graph.Initializer.Add(OnnxTensors.Float("input.offset", offset, features));
-            graph.Node.Add(OnnxTensors.Node("Sub", "input_shift", [x, "input.offset"], ["x_shifted"]));
-            x = "x_shifted";
-        }
-        if (weights.InputScale is { } scale)
-        {
-            graph.Initializer.Add(OnnxTensors.Float("input.scale", scale, features));
-            graph.Node.Add(OnnxTensors.Node("Mul", "input_scale", [x, "input.scale"], ["x_scaled"]));
-            x = "x_scaled";
-        }
+        string x = OnnxLstmGraphBuilder.AddScaling(graph, weights, PointName);
         graph.Node.Add(OnnxTensors.Node("Identity", "scaled_point", [x], [ScaledPointName]));
 
         graph.Initializer.Add(OnnxTensors.Int64("step_shape", [1, 1, -1], 3));
@@ -51,11 +39,7 @@ internal static class OnnxStepGraphBuilder
         var nextCell = new string[layers];
         for (int layer = 0; layer < layers; layer++)
         {
-            var (w, r, b) = OnnxLstmWeightLayout.ToOnnx(weights, layer);
-            int layerInput = weights.GetCell(layer, 0).InputSize;
-            graph.Initializer.Add(OnnxTensors.Float($"lstm{layer}_W", w, 1, 4 * hidden, layerInput));
-            graph.Initializer.Add(OnnxTensors.Float($"lstm{layer}_R", r, 1, 4 * hidden, hidden));
-            graph.Initializer.Add(OnnxTensors.Float($"lstm{layer}_B", b, 1, 8 * hidden));
+            OnnxLstmGraphBuilder.AddLayerInitializers(graph, weights, layer);
             graph.Initializer.Add(OnnxTensors.Int64($"layer{layer}_index", [layer], 1));
             graph.Node.Add(OnnxTensors.Node("Gather", $"lstm{layer}_h0", [HiddenName, $"layer{layer}_index"], [$"lstm{layer}_h0"], OnnxTensors.Int("axis", 0)));
             graph.Node.Add(OnnxTensors.Node("Gather", $"lstm{layer}_c0", [CellName, $"layer{layer}_index"], [$"lstm{layer}_c0"], OnnxTensors.Int("axis", 0)));
