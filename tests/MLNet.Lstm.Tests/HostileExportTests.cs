@@ -323,4 +323,140 @@ public sealed class HostileExportTests
     {
         public float[] Features { get; set; } = [];
     }
+
+    /// <summary>Rows of the given lengths (one feature), random values, Id = index; a variable-size "Sequence" column.</summary>
+    private static List<SequenceRow> RowsOfLengths(IEnumerable<int> lengths, int seed)
+    {
+        var random = new Random(seed);
+        return [.. lengths.Select((length, i) => new SequenceRow { Sequence = [.. Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 4 - 2))], Id = i })];
+    }
+
+    /// <summary>Each row alone, through a PredictionEngine: one row, one ONNX Runtime call.</summary>
+    private static float[][] EachRowAlone(MLContext mlContext, ITransformer transformer, IEnumerable<SequenceRow> rows)
+    {
+        // OwnsTransformer = false: by ML.NET's default the engine would dispose the transformer with itself.
+        using var engine = mlContext.Model.CreatePredictionEngine<SequenceRow, FeaturesRow>(transformer, new PredictionEngineOptions { OwnsTransformer = false });
+        return [.. rows.Select(r => (float[])engine.Predict(r).Features.Clone())];
+    }
+
+    [TestMethod]
+    public void AVariableLengthBatchOfManyLengthsAHugeRowAndNaNRowsEqualsEachRowAlone()
+    {
+        var mlContext = new MLContext(seed: 1);
+        // 600 rows of 1 to 300 steps, shuffled, with one of 100,000 steps among them; two NaN rows of lengths other rows share.
+        var lengths = Enumerable.Range(0, 600).Select(i => 1 + i % 300).OrderBy(_ => Guid.NewGuid()).ToList();
+        lengths.Insert(250, 100_000);
+        var rows = RowsOfLengths(lengths, seed: 11);
+        int nanRow = rows.FindIndex(r => r.Sequence.Length == 17), infiniteRow = rows.FindIndex(r => r.Sequence.Length == 1);
+        rows[nanRow].Sequence[5] = float.NaN;
+        rows[infiniteRow].Sequence[0] = float.PositiveInfinity;
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+
+        var batched = TestData.Features(transformer.Transform(data));
+        var alone = EachRowAlone(mlContext, transformer, rows);
+
+        Assert.IsTrue(batched[nanRow].Concat(batched[infiniteRow]).All(float.IsNaN));
+        Assert.AreEqual(2, batched.Count(r => r.Any(float.IsNaN)), "only the two rows holding NaN or infinity are missing");
+        Assertions.AreClose(alone, batched, Tolerance);
+    }
+
+    [TestMethod]
+    public void ShuffledVariableLengthRowsKeepTheirIdsAndTheirOwnFeatures()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = RowsOfLengths(Enumerable.Range(0, 3000).Select(i => 1 + (i * 7919) % 500), seed: 12);
+        var data = mlContext.Data.ShuffleRows(mlContext.Data.LoadFromEnumerable(rows), seed: 5);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+        var alone = EachRowAlone(mlContext, transformer, rows);
+
+        var output = transformer.Transform(data);
+        var ids = output.GetColumn<int>("Id").ToArray();
+        var features = TestData.Features(output);
+        var sequences = output.GetColumn<float[]>("Sequence").ToArray();
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, rows.Count).ToArray(), ids);
+        CollectionAssert.AreNotEqual(Enumerable.Range(0, rows.Count).ToArray(), ids, "the rows were shuffled");
+        for (int i = 0; i < ids.Length; i++)
+        {
+            CollectionAssert.AreEqual(rows[ids[i]].Sequence, sequences[i], $"row {i}");
+        }
+        Assertions.AreClose([.. ids.Select(id => alone[id])], features, Tolerance);
+    }
+
+    [TestMethod]
+    public void VariableLengthRowsAllOfOneStepEqualEachRowAlone()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = RowsOfLengths(Enumerable.Repeat(1, 5000), seed: 13);
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+
+        Assertions.AreClose(EachRowAlone(mlContext, transformer, rows), TestData.Features(transformer.Transform(data)), Tolerance);
+    }
+
+    [TestMethod]
+    public void OneVariableLengthRowEqualsItselfAlone()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = RowsOfLengths([37], seed: 14);
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+
+        Assertions.AreClose(EachRowAlone(mlContext, transformer, rows), TestData.Features(transformer.Transform(data)), Tolerance);
+        Assert.AreEqual(2L, transformer.OnnxRuntimeCalls, "one call for the batch, one for the row alone");
+    }
+
+    [TestMethod]
+    // Documented behaviour: a cursor featurizes a whole batch before its first row. Short rows of
+    // unknown length make that batch VariableLengthBatchRows (16,384) rows: reading one row reads them all.
+    public void ReadingTheFirstVariableLengthRowReadsAndFeaturizesAWholeBatchOf16384Rows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        int read = 0;
+        IEnumerable<SequenceRow> Counted()
+        {
+            foreach (var row in RowsOfLengths(Enumerable.Repeat(3, 20_000), seed: 15))
+            {
+                read++;
+                yield return row;
+            }
+        }
+        var data = mlContext.Data.LoadFromEnumerable(Counted());
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+        read = 0;
+        var output = transformer.Transform(data);
+
+        using (var cursor = output.GetRowCursor(output.Schema))
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(output.Schema["Features"]);
+            Assert.IsTrue(cursor.MoveNext());
+            VBuffer<float> features = default;
+            getter(ref features);
+        }
+
+        Assert.AreEqual(16_384, read);
+        Assert.AreEqual(1L, transformer.OnnxRuntimeCalls);
+    }
+
+    [TestMethod]
+    public void ACursorAbandonedMidBatchLeavesTheNextCursorsFeaturesWhole()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = RowsOfLengths(Enumerable.Range(0, 2000).Select(i => 1 + i % 50), seed: 16);
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2),
+            new LstmFeaturizerOptions { OutputCacheBytes = 0 }).Fit(data);
+        var output = transformer.Transform(data);
+        var expected = TestData.Features(output);
+        var abandoned = output.GetRowCursor(output.Schema);
+        Assert.IsTrue(abandoned.MoveNext() && abandoned.MoveNext());
+
+        var again = TestData.Features(output);
+        abandoned.Dispose();
+        transformer.Dispose();
+
+        Assertions.AreClose(expected, again, 0);
+        Assert.IsTrue(transformer.SessionReleased);
+    }
 }
