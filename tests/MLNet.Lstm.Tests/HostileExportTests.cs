@@ -459,4 +459,53 @@ public sealed class HostileExportTests
         Assertions.AreClose(expected, again, 0);
         Assert.IsTrue(transformer.SessionReleased);
     }
+
+    [TestMethod]
+    public void Int8QuantizesEachLayerOfAGraphWhoseNodesHaveNoNames()
+    {
+        var named = LstmModel.CreateRandom(2, 8, numLayers: 2, seed: 3);
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(named.ToOnnxBytes());
+        foreach (var node in proto.Graph.Node)
+        {
+            node.Name = "";
+        }
+        using var stream = new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        var unnamed = LstmModel.FromOnnx(stream);
+        var sequences = TestData.Random(32, 12, 2, seed: 17);
+
+        var fromNamed = Featurize(named, LstmPrecision.Int8, sequences);
+        var fromUnnamed = Featurize(unnamed, LstmPrecision.Int8, sequences);
+
+        Assertions.AreClose(fromNamed, fromUnnamed, 0);
+    }
+
+    [TestMethod]
+    [DataRow(LstmPrecision.Float32)]
+    [DataRow(LstmPrecision.Int8)]
+    public void AllLayersOfAGraphWithUnnamedNodesAndUnnamedStateOutputsRun(LstmPrecision precision)
+    {
+        var named = LstmModel.CreateRandom(2, 8, numLayers: 3, seed: 3);
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(named.ToOnnxBytes());
+        var read = proto.Graph.Node.SelectMany(n => n.Input).Concat(proto.Graph.Output.Select(o => o.Name)).ToHashSet();
+        foreach (var node in proto.Graph.Node)
+        {
+            node.Name = "";
+            for (int i = 1; i < node.Output.Count && node.OpType == "LSTM"; i++)
+            {
+                if (!read.Contains(node.Output[i]))
+                {
+                    node.Output[i] = "";
+                }
+            }
+        }
+        using var stream = new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        var unnamed = LstmModel.FromOnnx(stream);
+        var sequences = TestData.Random(16, 12, 2, seed: 18);
+
+        var fromNamed = Featurize(named, precision, sequences, LstmRepresentation.LastHiddenAllLayers);
+        var fromUnnamed = Featurize(unnamed, precision, sequences, LstmRepresentation.LastHiddenAllLayers);
+
+        Assert.HasCount(3 * 8, fromUnnamed[0]);
+        Assertions.AreClose(fromNamed, fromUnnamed, 0);
+    }
 }
