@@ -508,4 +508,28 @@ public sealed class HostileExportTests
         Assert.HasCount(3 * 8, fromUnnamed[0]);
         Assertions.AreClose(fromNamed, fromUnnamed, 0);
     }
+
+    [TestMethod]
+    [DataRow(LstmRepresentation.LastHidden)]
+    [DataRow(LstmRepresentation.LastMeanMax)]
+    [DataRow(LstmRepresentation.NextStepError)]
+    public void AnExportedFeaturizerHasNoDeadNodesAndEveryInputDefined(LstmRepresentation representation)
+    {
+        var (mlContext, data, _) = Random(8, 10, 2);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(2, 6, numLayers: 2, outputSize: 2, seed: 7),
+            new LstmFeaturizerOptions { Representation = representation }).Fit(data);
+        var graph = Onnx.Proto.ModelProto.Parser.ParseFrom(Export(mlContext, transformer, data)).Graph;
+
+        var defined = graph.Input.Select(i => i.Name).Concat(graph.Initializer.Select(i => i.Name)).Concat(graph.Node.SelectMany(n => n.Output)).ToHashSet();
+        var read = graph.Node.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name)).ToHashSet();
+        var undefined = graph.Node.SelectMany(n => n.Input).Where(i => i.Length > 0 && !defined.Contains(i)).ToList();
+        var dead = graph.Node.Where(n => n.Output.All(o => !read.Contains(o))).Select(n => $"{n.OpType} {n.Name}").ToList();
+        var unread = graph.Initializer.Where(i => !read.Contains(i.Name)).Select(i => i.Name).ToList();
+
+        // Before the fix: the head's Gemm (and its weights), dead in every representation here.
+        Assert.AreEqual("", string.Join(", ", undefined));
+        Assert.AreEqual("", string.Join(", ", dead));
+        Assert.AreEqual("", string.Join(", ", unread));
+        Assert.AreEqual(graph.Node.Count, graph.Node.Select(n => n.Name).Distinct().Count(), "node names are unique");
+    }
 }
