@@ -532,4 +532,54 @@ public sealed class HostileExportTests
         Assert.AreEqual("", string.Join(", ", unread));
         Assert.AreEqual(graph.Node.Count, graph.Node.Select(n => n.Name).Distinct().Count(), "node names are unique");
     }
+
+    [TestMethod]
+    public void Int8QuantizesWeightsHeldInConstantNodesAsInitializers()
+    {
+        var model = LstmModel.CreateRandom(2, 8, seed: 3);
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(model.ToOnnxBytes());
+        var lstm = proto.Graph.Node.Single(n => n.OpType == "LSTM");
+        foreach (var name in lstm.Input.Skip(1).Take(2))
+        {
+            var tensor = proto.Graph.Initializer.Single(i => i.Name == name);
+            proto.Graph.Initializer.Remove(tensor);
+            var constant = new Onnx.Proto.NodeProto { OpType = "Constant", Name = "const_" + name };
+            constant.Output.Add(name);
+            constant.Attribute.Add(new Onnx.Proto.AttributeProto { Name = "value", Type = Onnx.Proto.AttributeProto.Types.AttributeType.Tensor, T = tensor });
+            proto.Graph.Node.Insert(0, constant);
+        }
+        using var stream = new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        var sequences = TestData.Random(16, 12, 2, seed: 19);
+
+        Assertions.AreClose(Featurize(model, LstmPrecision.Int8, sequences), Featurize(LstmModel.FromOnnx(stream), LstmPrecision.Int8, sequences), 0);
+    }
+
+    [TestMethod]
+    public void TwoThousandDistinctLengthsEqualEachRowAlone()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = RowsOfLengths(Enumerable.Range(1, 2000).Reverse(), seed: 20);
+        var data = mlContext.Data.LoadFromEnumerable(rows);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 8, seed: 2)).Fit(data);
+
+        var batched = TestData.Features(transformer.Transform(data));
+        long batchCalls = transformer.OnnxRuntimeCalls;
+
+        Assert.AreEqual(2000L, batchCalls, "one call per length");
+        Assertions.AreClose(EachRowAlone(mlContext, transformer, rows), batched, Tolerance);
+    }
+
+    [TestMethod]
+    public void AFeaturizerReloadedFromAZipExportsTheSameModel()
+    {
+        var (mlContext, data, _) = Random(10, 8, 1);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 4, numLayers: 2, seed: 2)).Fit(data);
+        using var zip = new MemoryStream();
+        mlContext.Model.Save(transformer, data.Schema, zip);
+        zip.Position = 0;
+        var reloaded = mlContext.Model.Load(zip, out _);
+
+        CollectionAssert.AreEqual(Export(mlContext, transformer, data), Export(mlContext, reloaded, data));
+        (reloaded as IDisposable)?.Dispose();
+    }
 }
