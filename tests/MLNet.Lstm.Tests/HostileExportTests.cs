@@ -582,4 +582,23 @@ public sealed class HostileExportTests
         CollectionAssert.AreEqual(Export(mlContext, transformer, data), Export(mlContext, reloaded, data));
         (reloaded as IDisposable)?.Dispose();
     }
+
+    [TestMethod]
+    // Int8 quantizes W and R when the session is made, so they must be constants: a graph that
+    // computes them is refused when it is loaded, before any precision is chosen.
+    public void WeightsComputedInTheGraphAreRefusedAtLoadBeforeInt8MeetsThem()
+    {
+        var proto = Onnx.Proto.ModelProto.Parser.ParseFrom(LstmModel.CreateRandom(2, 8, seed: 3).ToOnnxBytes());
+        var lstm = proto.Graph.Node.Single(n => n.OpType == "LSTM");
+        var identity = new Onnx.Proto.NodeProto { OpType = "Identity", Name = "w_copy" };
+        identity.Input.Add(lstm.Input[1]);
+        identity.Output.Add("w_computed");
+        lstm.Input[1] = "w_computed";
+        proto.Graph.Node.Insert(0, identity);
+        using var stream = new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(stream));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: the weights W of LSTM node 'lstm0' are not constant.", e.Message);
+    }
 }
