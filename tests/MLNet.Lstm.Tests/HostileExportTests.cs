@@ -601,4 +601,39 @@ public sealed class HostileExportTests
 
         Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: the weights W of LSTM node 'lstm0' are not constant.", e.Message);
     }
+
+    [TestMethod]
+    [DataRow(11)]
+    [DataRow(12)]
+    public void AnExportAtEitherOpsetTheConverterWritesGivesThePipelinesNumbers(int opset)
+    {
+        var (mlContext, _, sequences) = Random(12, 9, 1);
+        sequences[3][4] = float.NaN;
+        var data = TestData.Sequences(mlContext, sequences.Select((s, i) => new SequenceRow { Sequence = s, Id = i }), 9);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 6, numLayers: 2, outputSize: 1, seed: 7),
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(data);
+        var pipeline = TestData.Features(transformer.Transform(data));
+        using var stream = new MemoryStream();
+        mlContext.Model.ConvertToOnnx(transformer, data, opset, stream);
+
+        var exported = RunExported(stream.ToArray(), "Sequence", sequences, "Features.output");
+
+        Assert.AreEqual(opset, Onnx.Proto.ModelProto.Parser.ParseFrom(stream.ToArray()).OpsetImport.Single(o => o.Domain.Length == 0).Version);
+        Assert.IsTrue(float.IsNaN(exported[3][0]));
+        Assertions.AreClose(pipeline, exported, Tolerance);
+    }
+
+    [TestMethod]
+    // ML.NET's converter writes opset 11 or 12 only, so the Reduce*/Squeeze/Unsqueeze nodes the
+    // featurizer writes with axes as attributes can never meet an opset 13 model.
+    public void AnExportAtOpset13IsRefusedByTheConverter()
+    {
+        var (mlContext, data, _) = Random(4, 9, 1);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 6, seed: 7)).Fit(data);
+        using var stream = new MemoryStream();
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Model.ConvertToOnnx(transformer, data, 13, stream));
+
+        Assert.AreEqual("Requested OpSet version 13 is higher than the current most updated OpSet version 12 (Parameter 'opSetVersion')", e.Message);
+    }
 }
