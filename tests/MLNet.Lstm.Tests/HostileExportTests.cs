@@ -636,4 +636,23 @@ public sealed class HostileExportTests
 
         Assert.AreEqual("Requested OpSet version 13 is higher than the current most updated OpSet version 12 (Parameter 'opSetVersion')", e.Message);
     }
+
+    [TestMethod]
+    // Before the cap: 64 budgets of 12,500 steps (H 64) whatever F, so 300 features per step made
+    // one cursor's batch input 240 million floats (960 MB), and F ≥ 2,685 overflowed its int offsets.
+    [DataRow(1, 64, 800_000L)]
+    [DataRow(300, 64, 55_924L)]
+    [DataRow(3, 8, 5_592_405L)]
+    public void AVariableLengthBatchReadsAtMost64MBOfInput(int features, int hidden, long expectedSteps)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(RowsOfLengths([features * 2], seed: 22));
+        var model = LstmModel.CreateRandom(features, hidden, seed: 2);
+
+        var binding = Data.SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), model, model.HiddenSize);
+
+        Assert.AreEqual(expectedSteps, binding.BatchSteps);
+        Assert.IsLessThanOrEqualTo(64L << 20, binding.BatchSteps * features * sizeof(float));
+        Assert.IsGreaterThanOrEqualTo(binding.CallSteps, binding.BatchSteps, "at least one call's budget");
+    }
 }
