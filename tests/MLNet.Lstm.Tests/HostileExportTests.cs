@@ -655,4 +655,27 @@ public sealed class HostileExportTests
         Assert.IsLessThanOrEqualTo(64L << 20, binding.BatchSteps * features * sizeof(float));
         Assert.IsGreaterThanOrEqualTo(binding.CallSteps, binding.BatchSteps, "at least one call's budget");
     }
+
+    [TestMethod]
+    public void OneColumnPerFeatureOfDifferentLengthsIsRefused()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var schema = SchemaDefinition.Create(typeof(TwoChannels));
+        schema[nameof(TwoChannels.X)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 10);
+        schema[nameof(TwoChannels.Y)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 8);
+        var data = mlContext.Data.LoadFromEnumerable([new TwoChannels { X = new float[10], Y = new float[8] }], schema);
+
+        // The export reshapes every feature column to the first one's length: the fit must refuse first.
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(2, 4, seed: 5),
+            new LstmFeaturizerOptions { InputColumnNames = ["X", "Y"] }).Fit(data));
+
+        Assert.AreEqual("Input column 'Y': expected a vector of 10 values (one per step, like column 'X'), found 8. (Parameter 'inputSchema')", e.Message);
+    }
+
+    private sealed class TwoChannels
+    {
+        public float[] X { get; set; } = [];
+
+        public float[] Y { get; set; } = [];
+    }
 }
