@@ -678,4 +678,46 @@ public sealed class HostileExportTests
 
         public float[] Y { get; set; } = [];
     }
+
+    [TestMethod]
+    // The workaround for the "varying length" refusal: the transformer binds to the data it is
+    // exported with, so data of one known length exports what was fitted on varying lengths.
+    public void AFeaturizerFittedOnVaryingLengthsExportsWithDataOfOneKnownLength()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var varying = mlContext.Data.LoadFromEnumerable(RowsOfLengths([3, 9, 5], seed: 23));
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 6, seed: 2)).Fit(varying);
+        var (_, fixedLength, sequences) = Random(10, 9, 1);
+        var pipeline = TestData.Features(transformer.Transform(fixedLength));
+
+        var exported = RunExported(Export(mlContext, transformer, fixedLength), "Sequence", sequences, "Features.output");
+
+        Assertions.AreClose(pipeline, exported, Tolerance);
+    }
+
+    [TestMethod]
+    public void ANaNInOneFeatureColumnExportsTheRowAsAllNaN()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var random = TestData.Random(6, 7, 2, seed: 24);
+        var channels = random.Select(s => new TwoChannels { X = [.. s.Select(p => p[0])], Y = [.. s.Select(p => p[1])] }).ToList();
+        channels[2].Y[6] = float.NaN;
+        var schema = SchemaDefinition.Create(typeof(TwoChannels));
+        schema[nameof(TwoChannels.X)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 7);
+        schema[nameof(TwoChannels.Y)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 7);
+        var data = mlContext.Data.LoadFromEnumerable(channels, schema);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(2, 4, seed: 5),
+            new LstmFeaturizerOptions { InputColumnNames = ["X", "Y"] }).Fit(data);
+        var pipeline = TestData.Features(transformer.Transform(data));
+        using var session = new InferenceSession(Export(mlContext, transformer, data));
+        using var results = session.Run(
+        [
+            NamedOnnxValue.CreateFromTensor("X", new DenseTensor<float>(channels.SelectMany(c => c.X).ToArray(), [6, 7])),
+            NamedOnnxValue.CreateFromTensor("Y", new DenseTensor<float>(channels.SelectMany(c => c.Y).ToArray(), [6, 7])),
+        ], ["Features.output"]);
+        var exported = results[0].AsTensor<float>().ToArray().Chunk(pipeline[0].Length).ToArray();
+
+        Assert.IsTrue(pipeline[2].Concat(exported[2]).All(float.IsNaN));
+        Assertions.AreClose(pipeline, exported, Tolerance);
+    }
 }
