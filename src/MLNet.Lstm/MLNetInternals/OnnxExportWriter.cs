@@ -9,7 +9,8 @@ namespace MLNet.Lstm;
 /// Writes the featurizer's graph into ML.NET's ONNX export context: the sequence column(s),
 /// [N, T·F] or F × [N, T] in ML.NET's ONNX model, reshaped to [N, T, F]; every initializer and
 /// node of the representation graph under names of their own (standard domain: the context's
-/// default is ai.onnx.ml); its output as the featurizer's output column.
+/// default is ai.onnx.ml); its output as the featurizer's output column, all NaN for a row
+/// holding NaN or infinity, as the pipeline gives it.
 /// </summary>
 internal static class OnnxExportWriter
 {
