@@ -157,4 +157,11 @@ internal static class LstmDefaults
 
     /// <summary>Most rows a batch of sequences of unknown length reads (the budgets above bound it first for long rows).</summary>
     public const int VariableLengthBatchRows = 16384;
+
+    /// <summary>
+    /// Most input values (floats, 64 MB) a batch of sequences of unknown length reads: the step
+    /// budgets above count steps, not features, so many features per step would otherwise make
+    /// one cursor's batch hundreds of MB (300 features at H = 64: 960 MB). At least one budget is read.
+    /// </summary>
+    public const long VariableLengthBatchValues = 16L << 20;
 }

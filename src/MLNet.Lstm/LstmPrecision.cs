@@ -19,7 +19,9 @@ public enum LstmPrecision
     /// ONNX Runtime's int8 LSTM (<c>com.microsoft.DynamicQuantizeLSTM</c>): W and R quantized per
     /// output channel when the session is made (symmetric, zero point 0), the input and hidden
     /// state quantized per tensor at every step. Features move by about 1 % of their range
-    /// (BENCHMARKS.md); CPU only.
+    /// (BENCHMARKS.md); CPU only. The per-tensor scale spans every row of a call, so a row's
+    /// features also move slightly (up to about 4e-4 measured) with the rows batched beside it: a
+    /// PredictionEngine's single row is not bit-equal to the same row in a batch.
     /// </summary>
     Int8,
 }

@@ -71,7 +71,8 @@ internal sealed class SequenceInputBinding
         if (options.BatchSize == 0 && binding.MaxSteps is null)
         {
             binding.CallSteps = LstmDefaults.BatchSteps(model.HiddenSize * (model.Bidirectional ? 2 : 1));
-            binding.BatchSteps = binding.CallSteps * LstmDefaults.LengthGroupingBudgets;
+            binding.BatchSteps = Math.Max(binding.CallSteps,
+                Math.Min(binding.CallSteps * LstmDefaults.LengthGroupingBudgets, LstmDefaults.VariableLengthBatchValues / binding.InputSize));
             batchSize = LstmDefaults.VariableLengthBatchRows;
         }
         if (model.Graph.FixedBatchSize is long fixedBatch)

@@ -9,7 +9,8 @@ namespace MLNet.Lstm;
 /// Writes the featurizer's graph into ML.NET's ONNX export context: the sequence column(s),
 /// [N, T·F] or F × [N, T] in ML.NET's ONNX model, reshaped to [N, T, F]; every initializer and
 /// node of the representation graph under names of their own (standard domain: the context's
-/// default is ai.onnx.ml); its output as the featurizer's output column.
+/// default is ai.onnx.ml); its output as the featurizer's output column, all NaN for a row
+/// holding NaN or infinity, as the pipeline gives it.
 /// </summary>
 internal static class OnnxExportWriter
 {
@@ -40,8 +41,8 @@ internal static class OnnxExportWriter
                 _ => throw new InvalidOperationException("An exported initializer holds floats or int64s."),
             };
         }
-        string outputColumn = binding.OutputSchema[binding.OutputColumnIndex].Name;
-        names[graph.OutputName] = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, graph.OutputSize), outputColumn);
+        string features = prefix + "features";
+        names[graph.OutputName] = features;
         foreach (var node in graph.Nodes)
         {
             var inputs = Array.ConvertAll(node.Inputs, name => name.Length == 0 ? name : names.GetValueOrDefault(name, prefix + name));
@@ -75,6 +76,26 @@ internal static class OnnxExportWriter
                 }
             }
         }
+        MissingForNonFinite(ctx, binding, names[graph.InputName], features, graph.OutputSize, prefix);
+    }
+
+    /// <summary>
+    /// The featurizer's output column: the graph's features, all NaN for a row holding NaN or
+    /// infinity, as the pipeline gives it (ONNX Runtime's LSTM would turn such a row into finite
+    /// numbers). x − x is 0 where x is finite and NaN elsewhere; its sum over the row is added.
+    /// </summary>
+    private static void MissingForNonFinite(OnnxContext ctx, SequenceInputBinding binding, string sequence, string features, int size, string prefix)
+    {
+        string difference = prefix + "nonfinite", sum = prefix + "nonfinite_sum", column = prefix + "nonfinite_column";
+        ctx.CreateNode("Sub", [sequence, sequence], [difference], ctx.GetNodeName(prefix + "Sub"), "");
+        var reduce = ctx.CreateNode("ReduceSum", [difference], [sum], ctx.GetNodeName(prefix + "ReduceSum"), "");
+        reduce.AddAttribute("axes", new long[] { 1, 2 });
+        reduce.AddAttribute("keepdims", 0L);
+        var unsqueeze = ctx.CreateNode("Unsqueeze", [sum], [column], ctx.GetNodeName(prefix + "Unsqueeze"), "");
+        unsqueeze.AddAttribute("axes", new long[] { 1 });
+        string outputColumn = binding.OutputSchema[binding.OutputColumnIndex].Name;
+        string output = ctx.AddIntermediateVariable(new VectorDataViewType(NumberDataViewType.Single, size), outputColumn);
+        ctx.CreateNode("Add", [features, column], [output], ctx.GetNodeName(prefix + "Add"), "");
     }
 
     /// <summary>The [N, T, F] tensor from the sequence column, or from the F feature columns.</summary>

@@ -84,6 +84,21 @@ internal sealed record OnnxExportGraph(string InputName, string OutputName, int 
             }
             nodes.Add(Node(node, opset, constants, source));
         }
+        // Nodes the representation does not need (a head, say) ONNX Runtime's own session prunes;
+        // an exported model would carry them, and their weights, into every other runtime. The
+        // nodes are in topological order, so one walk back from the output finds those needed.
+        var needed = new HashSet<string> { outputName };
+        for (int n = nodes.Count - 1; n >= 0; n--)
+        {
+            if (nodes[n].Outputs.Any(needed.Contains))
+            {
+                needed.UnionWith(nodes[n].Inputs);
+            }
+            else
+            {
+                nodes.RemoveAt(n);
+            }
+        }
         // Axes that moved into attributes leave their constants unread; ONNX Runtime warns about unread initializers.
         var read = nodes.SelectMany(n => n.Inputs).ToHashSet();
         initializers.RemoveAll(i => !read.Contains(i.Name));

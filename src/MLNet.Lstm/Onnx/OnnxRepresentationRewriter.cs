@@ -18,6 +18,15 @@ internal static class OnnxRepresentationRewriter
         var model = source.Clone();
         var graph = model.Graph;
         var lstmNodes = info.LstmNodes.Select(n => graph.Node[source.Graph.Node.IndexOf(n)]).ToList();
+        // Names made from a node's name (its unnamed outputs here, the int8 rewrite's node and
+        // weights) must differ between layers: ONNX lets an exporter leave node names empty.
+        for (int layer = 0; layer < lstmNodes.Count; layer++)
+        {
+            if (lstmNodes[layer].Name.Length == 0)
+            {
+                lstmNodes[layer].Name = $"mlnet_lstm{layer}";
+            }
+        }
         var top = lstmNodes[^1];
         int stateSize = info.NumDirections * info.HiddenSize;
         var nodes = new List<NodeProto>();
