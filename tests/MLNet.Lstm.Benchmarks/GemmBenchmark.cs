@@ -20,6 +20,10 @@ internal static class GemmBenchmark
             ("weight gradient, Aᵀ 256 × 1,600 × 64", 256, 1600, 64, true),
             ("recurrent step, 32 rows × H 128 → 4H", 32, 128, 512, false),
             ("state gradient, 32 × 256 → 64", 32, 256, 64, false),
+            ("input gradient, 1,600 rows × 256 → 64", 1600, 256, 64, false),
+            ("first layer's input projection, 1,600 rows × F 1 → 256", 1600, 1, 256, false),
+            ("first layer's input weight gradient, Aᵀ 256 × 1,600 × F 1", 256, 1600, 1, true),
+            ("first layer's input weight gradient, Aᵀ 512 × 3,200 × F 3", 512, 3200, 3, true),
         ];
         Console.WriteLine($"## training GEMM kernel, one thread ({(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "512" : "256")}-bit)");
         Console.WriteLine("| shape (M × K × N) | GFLOP/s |");
