@@ -34,7 +34,7 @@ internal static class LstmTrainer
         }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
-        var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
+        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 

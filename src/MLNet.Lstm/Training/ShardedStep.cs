@@ -8,12 +8,13 @@ namespace MLNet.Lstm.Training;
 /// gradient buffer, and the shards' gradients are then added in shard order. The order is
 /// fixed, so results are bit-identical from run to run on machines with the same core count.
 /// </summary>
-internal sealed class ShardedStep
+internal sealed class ShardedStep : IDisposable
 {
     private const int MinRowsPerShard = 8;
     private readonly LstmNetwork[] _networks;
     private readonly LstmWeights[] _shardGradients;
     private readonly double[] _losses;
+    private readonly ShardWorkers _workers;
 
     private readonly ulong _seed;
     private ulong _steps;
@@ -25,6 +26,7 @@ internal sealed class ShardedStep
         _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout, members))];
         _shardGradients = [.. Enumerable.Range(0, shards).Select(_ => weights.ZerosLike())];
         _losses = new double[shards];
+        _workers = new ShardWorkers(shards);
         Gradients = weights.ZerosLike();
     }
 
@@ -46,7 +48,7 @@ internal sealed class ShardedStep
     {
         int shards = Math.Clamp(rows.Length / MinRowsPerShard, 1, _networks.Length);
         ulong step = _steps++;
-        Parallel.For(0, shards, shard =>
+        _workers.Run(shards, shard =>
         {
             var (start, count) = Slice(rows.Length, shards, shard);
             foreach (var tensor in _shardGradients[shard].Tensors())
@@ -96,6 +98,8 @@ internal sealed class ShardedStep
         }
         return sum / rows.Length;
     }
+
+    public void Dispose() => _workers.Dispose();
 
     private static (int Start, int Count) Slice(int rows, int shards, int shard)
     {
