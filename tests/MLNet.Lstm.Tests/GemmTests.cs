@@ -6,7 +6,7 @@ namespace MLNet.Lstm.Tests;
 /// The training GEMM's arithmetic, bit for bit: blocks of columns are one fused multiply-add
 /// chain per element over p in order, starting from C; columns left over after the blocks are
 /// summed from 0 with separate multiplies and adds, then added to C. Training's results are
-/// reproducible only while every kernel (8- or 4-row blocks, single rows, narrow columns, 512-
+/// reproducible only while every kernel (8-row blocks, single rows, narrow columns, 512-
 /// or 256-bit) keeps exactly this arithmetic.
 /// </summary>
 [TestClass]

@@ -8,14 +8,14 @@ namespace MLNet.Lstm.Training;
 /// [K, M]). The LSTM's training needs only these two shapes: forward and input gradients
 /// multiply by a (transposed) weight, weight gradients by a transposed activation.
 /// A register-blocked kernel keeps an 8 × 32 block of C in sixteen 512-bit (or 256-bit)
-/// accumulators while it walks K, so each B load feeds eight FMAs (4-row blocks and single
-/// rows take what is left). Eight rows rather than four halve the passes over B, which were
+/// accumulators while it walks K, so each B load feeds eight FMAs (single rows take what is
+/// left). Eight rows rather than four halve the passes over B, which were
 /// what made the same product 1.1–1.8 ms or 0.5 ms inside training depending on where the
 /// buffers happened to lie (cache-set conflicts of B's rows).
 /// </summary>
 internal static class Gemm
 {
-    private const int RowBlock = 4;
+    private const int RowBlock = 8;
 
     /// <summary>C[M, N] += A[M, K] · B[K, N].</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n) =>
@@ -131,10 +131,6 @@ internal static class Gemm
         for (; j + width <= n; j += width)
         {
             int i = 0;
-            for (; i + 2 * RowBlock <= m; i += 2 * RowBlock)
-            {
-                Block8<T>(ref a, rowStride, depthStride, ref b, ref c, i, j, k, n);
-            }
             for (; i + RowBlock <= m; i += RowBlock)
             {
                 Block<T>(ref a, rowStride, depthStride, ref b, ref c, i, j, k, n);
@@ -149,41 +145,6 @@ internal static class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block<T>(ref float a, int rowStride, int depthStride, ref float b, ref float c, int i, int j, int k, int n)
-        where T : struct, ILanes<T>
-    {
-        int w = T.Count;
-        ref float c0 = ref Unsafe.Add(ref c, i * n + j);
-        ref float c1 = ref Unsafe.Add(ref c0, n);
-        ref float c2 = ref Unsafe.Add(ref c1, n);
-        ref float c3 = ref Unsafe.Add(ref c2, n);
-        var s00 = T.Load(ref c0); var s01 = T.Load(ref Unsafe.Add(ref c0, w));
-        var s10 = T.Load(ref c1); var s11 = T.Load(ref Unsafe.Add(ref c1, w));
-        var s20 = T.Load(ref c2); var s21 = T.Load(ref Unsafe.Add(ref c2, w));
-        var s30 = T.Load(ref c3); var s31 = T.Load(ref Unsafe.Add(ref c3, w));
-        ref float a0 = ref Unsafe.Add(ref a, i * rowStride);
-        for (int p = 0; p < k; p++)
-        {
-            ref float bp = ref Unsafe.Add(ref b, p * n + j);
-            var b0 = T.Load(ref bp);
-            var b1 = T.Load(ref Unsafe.Add(ref bp, w));
-            ref float ap = ref Unsafe.Add(ref a0, p * depthStride);
-            var x = T.Broadcast(ap);
-            s00 = T.MultiplyAdd(x, b0, s00); s01 = T.MultiplyAdd(x, b1, s01);
-            x = T.Broadcast(Unsafe.Add(ref ap, rowStride));
-            s10 = T.MultiplyAdd(x, b0, s10); s11 = T.MultiplyAdd(x, b1, s11);
-            x = T.Broadcast(Unsafe.Add(ref ap, 2 * rowStride));
-            s20 = T.MultiplyAdd(x, b0, s20); s21 = T.MultiplyAdd(x, b1, s21);
-            x = T.Broadcast(Unsafe.Add(ref ap, 3 * rowStride));
-            s30 = T.MultiplyAdd(x, b0, s30); s31 = T.MultiplyAdd(x, b1, s31);
-        }
-        T.Store(s00, ref c0); T.Store(s01, ref Unsafe.Add(ref c0, w));
-        T.Store(s10, ref c1); T.Store(s11, ref Unsafe.Add(ref c1, w));
-        T.Store(s20, ref c2); T.Store(s21, ref Unsafe.Add(ref c2, w));
-        T.Store(s30, ref c3); T.Store(s31, ref Unsafe.Add(ref c3, w));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block8<T>(ref float a, int rowStride, int depthStride, ref float b, ref float c, int i, int j, int k, int n)
         where T : struct, ILanes<T>
     {
         int w = T.Count;
