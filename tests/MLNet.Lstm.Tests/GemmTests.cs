@@ -72,6 +72,7 @@ public sealed class GemmTests
     [DataRow(9, 1, 64)]
     [DataRow(3, 5, 1)]
     [DataRow(7, 3, 70)]
+    [DataRow(40, 1, 3)]
     public void MultiplyAddsAToCInTheDocumentedOrder(int m, int k, int n)
     {
         var a = Random(m * k, 1);

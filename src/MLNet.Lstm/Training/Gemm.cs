@@ -47,15 +47,17 @@ internal static class Gemm
         ref float pb = ref Unsafe.AsRef(in b[0]);
         ref float pc = ref c[0];
         int j = 0, narrowRows = 0;
+        // Lanes along M need A's rows to be adjacent: Aᵀ, or A with K = 1.
+        bool rowsAdjacent = rowStride == 1;
         if (Vector512.IsHardwareAccelerated)
         {
             j = Columns<Lanes512>(ref pa, rowStride, depthStride, ref pb, ref pc, m, k, n);
-            narrowRows = rowStride == 1 ? NarrowColumns<Lanes512>(ref pa, ref pb, ref pc, m, k, n, j) : 0;
+            narrowRows = rowsAdjacent ? NarrowColumns<Lanes512>(ref pa, depthStride, ref pb, ref pc, m, k, n, j) : 0;
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             j = Columns<Lanes256>(ref pa, rowStride, depthStride, ref pb, ref pc, m, k, n);
-            narrowRows = rowStride == 1 ? NarrowColumns<Lanes256>(ref pa, ref pb, ref pc, m, k, n, j) : 0;
+            narrowRows = rowsAdjacent ? NarrowColumns<Lanes256>(ref pa, depthStride, ref pb, ref pc, m, k, n, j) : 0;
         }
         for (; j < n; j++)
         {
@@ -73,12 +75,12 @@ internal static class Gemm
 
     /// <summary>
     /// Columns [<paramref name="first"/>, N), fewer than a block (the first layer's input weight
-    /// gradient has one per input feature), of Cᵀ-shaped products where A is stored [K, M]: a
-    /// row of A is contiguous, so lanes run along M. Each element is summed from 0 with a
+    /// gradient has one per input feature), for an A whose rows are adjacent (element (i, p) at
+    /// p · <paramref name="depthStride"/> + i), so lanes run along M. Each element is summed from 0 with a
     /// separate multiply and add in the order of p and then added to C — the scalar loop's
     /// arithmetic, so results are bit-identical to it. Returns the first row left to that loop.
     /// </summary>
-    private static int NarrowColumns<T>(ref float a, ref float b, ref float c, int m, int k, int n, int first)
+    private static int NarrowColumns<T>(ref float a, int depthStride, ref float b, ref float c, int m, int k, int n, int first)
         where T : struct, ILanes<T>
     {
         int w = T.Count, rows = m - m % w;
@@ -91,7 +93,7 @@ internal static class Gemm
                 T s0 = T.Zero, s1 = T.Zero, s2 = T.Zero, s3 = T.Zero;
                 for (int p = 0; p < k; p++)
                 {
-                    ref float ap = ref Unsafe.Add(ref a, p * m + i);
+                    ref float ap = ref Unsafe.Add(ref a, p * depthStride + i);
                     var x = T.Broadcast(Unsafe.Add(ref b, p * n + j));
                     s0 = T.Add(s0, T.Multiply(T.Load(ref ap), x));
                     s1 = T.Add(s1, T.Multiply(T.Load(ref Unsafe.Add(ref ap, w)), x));
@@ -106,7 +108,7 @@ internal static class Gemm
                 T s0 = T.Zero;
                 for (int p = 0; p < k; p++)
                 {
-                    s0 = T.Add(s0, T.Multiply(T.Load(ref Unsafe.Add(ref a, p * m + i)), T.Broadcast(Unsafe.Add(ref b, p * n + j))));
+                    s0 = T.Add(s0, T.Multiply(T.Load(ref Unsafe.Add(ref a, p * depthStride + i)), T.Broadcast(Unsafe.Add(ref b, p * n + j))));
                 }
                 T.Store(s0, ref sums[0]);
                 AddColumn(sums[..w], ref c, i, j, n);

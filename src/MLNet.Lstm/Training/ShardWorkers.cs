@@ -28,7 +28,6 @@ internal sealed class ShardWorkers : IDisposable
 
     public ShardWorkers(int shards)
     {
-        Count = shards;
         _errors = new ExceptionDispatchInfo?[shards];
         _wake = new ManualResetEventSlim[shards - 1];
         _threads = new Thread[shards - 1];
@@ -40,9 +39,6 @@ internal sealed class ShardWorkers : IDisposable
             _threads[w].Start();
         }
     }
-
-    /// <summary>Shards this object can run at once.</summary>
-    public int Count { get; }
 
     /// <summary>Runs <paramref name="body"/>(0 … <paramref name="shards"/> − 1) and returns when all have finished.</summary>
     public void Run(int shards, Action<int> body)
