@@ -164,4 +164,23 @@ internal static class LstmDefaults
     /// one cursor's batch hundreds of MB (300 features at H = 64: 960 MB). At least one budget is read.
     /// </summary>
     public const long VariableLengthBatchValues = 16L << 20;
+
+    /// <summary>ONNX Runtime intra-op threads of a featurizer's session when <see cref="LstmFeaturizerOptions.IntraOpNumThreads"/> is null: every core, since one call runs a whole batch.</summary>
+    public static int IntraOpNumThreads => Environment.ProcessorCount;
+
+    /// <summary>
+    /// ONNX Runtime intra-op threads of a time-series engine's session when
+    /// <see cref="LstmTimeSeriesOptions.IntraOpNumThreads"/> is null: one, since a step of one point
+    /// is too small to share, and a fleet of engines each stepping on its own thread must not oversubscribe the cores.
+    /// </summary>
+    public const int StepIntraOpNumThreads = 1;
+
+    /// <summary>
+    /// Floats per block of the featurizer's output cache: blocks stay under the large object
+    /// heap's 85,000 bytes, and none is ever copied to grow.
+    /// </summary>
+    public const int OutputCacheBlockValues = 16_384;
+
+    /// <summary>What a cached row costs besides its values: its 16-byte id and its share of the index built for shuffled reads, rounded up.</summary>
+    public const int OutputCacheRowOverheadBytes = 40;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -30,13 +31,15 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     private readonly LstmFeaturizerOptions _options;
     private readonly LstmOnnxRunner _runner;
     private readonly SequenceBatchPool _batches;
+    // One cache per input view, whichever Transform call it came through: the same rows, the same output.
+    private readonly ConditionalWeakTable<IDataView, OutputCache> _caches = [];
 
     internal LstmFeaturizerTransformer(IHostEnvironment env, LstmModel model, LstmFeaturizerOptions options)
     {
         _host = env.Register(nameof(LstmFeaturizerTransformer));
         Model = model;
         _options = options;
-        _runner = new LstmOnnxRunner(LstmRunSpec.For(model, options));
+        _runner = new LstmOnnxRunner(RunSpec(model, options));
         _batches = new SequenceBatchPool(_runner);
     }
 
@@ -87,9 +90,10 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
 
     /// <summary>
-    /// Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows. The
-    /// returned view caches the representation after its first full pass (up to
-    /// <see cref="LstmFeaturizerOptions.OutputCacheBytes"/>), so a trainer's later passes do not run the LSTM again.
+    /// Lazily appends the representation column; ONNX Runtime runs as a cursor pulls rows. A
+    /// single pass costs nothing more; once a second pass over the same input begins (from this
+    /// view or another <c>Transform</c> of the same input), that pass caches the representation
+    /// (up to <see cref="LstmFeaturizerOptions.OutputCacheBytes"/>), so a trainer's later passes do not run the LSTM again.
     /// </summary>
     /// <param name="input">The data holding the sequence column(s).</param>
     /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type or length.</exception>
@@ -100,10 +104,10 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
     /// </example>
     public IDataView Transform(IDataView input)
     {
-        _host.CheckValue(input, nameof(input));
+        ArgumentNullException.ThrowIfNull(input);
         var binding = Bind(input.Schema);
-        var cache = new OutputCache(_options.OutputCacheBytes, _runner.OutputSize, input.GetRowCount(),
-            message => HostLog.Warning(_host, "LSTM output cache", message));
+        var cache = _caches.GetValue(input, view => new OutputCache(_options.OutputCacheBytes, _runner.OutputSize, view.GetRowCount(),
+            message => HostLog.Warning(_host, "LSTM output cache", message)));
         return new LstmFeaturizerDataView(input, binding, _batches, cache, () => Model.ToExportGraph(_options.Representation));
     }
 
@@ -144,7 +148,15 @@ public sealed partial class LstmFeaturizerTransformer : ITransformer, IDisposabl
 
     private SequenceInputBinding Bind(DataViewSchema inputSchema)
     {
-        _host.CheckValue(inputSchema, nameof(inputSchema));
+        ArgumentNullException.ThrowIfNull(inputSchema);
         return SequenceInputBinding.Create(inputSchema, _options, Model, _runner.OutputSize);
+    }
+
+    /// <summary>What the runner is given of the model and options: the representation graph and the session settings.</summary>
+    private static LstmRunSpec RunSpec(LstmModel model, LstmFeaturizerOptions options)
+    {
+        var (onnx, size) = model.ToRepresentationGraph(options.Representation, options.Precision);
+        return new LstmRunSpec(onnx, model.Graph.InputName, Onnx.OnnxRepresentationRewriter.FeaturesName, model.InputSize, size,
+            options.IntraOpNumThreads, options.GpuDeviceId, options.FallbackToCpu);
     }
 }

@@ -118,7 +118,19 @@ internal static class LstmThrow
         new($"Row {row} of column '{column}': the model takes sequences of exactly {modelSteps} steps, found {steps} steps.");
 
     public static InvalidOperationException RowNotCached(long row) =>
-        new($"Row {row}: its row id was not among the rows of the first full pass over this data, whose LSTM output was cached; expected the data to give the same rows on every pass. Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.");
+        new($"Row {row}: its row id was not among the rows of the pass over this data whose LSTM output was cached; expected the data to give the same rows on every pass. Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.");
+
+    // Warnings to mlContext.Log: the output cache never takes a slow path in silence.
+    public static string OutputCacheTooLarge(long rows, bool atLeast, long bytesPerRow, long budgetBytes) =>
+        $"The LSTM featurizer's output ({(atLeast ? "at least " : "")}{rows:N0} rows × {bytesPerRow:N0} bytes = {Size(rows * bytesPerRow)}) " +
+        $"is larger than LstmFeaturizerOptions.OutputCacheBytes ({Size(budgetBytes)}), so it is not cached: every further pass over this data runs the LSTM again. " +
+        "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer, or raise OutputCacheBytes.";
+
+    public static string OutputCacheDuplicateRowId() =>
+        "Two rows of this data have the same row id, so the LSTM featurizer's output cannot be cached by row: every further pass over this data runs the LSTM again. " +
+        "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer.";
+
+    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):F1} MB" : $"{bytes:N0} bytes";
 
     public static InvalidOperationException GpuUnavailable(int deviceId, Exception inner) =>
         new($"LstmFeaturizerOptions.GpuDeviceId is {deviceId}, but ONNX Runtime's CUDA execution provider could not be used ({inner.Message.Trim()}). Reference Microsoft.ML.OnnxRuntime.Gpu instead of Microsoft.ML.OnnxRuntime and check the CUDA installation, or set FallbackToCpu = true to run on the CPU.", inner);

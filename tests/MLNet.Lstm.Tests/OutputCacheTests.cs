@@ -7,8 +7,9 @@ using MLNet.Lstm.Tests.Support;
 namespace MLNet.Lstm.Tests;
 
 /// <summary>
-/// The transformed view caches the featurizer's output after its first full pass, so a trainer
-/// that reads it many times runs the LSTM once even without AppendCacheCheckpoint.
+/// The transformed view caches the featurizer's output once a second pass over the same input
+/// begins, so a trainer that reads it many times runs the LSTM twice even without
+/// AppendCacheCheckpoint, and a reader that makes one pass pays nothing for the cache.
 /// </summary>
 [TestClass]
 public sealed class OutputCacheTests
@@ -21,7 +22,7 @@ public sealed class OutputCacheTests
     private static readonly LstmModel Model = LstmModel.CreateRandom(2, OutputSize, numLayers: 2, seed: 5);
 
     [TestMethod]
-    public void SecondPassReadsTheCacheWithoutCallingOnnxRuntimeAndGivesBitIdenticalValues()
+    public void FirstPassRunsTheLstmAndSecondPassRunsItAgainToFillTheCache()
     {
         var mlContext = new MLContext(seed: 1);
         var data = Data(mlContext);
@@ -33,13 +34,48 @@ public sealed class OutputCacheTests
         var second = TestData.Features(output);
 
         Assert.AreEqual(CallsPerPass, callsAfterFirstPass);
-        Assert.AreEqual(CallsPerPass, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
         AreIdentical(Uncached(mlContext, data), first);
         AreIdentical(first, second);
     }
 
     [TestMethod]
-    public void SdcaWithoutCacheCheckpointRunsTheLstmOncePerRowAndTrainsTheSameModelAsWithIt()
+    public void ThirdPassReadsTheCacheWithoutCallingOnnxRuntimeAndGivesBitIdenticalValues()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = Data(mlContext);
+        using var transformer = Featurizer(mlContext, data);
+        var output = transformer.Transform(data);
+        TestData.Features(output);
+        TestData.Features(output);
+
+        var third = TestData.Features(output);
+        var fourth = TestData.Features(output);
+
+        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        AreIdentical(Uncached(mlContext, data), third);
+        AreIdentical(third, fourth);
+    }
+
+    [TestMethod]
+    public void TransformsOfTheSameInputShareOneCache()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = Data(mlContext);
+        using var transformer = Featurizer(mlContext, data);
+
+        TestData.Features(transformer.Transform(data));
+        TestData.Features(transformer.Transform(data));
+        long callsAfterTwoTransforms = transformer.OnnxRuntimeCalls;
+        var third = TestData.Features(transformer.Transform(data));
+
+        Assert.AreEqual(2 * CallsPerPass, callsAfterTwoTransforms);
+        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls, "the third Transform's pass reads the cache the second filled");
+        AreIdentical(Uncached(mlContext, data), third);
+    }
+
+    [TestMethod]
+    public void SdcaWithoutCacheCheckpointRunsTheLstmTwicePerRowAndTrainsTheSameModelAsWithIt()
     {
         var mlContext = new MLContext(seed: 1);
         var train = TestData.Sequences(mlContext, TestData.SineOrSquare(400, 24, seed: 1), 24);
@@ -58,7 +94,7 @@ public sealed class OutputCacheTests
         using var withoutCheckpoint = featurizer.Append(sdca).Fit(train);
         using var withCheckpoint = featurizer.AppendCacheCheckpoint(mlContext).Append(sdca).Fit(train);
 
-        Assert.AreEqual(13, withoutCheckpoint.OfType<LstmFeaturizerTransformer>().Single().OnnxRuntimeCalls, "400 rows in batches of 32: one pass");
+        Assert.AreEqual(2 * 13, withoutCheckpoint.OfType<LstmFeaturizerTransformer>().Single().OnnxRuntimeCalls, "400 rows in batches of 32: two passes");
         var trained = withoutCheckpoint.LastTransformer.Model.SubModel;
         var reference = withCheckpoint.LastTransformer.Model.SubModel;
         CollectionAssert.AreEqual(reference.Weights.ToArray(), trained.Weights.ToArray());
@@ -79,12 +115,12 @@ public sealed class OutputCacheTests
         var output = transformer.Transform(data);
         var expected = Uncached(mlContext, data);
 
-        for (int pass = 0; pass < 3; pass++)
+        for (int pass = 0; pass < 4; pass++)
         {
             AreIdentical(expected, TestData.Features(output));
         }
 
-        Assert.AreEqual(3 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(4 * CallsPerPass, transformer.OnnxRuntimeCalls);
         Assert.HasCount(1, warnings);
         Assert.AreEqual("The LSTM featurizer's output (50 rows × 72 bytes = 3,600 bytes) is larger than LstmFeaturizerOptions.OutputCacheBytes (1,000 bytes), " +
             "so it is not cached: every further pass over this data runs the LSTM again. If a trainer reads it (most make many passes), " +
@@ -104,40 +140,59 @@ public sealed class OutputCacheTests
 
         var first = TestData.Features(output);
         var second = TestData.Features(output);
+        var third = TestData.Features(output);
 
         Assert.IsNull(data.GetRowCount());
         AreIdentical(Uncached(mlContext, data), first);
         AreIdentical(first, second);
-        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        AreIdentical(first, third);
+        Assert.AreEqual(3 * CallsPerPass, transformer.OnnxRuntimeCalls);
         Assert.HasCount(1, warnings);
         Assert.StartsWith("The LSTM featurizer's output (at least 14 rows × 72 bytes = 1,008 bytes) is larger than LstmFeaturizerOptions.OutputCacheBytes (1,000 bytes), ", warnings[0]);
     }
 
     [TestMethod]
-    public void CursorAbandonedHalfWayLeavesNoCacheAndTheNextFullPassFillsIt()
+    public void CursorAbandonedHalfWayIsNotAPassAndLeavesNoCache()
     {
         var mlContext = new MLContext(seed: 1);
         var data = Data(mlContext);
         using var transformer = Featurizer(mlContext, data);
         var output = transformer.Transform(data);
 
-        using (var cursor = output.GetRowCursor(output.Schema))
-        {
-            for (int row = 0; row < 20; row++)
-            {
-                cursor.MoveNext();
-            }
-        }
+        ReadRows(output, 20);
         long callsAfterHalfPass = transformer.OnnxRuntimeCalls;
         var full = TestData.Features(output);
-        long callsAfterFullPass = transformer.OnnxRuntimeCalls;
+        var filling = TestData.Features(output);
+        long callsAfterFillingPass = transformer.OnnxRuntimeCalls;
         var cached = TestData.Features(output);
 
         Assert.AreEqual(3, callsAfterHalfPass, "20 rows in batches of 8");
-        Assert.AreEqual(3 + CallsPerPass, callsAfterFullPass);
-        Assert.AreEqual(callsAfterFullPass, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(3 + 2 * CallsPerPass, callsAfterFillingPass, "the half pass did not count: two full passes ran the LSTM");
+        Assert.AreEqual(callsAfterFillingPass, transformer.OnnxRuntimeCalls);
         var expected = Uncached(mlContext, data);
         AreIdentical(expected, full);
+        AreIdentical(expected, filling);
+        AreIdentical(expected, cached);
+    }
+
+    [TestMethod]
+    public void FillingCursorAbandonedHalfWayLeavesNoCacheAndTheNextFullPassFillsIt()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = Data(mlContext);
+        using var transformer = Featurizer(mlContext, data);
+        var output = transformer.Transform(data);
+        TestData.Features(output);
+
+        ReadRows(output, 20);
+        var filling = TestData.Features(output);
+        long callsAfterFillingPass = transformer.OnnxRuntimeCalls;
+        var cached = TestData.Features(output);
+
+        Assert.AreEqual(CallsPerPass + 3 + CallsPerPass, callsAfterFillingPass);
+        Assert.AreEqual(callsAfterFillingPass, transformer.OnnxRuntimeCalls);
+        var expected = Uncached(mlContext, data);
+        AreIdentical(expected, filling);
         AreIdentical(expected, cached);
     }
 
@@ -149,13 +204,14 @@ public sealed class OutputCacheTests
         using var transformer = Featurizer(mlContext, data);
         using var uncached = Featurizer(mlContext, data, outputCacheBytes: 0);
         var output = transformer.Transform(data);
+        TestData.Features(output);
         var byId = TestData.Features(output);
-        long callsAfterFirstPass = transformer.OnnxRuntimeCalls;
+        long callsAfterFillingPass = transformer.OnnxRuntimeCalls;
 
         var (ids, features) = ReadShuffled(output, seed: 7);
         var (uncachedIds, uncachedFeatures) = ReadShuffled(uncached.Transform(data), seed: 7);
 
-        Assert.AreEqual(callsAfterFirstPass, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(callsAfterFillingPass, transformer.OnnxRuntimeCalls);
         CollectionAssert.AreNotEqual(Enumerable.Range(0, RowCount).ToArray(), ids, "the rows are shuffled");
         CollectionAssert.AreEqual(uncachedIds, ids);
         AreIdentical(uncachedFeatures, features);
@@ -163,7 +219,7 @@ public sealed class OutputCacheTests
     }
 
     [TestMethod]
-    public void ShuffledFirstPassFillsTheCacheForLaterPassesInAnyOrder()
+    public void ShuffledFillingPassFillsTheCacheForLaterPassesInAnyOrder()
     {
         var mlContext = new MLContext(seed: 1);
         var data = mlContext.Data.Cache(Data(mlContext));
@@ -171,14 +227,18 @@ public sealed class OutputCacheTests
         var output = transformer.Transform(data);
 
         ReadShuffled(output, seed: 3);
+        ReadShuffled(output, seed: 4);
         var unshuffled = TestData.Features(output);
+        var (ids, shuffled) = ReadShuffled(output, seed: 5);
 
-        Assert.AreEqual(CallsPerPass, transformer.OnnxRuntimeCalls);
-        AreIdentical(Uncached(mlContext, data), unshuffled);
+        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        var expected = Uncached(mlContext, data);
+        AreIdentical(expected, unshuffled);
+        AreIdentical(ids.Select(id => expected[id]).ToArray(), shuffled);
     }
 
     [TestMethod]
-    public void EightThreadsStartingTheFirstPassTogetherFillOneCache()
+    public void EightThreadsStartingTheFirstPassTogetherGetTheUncachedValuesAndTwoMorePassesCompleteTheCache()
     {
         var mlContext = new MLContext(seed: 1);
         var data = Data(mlContext);
@@ -187,7 +247,9 @@ public sealed class OutputCacheTests
         var results = new float[8][][];
 
         Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => results[i] = TestData.Features(output));
-        long callsAfterThreads = transformer.OnnxRuntimeCalls;
+        TestData.Features(output);
+        TestData.Features(output);
+        long callsAfterTwoMorePasses = transformer.OnnxRuntimeCalls;
         var after = TestData.Features(output);
 
         var expected = Uncached(mlContext, data);
@@ -196,7 +258,7 @@ public sealed class OutputCacheTests
             AreIdentical(expected, result);
         }
         AreIdentical(expected, after);
-        Assert.AreEqual(callsAfterThreads, transformer.OnnxRuntimeCalls, "the pass after the threads reads the cache");
+        Assert.AreEqual(callsAfterTwoMorePasses, transformer.OnnxRuntimeCalls, "a pass after the threads filled the cache, so this one reads it");
     }
 
     [TestMethod]
@@ -211,9 +273,10 @@ public sealed class OutputCacheTests
         TestData.Features(output);
         long callsAfterFirstPass = transformer.OnnxRuntimeCalls;
         TestData.Features(output);
+        TestData.Features(output);
 
         Assert.AreEqual(CallsPerPass, callsAfterFirstPass);
-        Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        Assert.AreEqual(3 * CallsPerPass, transformer.OnnxRuntimeCalls);
         Assert.IsEmpty(warnings);
     }
 
@@ -235,38 +298,61 @@ public sealed class OutputCacheTests
     }
 
     [TestMethod]
-    public void RowsSharingARowIdAreNotCachedAndOneWarningSaysWhy()
+    public void RowsSharingARowIdAreReadFromTheCacheInTheirOwnOrder()
     {
         var mlContext = new MLContext(seed: 1);
         var warnings = Warnings(mlContext);
         var data = new RowIdView(Data(mlContext), (_, id) => new DataViewRowId(id.Low / 2, 0));
         using var transformer = Featurizer(mlContext, data);
         var output = transformer.Transform(data);
+        TestData.Features(output);
+        TestData.Features(output);
 
-        var first = TestData.Features(output);
-        var second = TestData.Features(output);
+        var cached = TestData.Features(output);
 
-        AreIdentical(Uncached(mlContext, data), first);
-        AreIdentical(first, second);
         Assert.AreEqual(2 * CallsPerPass, transformer.OnnxRuntimeCalls);
+        AreIdentical(Uncached(mlContext, data), cached);
+        Assert.IsEmpty(warnings);
+    }
+
+    [TestMethod]
+    public void RowsSharingARowIdAreComputedWhenShuffledAndOneWarningSaysWhy()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var warnings = Warnings(mlContext);
+        var data = new RowIdView(mlContext.Data.Cache(Data(mlContext)), (_, id) => new DataViewRowId(id.Low / 2, 0));
+        using var transformer = Featurizer(mlContext, data);
+        using var uncached = Featurizer(mlContext, data, outputCacheBytes: 0);
+        var output = transformer.Transform(data);
+        TestData.Features(output);
+        TestData.Features(output);
+
+        var (_, first) = ReadShuffled(output, seed: 7);
+        var (_, second) = ReadShuffled(output, seed: 7);
+        var (_, expected) = ReadShuffled(uncached.Transform(data), seed: 7);
+
+        Assert.AreEqual(4 * CallsPerPass, transformer.OnnxRuntimeCalls, "two passes before the cache was complete, then the shuffled ones ran the LSTM");
+        AreIdentical(expected, first);
+        AreIdentical(expected, second);
         Assert.HasCount(1, warnings);
         Assert.AreEqual("Two rows of this data have the same row id, so the LSTM featurizer's output cannot be cached by row: every further pass over this data runs the LSTM again. " +
             "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer.", warnings[0]);
     }
 
     [TestMethod]
-    public void RowTheFirstPassDidNotGiveIsRefusedWithItsIndex()
+    public void RowTheFillingPassDidNotGiveIsRefusedWithItsIndex()
     {
         var mlContext = new MLContext(seed: 1);
-        // From the second cursoring on (the first is the first pass), row 4 has another id.
-        var data = new RowIdView(Data(mlContext), (cursoring, id) => cursoring >= 1 && id.Low == 4 ? new DataViewRowId(1_000, 0) : id);
+        // From the third cursoring on (the second is the filling pass), row 4 has another id.
+        var data = new RowIdView(Data(mlContext), (cursoring, id) => cursoring >= 2 && id.Low == 4 ? new DataViewRowId(1_000, 0) : id);
         using var transformer = Featurizer(mlContext, data);
         var output = transformer.Transform(data);
+        TestData.Features(output);
         TestData.Features(output);
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Features(output));
 
-        Assert.AreEqual("Row 4: its row id was not among the rows of the first full pass over this data, whose LSTM output was cached; expected the data to give the same rows on every pass. " +
+        Assert.AreEqual("Row 4: its row id was not among the rows of the pass over this data whose LSTM output was cached; expected the data to give the same rows on every pass. " +
             "Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.", e.Message);
     }
 
@@ -277,6 +363,7 @@ public sealed class OutputCacheTests
         var data = Data(mlContext);
         var transformer = Featurizer(mlContext, data);
         var output = transformer.Transform(data);
+        TestData.Features(output);
         TestData.Features(output);
 
         transformer.Dispose();
@@ -300,6 +387,16 @@ public sealed class OutputCacheTests
     {
         using var transformer = Featurizer(mlContext, data, outputCacheBytes: 0);
         return TestData.Features(transformer.Transform(data));
+    }
+
+    /// <summary>Reads the first <paramref name="rows"/> rows' features, then disposes the cursor.</summary>
+    private static void ReadRows(IDataView output, int rows)
+    {
+        using var cursor = output.GetRowCursor(output.Schema);
+        for (int row = 0; row < rows; row++)
+        {
+            cursor.MoveNext();
+        }
     }
 
     private static (int[] Ids, float[][] Features) ReadShuffled(IDataView output, int seed)

@@ -1,6 +1,6 @@
 namespace MLNet.Lstm.Data;
 
-/// <summary>Where <see cref="SequenceRowReader"/> puts a row: a batch for ONNX Runtime, or the training set.</summary>
+/// <summary>Where <see cref="SequenceRowReader.ReadInto"/> puts a row: the training set. (A featurizer batch is filled through <see cref="SequenceRowReader.CopyTo"/>.)</summary>
 internal interface ISequenceSink
 {
     /// <summary>Room for the next row of <paramref name="steps"/> steps, time-major.</summary>

@@ -7,8 +7,8 @@ namespace MLNet.Lstm.Data;
 /// <summary>
 /// The lazy result of <see cref="LstmFeaturizerTransformer.Transform"/>: nothing runs until a
 /// cursor pulls rows. A cursor that does not ask for the representation passes the source
-/// through untouched, so counting rows or reading other columns never runs the LSTM. Once one
-/// cursor has computed the representation of every row, later cursors read it from the
+/// through untouched, so counting rows or reading other columns never runs the LSTM. Once a
+/// second pass has computed the representation of every row, later cursors read it from the
 /// <see cref="OutputCache"/> instead of running the LSTM again. It knows its source and its
 /// graph, so ML.NET's ONNX export can walk through it (MLNetInternals/LstmFeaturizerDataView.Onnx.cs).
 /// </summary>
@@ -31,38 +31,26 @@ internal sealed partial class LstmFeaturizerDataView(IDataView source, SequenceI
 
     public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
     {
-        var needed = new bool[binding.OutputSchema.Count];
-        foreach (var column in columnsNeeded)
-        {
-            needed[column.Index] = true;
-        }
-        bool featurize = needed[binding.OutputColumnIndex];
-        var cached = featurize ? cache.Complete : null;
+        var active = binding.Active(columnsNeeded);
+        bool featurize = active[binding.OutputColumnIndex];
         if (featurize)
         {
             batches.ThrowIfDisposed();
         }
+        var cached = featurize ? Cached(shuffled: rand is not null && source.CanShuffle) : null;
         bool compute = featurize && cached is null;
-        var sourceColumns = new List<DataViewSchema.Column>();
-        for (int i = 0; i < binding.InputSchema.Count; i++)
+        var cursor = source.GetRowCursor(binding.SourceColumns(active, compute), rand);
+        if (!featurize)
         {
-            if (needed[i] || (compute && binding.IsInputColumn(i)))
-            {
-                sourceColumns.Add(source.Schema[i]);
-            }
+            return LstmFeaturizerCursor.PassThrough(cursor, binding);
         }
-        var cursor = source.GetRowCursor(sourceColumns, rand);
         if (cached is not null)
         {
-            return new CachedOutputCursor(cursor, binding, cached);
-        }
-        if (!compute)
-        {
-            return new PassThroughCursor(cursor, binding.OutputSchema);
+            return LstmFeaturizerCursor.Cached(cursor, binding, cached);
         }
         try
         {
-            return new LstmFeaturizerCursor(cursor, binding, batches, i => needed[i], cache);
+            return LstmFeaturizerCursor.Computed(cursor, binding, batches, active, cache);
         }
         catch
         {
@@ -70,6 +58,18 @@ internal sealed partial class LstmFeaturizerDataView(IDataView source, SequenceI
             cursor.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The complete cache, if a shuffled cursor can find its rows there by id.</summary>
+    private CachedOutput? Cached(bool shuffled)
+    {
+        var cached = cache.Complete;
+        if (cached is not null && shuffled && !cached.HasUniqueIds())
+        {
+            cache.RefuseDuplicateIds();
+            return null;
+        }
+        return cached;
     }
 
     /// <summary>One cursor: the batches already run ONNX Runtime on every core.</summary>

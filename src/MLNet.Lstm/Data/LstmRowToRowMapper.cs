@@ -17,37 +17,12 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceB
 
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
     {
-        var needed = new bool[binding.InputSchema.Count];
-        foreach (var column in dependingColumns)
-        {
-            if (column.Index == binding.OutputColumnIndex)
-            {
-                foreach (int index in binding.ColumnIndices)
-                {
-                    needed[index] = true;
-                }
-            }
-            else
-            {
-                needed[column.Index] = true;
-            }
-        }
-        var columns = new List<DataViewSchema.Column>();
-        for (int i = 0; i < needed.Length; i++)
-        {
-            if (needed[i])
-            {
-                columns.Add(binding.InputSchema[i]);
-            }
-        }
-        return columns;
+        var active = binding.Active(dependingColumns);
+        return binding.SourceColumns(active, computed: active[binding.OutputColumnIndex]);
     }
 
-    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
-    {
-        bool featurize = activeColumns.Any(c => c.Index == binding.OutputColumnIndex);
-        return new MappedRow(input, binding, batches, featurize);
-    }
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
+        new MappedRow(input, binding, batches, featurize: binding.Active(activeColumns)[binding.OutputColumnIndex]);
 
     private sealed class MappedRow : DataViewRow
     {
@@ -113,14 +88,14 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceB
             if (_input.Position < 0 || _input.Position != _computedPosition)
             {
                 _batch!.Clear();
-                _reader!.ReadInto(_batch);
+                if (!_reader!.CopyTo(_batch.Add(_reader.Load())))
+                {
+                    _batch.MarkLastMissing();
+                }
                 _batch.Run();
                 _computedPosition = _input.Position;
             }
-            var values = _batch!.Output(0);
-            var editor = VBufferEditor.Create(ref features, values.Length);
-            values.CopyTo(editor.Values);
-            features = editor.Commit();
+            LstmFeaturizerCursor.WriteFeatures(_batch!.Output(0), ref features);
         }
     }
 }

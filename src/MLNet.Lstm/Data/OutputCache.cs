@@ -1,15 +1,17 @@
-using Microsoft.ML.Data;
-
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// Decides, for one transformed view, whether and when its output is cached. ML.NET trainers read
-/// their input many times; without <c>AppendCacheCheckpoint</c> after the featurizer each pass
-/// would run the LSTM again. So the first cursor that computes the representation fills a
-/// <see cref="CachedOutput"/> as it goes, and once it has read the source to the end, later cursors
-/// read the cache. One cursor fills at a time, so there is never more than one cache; a cursor
-/// disposed before the end (or never disposed, once it is collected) leaves nothing behind, and the next one starts over. Output larger
-/// than the budget is not cached, and one warning says so: never a silent slow path.
+/// Decides, for one input view of a featurizer, whether and when its output is cached. ML.NET
+/// trainers read their input many times; without <c>AppendCacheCheckpoint</c> after the featurizer
+/// each pass would run the LSTM again. But most reads are one pass (scoring, evaluation, a
+/// preview), and a cache they never read is pure cost. So the cache fills only once a second pass
+/// begins: a cursor that computes the representation after one has read the source to its end
+/// fills a <see cref="CachedOutput"/> as it goes, and once it has read the source to the end, later
+/// cursors read the cache. A multi-pass trainer thus runs the LSTM twice, never more; a one-pass
+/// reader pays nothing. One cursor fills at a time, so there is never more than one cache; a cursor
+/// disposed before the end (or never disposed, once it is collected) leaves nothing behind, and the
+/// next one starts over. Output larger than the budget is not cached, and one warning says so:
+/// never a silent slow path.
 /// </summary>
 internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCount, Action<string> warn)
 {
@@ -17,36 +19,68 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
     private readonly long _budgetBytes = budgetBytes;
     private readonly long _bytesPerRow = CachedOutput.BytesPerRow(outputSize);
     private CachedOutput? _complete;
+    private bool _passCompleted;
     private bool _filling;
     private bool _refused;
 
-    /// <summary>Every row's output, once a cursor has read the whole view; null until then.</summary>
+    /// <summary>
+    /// Every row's output, once a filling cursor has read the whole view; null until then, and
+    /// null again once the cache is refused.
+    /// </summary>
     public CachedOutput? Complete => Volatile.Read(ref _complete);
 
     /// <summary>
     /// A fill for a cursor about to compute the representation; null when the cache is off,
-    /// complete or refused, or while another cursor fills it: the cursor then only computes.
+    /// complete or refused, while another cursor fills it, or before any cursor has read the
+    /// source to its end: the cursor then only computes.
     /// </summary>
     public Fill? TryStartFill()
     {
         long tooMany;
         lock (_gate)
         {
-            if (_budgetBytes == 0 || _complete is not null || _refused || _filling)
+            if (_budgetBytes == 0 || !_passCompleted || _complete is not null || _refused || _filling)
             {
                 return null;
             }
             if (rowCount is not long rows || rows * _bytesPerRow <= _budgetBytes)
             {
                 _filling = true;
-                return new Fill(this, new CachedOutput(outputSize, rowCount));
+                return new Fill(this, new CachedOutput(outputSize));
             }
-            // The source knows its row count: refuse before running a row rather than after filling the budget.
+            // The source knows its row count: refuse before copying a row rather than after filling the budget.
             _refused = true;
             tooMany = rows;
         }
-        warn(TooLarge(tooMany, atLeast: false));
+        warn(LstmThrow.OutputCacheTooLarge(tooMany, atLeast: false, _bytesPerRow, _budgetBytes));
         return null;
+    }
+
+    /// <summary>A cursor that did not fill read the source to its end: the next pass may fill.</summary>
+    public void PassCompleted()
+    {
+        lock (_gate)
+        {
+            _passCompleted = true;
+        }
+    }
+
+    /// <summary>
+    /// The complete cache's rows cannot be found by id (two share one): it is dropped, one warning
+    /// says why, and every later pass runs the LSTM.
+    /// </summary>
+    public void RefuseDuplicateIds()
+    {
+        lock (_gate)
+        {
+            if (_refused)
+            {
+                return;
+            }
+            _refused = true;
+            Volatile.Write(ref _complete, null);
+        }
+        warn(LstmThrow.OutputCacheDuplicateRowId());
     }
 
     private void Publish(CachedOutput output)
@@ -76,17 +110,6 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
         warn(warning);
     }
 
-    private string TooLarge(long rows, bool atLeast) =>
-        $"The LSTM featurizer's output ({(atLeast ? "at least " : "")}{rows:N0} rows × {_bytesPerRow:N0} bytes = {Size(rows * _bytesPerRow)}) " +
-        $"is larger than LstmFeaturizerOptions.OutputCacheBytes ({Size(_budgetBytes)}), so it is not cached: every further pass over this data runs the LSTM again. " +
-        "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer, or raise OutputCacheBytes.";
-
-    private static string DuplicateRowId() =>
-        "Two rows of this data have the same row id, so the LSTM featurizer's output cannot be cached by row: every further pass over this data runs the LSTM again. " +
-        "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer.";
-
-    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):F1} MB" : $"{bytes:N0} bytes";
-
     /// <summary>
     /// One cursor's pass filling the cache: its rows as their batches are run, then the end of the
     /// pass or its abandonment. A cursor that is never disposed abandons its fill when the fill is
@@ -99,24 +122,27 @@ internal sealed class OutputCache(long budgetBytes, int outputSize, long? rowCou
 
         ~Fill() => Abandon();
 
-        public void Add(DataViewRowId id, ReadOnlySpan<float> values)
+        /// <summary>Whether the cache still takes <paramref name="rows"/> more rows; refuses the whole fill, with a warning, when it does not.</summary>
+        public bool Reserve(int rows)
         {
             if (_output is null)
             {
-                return;
+                return false;
             }
-            long rows = _output.Count + 1L;
-            if (rows * cache._bytesPerRow > cache._budgetBytes)
+            long total = _output.Count + (long)rows;
+            if (total * cache._bytesPerRow <= cache._budgetBytes)
             {
-                End();
-                cache.Refuse(cache.TooLarge(rows, atLeast: true));
+                return true;
             }
-            else if (!_output.TryAdd(id, values))
-            {
-                End();
-                cache.Refuse(DuplicateRowId());
-            }
+            End();
+            // The first row past the budget: the data has at least that many.
+            long first = cache._budgetBytes / cache._bytesPerRow + 1;
+            cache.Refuse(LstmThrow.OutputCacheTooLarge(first, atLeast: true, cache._bytesPerRow, cache._budgetBytes));
+            return false;
         }
+
+        /// <summary>Appends a row reserved by <see cref="Reserve"/>.</summary>
+        public void Add(Microsoft.ML.Data.DataViewRowId id, ReadOnlySpan<float> values) => _output!.Add(id, values);
 
         /// <summary>The cursor has read the source to its end: every row is in.</summary>
         public void Complete()

@@ -161,7 +161,36 @@ internal sealed class SequenceInputBinding
             allKnown ? knownSteps : null, inputSize, modelSteps);
     }
 
-    public bool IsInputColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;
+    /// <summary>Flags over <see cref="OutputSchema"/>: which of its columns <paramref name="columns"/> names.</summary>
+    public bool[] Active(IEnumerable<DataViewSchema.Column> columns)
+    {
+        var active = new bool[OutputSchema.Count];
+        foreach (var column in columns)
+        {
+            active[column.Index] = true;
+        }
+        return active;
+    }
+
+    /// <summary>
+    /// The source columns a reader of the <paramref name="active"/> output columns needs: those it
+    /// reads, and the sequence's columns (and length column) when the representation is
+    /// <paramref name="computed"/>. The one rule for the view's cursors and the row mapper.
+    /// </summary>
+    public List<DataViewSchema.Column> SourceColumns(bool[] active, bool computed)
+    {
+        var columns = new List<DataViewSchema.Column>();
+        for (int i = 0; i < InputSchema.Count; i++)
+        {
+            if (active[i] || (computed && IsSequenceColumn(i)))
+            {
+                columns.Add(InputSchema[i]);
+            }
+        }
+        return columns;
+    }
+
+    private bool IsSequenceColumn(int index) => Array.IndexOf(ColumnIndices, index) >= 0 || index == LengthColumnIndex;
 
     public SequenceRowReader CreateReader(DataViewRow row) => new(this, row);
 }

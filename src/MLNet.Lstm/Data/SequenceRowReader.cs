@@ -5,7 +5,7 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm.Data;
 
 /// <summary>
-/// Copies the current row's sequence into the next slot of a <see cref="Runtime.SequenceBatch"/>,
+/// Copies the current row's sequence into a batch's next row or the training set,
 /// time-major [T, F]: straight from the one sequence column, or interleaved from the F
 /// feature columns; cut to the length column's value when there is one. Checks the row's
 /// length, and marks a row holding NaN or infinity as missing.
@@ -36,11 +36,14 @@ internal sealed class SequenceRowReader
         }
     }
 
-    /// <summary>Reads the current row into the next slot of <paramref name="batch"/>.</summary>
-    public void ReadInto(ISequenceSink batch)
+    /// <summary>Reads the current row into the next row of <paramref name="sink"/> (the training set's path).</summary>
+    public void ReadInto(ISequenceSink sink)
     {
-        Load();
-        CopyInto(batch);
+        var destination = sink.Add(Load());
+        if (!CopyTo(destination))
+        {
+            sink.MarkLastMissing();
+        }
     }
 
     /// <summary>Reads the current row and checks its length; returns its steps, for a batch to decide whether the row fits.</summary>
@@ -54,12 +57,14 @@ internal sealed class SequenceRowReader
         return _steps;
     }
 
-    /// <summary>Copies the row read by <see cref="Load"/> into the next slot of <paramref name="batch"/>.</summary>
-    public void CopyInto(ISequenceSink batch)
+    /// <summary>
+    /// Copies the row read by <see cref="Load"/>, time-major, into <paramref name="destination"/>
+    /// (steps × features values); false when it holds NaN or infinity.
+    /// </summary>
+    public bool CopyTo(Span<float> destination)
     {
         int features = _binding.InputSize;
         int steps = _steps;
-        var destination = batch.Add(steps);
         if (_getters.Length == 1)
         {
             CopyPrefix(_values[0], destination);
@@ -75,10 +80,7 @@ internal sealed class SequenceRowReader
                 }
             }
         }
-        if (!TensorPrimitives.IsFiniteAll(destination))
-        {
-            batch.MarkLastMissing();
-        }
+        return TensorPrimitives.IsFiniteAll(destination);
     }
 
     private int Steps()

@@ -33,7 +33,7 @@ internal sealed class LstmOnnxRunner : IDisposable
         using var options = LstmSessionOptions.Create(spec);
         _session = new InferenceSession(spec.Onnx, options);
         _inputNames = [spec.InputName];
-        _outputNames = [Onnx.OnnxRepresentationRewriter.FeaturesName];
+        _outputNames = [spec.OutputName];
     }
 
     /// <summary>Features per step (F).</summary>

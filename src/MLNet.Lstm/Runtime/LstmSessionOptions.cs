@@ -9,7 +9,7 @@ internal static class LstmSessionOptions
     {
         var session = new SessionOptions
         {
-            IntraOpNumThreads = options.IntraOpNumThreads ?? Environment.ProcessorCount,
+            IntraOpNumThreads = options.IntraOpNumThreads ?? LstmDefaults.IntraOpNumThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };

@@ -28,7 +28,7 @@ internal sealed class LstmStepRunner : IDisposable
     {
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = intraOpNumThreads ?? 1,
+            IntraOpNumThreads = intraOpNumThreads ?? LstmDefaults.StepIntraOpNumThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };

@@ -1,5 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using MLNet.Lstm.Data;
 
 namespace MLNet.Lstm.Runtime;
 
@@ -7,14 +6,16 @@ namespace MLNet.Lstm.Runtime;
 /// The rows of one batch, time-major, back to back, and their representations after
 /// <see cref="Run"/>. Rows of one length are already the batch tensor [rows, T, F] and go to
 /// ONNX Runtime in one call; rows of several lengths are grouped by length, one call per
-/// length, so no row is ever padded and every number equals running the row alone.
+/// length, so no row is ever padded and every number equals running the row alone; ONNX Runtime
+/// writes each group's output straight into the output buffer, which <see cref="Output"/> then
+/// reads through the rows' sorted positions, so no output is copied before the cursor's getter.
 /// A row holding NaN or infinity is zeroed before the run (it cannot touch another row) and
 /// gets an all-NaN representation, ML.NET's missing value.
 /// The batch holds a <see cref="RunnerLease"/> for its whole life, so the session outlives it;
 /// a batch that is never disposed (an abandoned cursor's) is plain garbage: its arrays are
 /// collected and its lease and OrtValues release themselves when finalized.
 /// </summary>
-internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : ISequenceSink, IDisposable
+internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int stepsHint) : IDisposable
 {
     // First, so that a disposed transformer throws before anything is allocated.
     private readonly RunnerLease _lease = runner.Lease();
@@ -26,15 +27,17 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
     private readonly float[] _output = OrtTensorCache.Allocate(capacity * runner.OutputSize);
     private readonly int[] _order = new int[capacity];
     private readonly int[] _sortedSteps = new int[capacity];
+    // Where each slot's output lies in _output, in rows: the slot itself, or its sorted position once grouped by length.
+    private readonly int[] _outputRow = new int[capacity];
     private readonly OrtTensorCache _inputTensor = new();
     private readonly OrtTensorCache _outputTensor = new();
     private readonly OrtValue[] _inputs = new OrtValue[1];
     private readonly OrtValue[] _outputs = new OrtValue[1];
     private float[] _values = OrtTensorCache.Allocate(capacity * Math.Max(stepsHint, 1) * runner.InputSize);
     private float[] _packed = [];
-    private float[] _packedOutput = [];
     private int _used;
     private bool _anyMissing;
+    private bool _grouped;
 
     public int Count { get; private set; }
 
@@ -71,6 +74,7 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         return _values.AsSpan(_offsets[Count - 1], length);
     }
 
+    /// <summary>The row just added holds NaN or infinity: it is zeroed, so it cannot touch another row, and its output will be all NaN.</summary>
     public void MarkLastMissing()
     {
         int slot = Count - 1;
@@ -79,7 +83,8 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         _anyMissing = true;
     }
 
-    public ReadOnlySpan<float> Output(int slot) => _output.AsSpan(slot * _outputSize, _outputSize);
+    /// <summary>The representation of the row in <paramref name="slot"/>, valid until the next <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<float> Output(int slot) => OutputRow(slot);
 
     public void Run()
     {
@@ -87,13 +92,14 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         {
             return;
         }
-        if (AllOneLength() && (long)Count * _steps[0] <= CallSteps)
+        _grouped = !AllOneLength() || (long)Count * _steps[0] > CallSteps;
+        if (_grouped)
         {
-            RunTensor(_values, Count, _steps[0], _output);
+            RunGroupedByLength();
         }
         else
         {
-            RunGroupedByLength();
+            RunTensor(_values, Count, _steps[0], outputOffset: 0);
         }
         if (_anyMissing)
         {
@@ -101,11 +107,13 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
             {
                 if (_missing[slot])
                 {
-                    _output.AsSpan(slot * _outputSize, _outputSize).Fill(float.NaN);
+                    OutputRow(slot).Fill(float.NaN);
                 }
             }
         }
     }
+
+    private Span<float> OutputRow(int slot) => _output.AsSpan((_grouped ? _outputRow[slot] : slot) * _outputSize, _outputSize);
 
     private bool AllOneLength()
     {
@@ -144,21 +152,21 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         }
     }
 
-    /// <summary>Runs the rows at sorted positions [start, start + rows), all of <paramref name="steps"/> steps, as one tensor.</summary>
+    /// <summary>Runs the rows at sorted positions [start, start + rows), all of <paramref name="steps"/> steps, as one tensor whose output lands at those positions.</summary>
     private void RunGroup(int start, int rows, int steps)
     {
         int rowLength = steps * _features;
-        EnsureLength(ref _packed, rows * rowLength);
-        EnsureLength(ref _packedOutput, rows * _outputSize);
+        if (_packed.Length < rows * rowLength)
+        {
+            _packed = OrtTensorCache.Allocate(rows * rowLength);
+        }
         for (int r = 0; r < rows; r++)
         {
-            _values.AsSpan(_offsets[_order[start + r]], rowLength).CopyTo(_packed.AsSpan(r * rowLength));
+            int slot = _order[start + r];
+            _values.AsSpan(_offsets[slot], rowLength).CopyTo(_packed.AsSpan(r * rowLength));
+            _outputRow[slot] = start + r;
         }
-        RunTensor(_packed, rows, steps, _packedOutput);
-        for (int r = 0; r < rows; r++)
-        {
-            _packedOutput.AsSpan(r * _outputSize, _outputSize).CopyTo(_output.AsSpan(_order[start + r] * _outputSize));
-        }
+        RunTensor(_packed, rows, steps, outputOffset: start * _outputSize);
     }
 
     public void Dispose()
@@ -168,21 +176,13 @@ internal sealed class SequenceBatch(LstmOnnxRunner runner, int capacity, int ste
         _lease.Dispose();
     }
 
-    private void RunTensor(float[] input, int rows, int steps, float[] output)
+    private void RunTensor(float[] input, int rows, int steps, int outputOffset)
     {
         _inputs[0] = _inputTensor.Get(input, rows, steps, _features);
-        _outputs[0] = _outputTensor.Get(output, rows, _outputSize);
+        _outputs[0] = _outputTensor.GetAt(_output, outputOffset, rows, _outputSize);
         runner.Run(_inputs, _outputs, rows, steps);
         // ONNX Runtime reads the arrays through raw addresses: the batch (its arrays, its lease)
         // must stay reachable until the call returns, even when its cursor is no longer used.
         GC.KeepAlive(this);
-    }
-
-    private static void EnsureLength(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = OrtTensorCache.Allocate(length);
-        }
     }
 }
