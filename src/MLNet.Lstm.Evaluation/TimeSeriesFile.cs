@@ -70,7 +70,7 @@ public sealed class TimeSeriesFile
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw LstmThrow.TsFileMissing(path);
+            throw EvaluationThrow.TsFileMissing(path);
         }
         return Read(new StringReader(DecodeUtf8(File.ReadAllBytes(path), path)), path);
     }
@@ -94,7 +94,7 @@ public sealed class TimeSeriesFile
             }
             catch (DecoderFallbackException)
             {
-                throw LstmThrow.TsNotUtf8(path, line);
+                throw EvaluationThrow.TsNotUtf8(path, line);
             }
             if (end < 0)
             {
@@ -159,13 +159,13 @@ public sealed class TimeSeriesFile
         }
         if (sequences.Count == 0)
         {
-            throw LstmThrow.TsInvalid(source, "expected at least one data line, found none");
+            throw EvaluationThrow.TsInvalid(source, "expected at least one data line, found none");
         }
         int channels = dimensions ?? 1;
         bool allEqual = sequences.All(s => s.Length == sequences[0].Length);
         if (equalLength == true && !allEqual)
         {
-            throw LstmThrow.TsInvalid(source, "@equalLength is true, but the sequences have different lengths");
+            throw EvaluationThrow.TsInvalid(source, "@equalLength is true, but the sequences have different lengths");
         }
         var classLabels = declaredLabels ?? [.. labels.Distinct().Order(StringComparer.Ordinal)];
         return new TimeSeriesFile(problemName, channels, equalLength ?? allEqual, sequences, labels, classLabels);
@@ -181,11 +181,11 @@ public sealed class TimeSeriesFile
             }
             else if (hasLabels is null && labelled != (labels.Count > 0))
             {
-                throw LstmThrow.TsLabelsMixed(source, lineNumber, firstDataLine, labelled);
+                throw EvaluationThrow.TsLabelsMixed(source, lineNumber, firstDataLine, labelled);
             }
             if (hasLabels is true && dimensions is int d && fields.Length == d)
             {
-                throw LstmThrow.TsLabelMissing(source, lineNumber);
+                throw EvaluationThrow.TsLabelMissing(source, lineNumber);
             }
             int channelCount = fields.Length - (labelled ? 1 : 0);
             if (channelCount < 1)
@@ -252,7 +252,7 @@ public sealed class TimeSeriesFile
                 ? n
                 : throw Malformed($"{tag}: expected a positive whole number, found '{value}'");
 
-        InvalidDataException Malformed(string why) => LstmThrow.TsLineInvalid(source, lineNumber, why);
+        InvalidDataException Malformed(string why) => EvaluationThrow.TsLineInvalid(source, lineNumber, why);
     }
 
     /// <summary>
