@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Lstm.TsFiles;
 
 namespace MLNet.Lstm;
 
@@ -27,7 +26,7 @@ namespace MLNet.Lstm;
 /// </example>
 public sealed class TimeSeriesFile
 {
-    private TimeSeriesFile(string? problemName, int channels, bool equalLength, IReadOnlyList<float[]> sequences, IReadOnlyList<string> labels, IReadOnlyList<string> classLabels)
+    internal TimeSeriesFile(string? problemName, int channels, bool equalLength, IReadOnlyList<float[]> sequences, IReadOnlyList<string> labels, IReadOnlyList<string> classLabels)
     {
         ProblemName = problemName;
         Channels = channels;
@@ -72,37 +71,7 @@ public sealed class TimeSeriesFile
         {
             throw EvaluationThrow.TsFileMissing(path);
         }
-        return Read(new StringReader(DecodeUtf8(File.ReadAllBytes(path), path)), path);
-    }
-
-    /// <summary>
-    /// The file's text, decoded line by line with a decoder that refuses invalid UTF-8: the
-    /// usual replacement character would make distinct labels (café, cafè) one class.
-    /// </summary>
-    private static string DecodeUtf8(byte[] bytes, string path)
-    {
-        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-        var text = new StringBuilder(bytes.Length);
-        int start = 0;
-        for (int line = 1; start <= bytes.Length; line++)
-        {
-            int end = Array.IndexOf(bytes, (byte)'\n', start);
-            int length = (end < 0 ? bytes.Length : end + 1) - start;
-            try
-            {
-                text.Append(strict.GetString(bytes, start, length));
-            }
-            catch (DecoderFallbackException)
-            {
-                throw EvaluationThrow.TsNotUtf8(path, line);
-            }
-            if (end < 0)
-            {
-                break;
-            }
-            start = end + 1;
-        }
-        return text.ToString();
+        return Read(new StringReader(StrictUtf8.Decode(File.ReadAllBytes(path), path)), path);
     }
 
     /// <summary>Reads <c>.ts</c> text; <paramref name="source"/> names it in error messages.</summary>
@@ -116,143 +85,7 @@ public sealed class TimeSeriesFile
     public static TimeSeriesFile Read(TextReader reader, string source)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        string? problemName = null;
-        int? dimensions = null;
-        bool? equalLength = null, hasLabels = null;
-        List<string>? declaredLabels = null;
-        var sequences = new List<float[]>();
-        var labels = new List<string>();
-        int lineNumber = 0, firstDataLine = 0;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
-        {
-            lineNumber++;
-            string text = line.Trim().TrimStart('\uFEFF');
-            if (text.Length == 0 || text[0] == '#')
-            {
-                continue;
-            }
-            if (text[0] == '@')
-            {
-                var parts = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                string tag = parts[0].ToLowerInvariant();
-                string? value = parts.Length > 1 ? parts[1] : null;
-                switch (tag)
-                {
-                    case "@problemname": problemName = value; break;
-                    case "@univariate": if (Flag(value, tag) is true) { dimensions = 1; } break;
-                    case "@dimensions": dimensions = Number(value, tag); break;
-                    case "@equallength": equalLength = Flag(value, tag); break;
-                    case "@classlabel":
-                        hasLabels = Flag(value, tag);
-                        declaredLabels = hasLabels == true ? [.. parts.Skip(2)] : null;
-                        break;
-                    case "@timestamps":
-                        if (Flag(value, tag) is true)
-                        {
-                            throw Malformed("@timeStamps true is not supported; expected series of plain values");
-                        }
-                        break;
-                }
-                continue;
-            }
-            ReadDataLine(text);
-        }
-        if (sequences.Count == 0)
-        {
-            throw EvaluationThrow.TsInvalid(source, "expected at least one data line, found none");
-        }
-        int channels = dimensions ?? 1;
-        bool allEqual = sequences.All(s => s.Length == sequences[0].Length);
-        if (equalLength == true && !allEqual)
-        {
-            throw EvaluationThrow.TsInvalid(source, "@equalLength is true, but the sequences have different lengths");
-        }
-        var classLabels = declaredLabels ?? [.. labels.Distinct().Order(StringComparer.Ordinal)];
-        return new TimeSeriesFile(problemName, channels, equalLength ?? allEqual, sequences, labels, classLabels);
-
-        void ReadDataLine(string text)
-        {
-            var fields = text.Split(':');
-            bool labelled = hasLabels ?? (fields.Length > (dimensions ?? 1) && !fields[^1].Contains(','));
-            // Without @classLabel, the first data line decides: a file whose lines disagree would pair labels with the wrong sequences.
-            if (firstDataLine == 0)
-            {
-                firstDataLine = lineNumber;
-            }
-            else if (hasLabels is null && labelled != (labels.Count > 0))
-            {
-                throw EvaluationThrow.TsLabelsMixed(source, lineNumber, firstDataLine, labelled);
-            }
-            if (hasLabels is true && dimensions is int d && fields.Length == d)
-            {
-                throw EvaluationThrow.TsLabelMissing(source, lineNumber);
-            }
-            int channelCount = fields.Length - (labelled ? 1 : 0);
-            if (channelCount < 1)
-            {
-                throw Malformed("expected at least one channel of values");
-            }
-            dimensions ??= channelCount;
-            if (channelCount != dimensions)
-            {
-                throw Malformed($"expected {dimensions} channels, found {channelCount}");
-            }
-            float[][] channels = new float[channelCount][];
-            for (int c = 0; c < channelCount; c++)
-            {
-                var values = fields[c].Split(',');
-                channels[c] = new float[values.Length];
-                for (int t = 0; t < values.Length; t++)
-                {
-                    string value = values[t].Trim();
-                    if (value == "?")
-                    {
-                        channels[c][t] = float.NaN;
-                    }
-                    else if (!float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out channels[c][t]))
-                    {
-                        throw Malformed($"channel {c + 1}, value {t + 1}: expected a number or '?', found '{value}'");
-                    }
-                }
-                if (channels[c].Length != channels[0].Length)
-                {
-                    throw Malformed($"channel {c + 1} has {channels[c].Length} values, channel 1 has {channels[0].Length}; expected every channel of a sequence to have the same length");
-                }
-            }
-            int steps = channels[0].Length;
-            var sequence = new float[steps * channelCount];
-            for (int t = 0; t < steps; t++)
-            {
-                for (int c = 0; c < channelCount; c++)
-                {
-                    sequence[t * channelCount + c] = channels[c][t];
-                }
-            }
-            if (labelled)
-            {
-                string label = fields[^1].Trim();
-                if (declaredLabels is not null && !declaredLabels.Contains(label))
-                {
-                    throw Malformed($"expected one of the @classLabel labels ({string.Join(" ", declaredLabels)}), found '{label}'");
-                }
-                labels.Add(label);
-            }
-            sequences.Add(sequence);
-        }
-
-        bool? Flag(string? value, string tag) => value?.ToLowerInvariant() switch
-        {
-            "true" => true,
-            "false" => false,
-            _ => throw Malformed($"{tag}: expected true or false, found '{value}'"),
-        };
-
-        int Number(string? value, string tag) =>
-            int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
-                ? n
-                : throw Malformed($"{tag}: expected a positive whole number, found '{value}'");
-
-        InvalidDataException Malformed(string why) => EvaluationThrow.TsLineInvalid(source, lineNumber, why);
+        return new TsFileParser(source).Parse(reader);
     }
 
     /// <summary>
