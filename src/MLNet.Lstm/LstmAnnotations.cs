@@ -1,7 +1,7 @@
 namespace MLNet.Lstm;
 
 /// <summary>
-/// Annotations MLNet.Lstm reads from a sequence column. <see cref="LstmDataCatalog.LoadFromTsFile"/>
+/// Annotations MLNet.Lstm reads from a sequence column. <c>LoadFromTsFile</c> (MLNet.Lstm.Evaluation)
 /// writes them; attach them to your own data with <c>SchemaDefinition</c>.
 /// </summary>
 /// <example>

@@ -3,31 +3,17 @@ using Microsoft.ML.Data;
 
 namespace MLNet.Lstm;
 
-/// <summary>Loading sequence data for the featurizer: <c>.ts</c> files, and sliding windows over a long series.</summary>
+/// <summary>
+/// Loading sequence data for the featurizer: sliding windows over a long series. (<c>.ts</c>
+/// files load with <c>LoadFromTsFile</c>, in the MLNet.Lstm.Evaluation package.)
+/// </summary>
 /// <example>
 /// <code>
-/// IDataView train = mlContext.Data.LoadFromTsFile("GunPoint_TRAIN.ts");
 /// IDataView windows = mlContext.Data.CreateSlidingWindows(readings, windowSize: 48);
 /// </code>
 /// </example>
 public static class LstmDataCatalog
 {
-    /// <summary>
-    /// Reads a UCR/UEA <c>.ts</c> file into columns <c>Sequence</c> (channels interleaved
-    /// time-major; known-size when the file's sequences have one length, variable-size otherwise;
-    /// its <see cref="LstmAnnotations.InputSize"/> annotation gives the channel count) and
-    /// <c>Label</c> (text). See <see cref="TimeSeriesFile"/> for the channel count and labels.
-    /// </summary>
-    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
-    /// <param name="path">The <c>.ts</c> file.</param>
-    /// <example>
-    /// <code>
-    /// IDataView train = mlContext.Data.LoadFromTsFile("GunPoint_TRAIN.ts");
-    /// </code>
-    /// </example>
-    public static IDataView LoadFromTsFile(this DataOperationsCatalog catalog, string path) =>
-        TimeSeriesFile.Read(path).ToDataView(catalog);
-
     /// <summary>
     /// Cuts a series into windows of <paramref name="windowSize"/> values every
     /// <paramref name="stride"/> values: one row per window, columns <c>Sequence</c> (a

@@ -35,14 +35,9 @@ namespace MLNet.Lstm;
 /// </example>
 public sealed class LstmTimeSeriesEngine : IDisposable
 {
-    private const string CheckpointSource = "time-series checkpoint";
-    private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
-    // 2: a SHA-256 of everything before it ends the checkpoint.
-    private const int FormatVersion = 2;
-
     private readonly LstmStepRunner _runner;
     private readonly LstmTimeSeriesOptions _options;
-    private readonly byte[] _modelHash;
+    private readonly EngineCheckpoint _checkpoint;
     private readonly float[] _previousForecast;
     private readonly Lock _gate = new();
     private AnomalyLikelihood _likelihood;
@@ -66,10 +61,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             throw LstmThrow.HeadNotLastStep(weights.HeadInput);
         }
         byte[] onnx = OnnxStepGraphBuilder.Build(weights).ToByteArray();
-        _modelHash = SHA256.HashData(onnx);
         InputSize = model.InputSize;
         HiddenSize = model.HiddenSize;
         NumLayers = model.NumLayers;
+        _checkpoint = new EngineCheckpoint(SHA256.HashData(onnx), InputSize, NumLayers, HiddenSize);
         _previousForecast = new float[InputSize];
         _likelihood = NewLikelihood();
         _runner = new LstmStepRunner(onnx, InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads);
@@ -193,26 +188,21 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// model and options resumes exactly where this one is.
     /// </summary>
     /// <param name="stream">A writable stream; left open.</param>
+    /// <example>
+    /// <code>
+    /// using (var file = File.Create("sensor-42.checkpoint"))
+    /// {
+    ///     engine.CheckPoint(file);
+    /// }
+    /// </code>
+    /// </example>
     public void CheckPoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         lock (_gate)
         {
             ThrowIfDisposed();
-            using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using var writer = new BinaryWriter(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(_modelHash);
-            writer.Write(InputSize);
-            writer.Write(NumLayers);
-            writer.Write(HiddenSize);
-            writer.Write(Points);
-            WriteFloats(writer, _runner.Hidden);
-            WriteFloats(writer, _runner.Cell);
-            WriteFloats(writer, _previousForecast);
-            _likelihood.Write(writer);
-            writer.Write(checksum.GetHashAndReset());
+            _checkpoint.Write(stream, new EngineState(Points, _runner.Hidden, _runner.Cell, _previousForecast, _likelihood));
         }
     }
 
@@ -222,71 +212,28 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// an <see cref="InvalidDataException"/> naming what differs, and the state stays as it was.
     /// </summary>
     /// <param name="stream">A readable stream positioned at a checkpoint; left open.</param>
+    /// <exception cref="InvalidDataException">The stream holds no checkpoint of this engine's model and options, or a damaged one.</exception>
+    /// <example>
+    /// <code>
+    /// using var engine = forecaster.Model.CreateTimeSeriesEngine();
+    /// using (var file = File.OpenRead("sensor-42.checkpoint"))
+    /// {
+    ///     engine.Restore(file);
+    /// }
+    /// </code>
+    /// </example>
     public void Restore(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         lock (_gate)
         {
             ThrowIfDisposed();
-            int stateLength = checked(NumLayers * HiddenSize);
-            var hidden = new float[stateLength];
-            var cell = new float[stateLength];
-            var forecast = new float[InputSize];
-            var likelihood = NewLikelihood();
-            long points;
-            try
-            {
-                using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                using var reader = new BinaryReader(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
-                if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "it does not start like one (expected the bytes MLNLSTMS)");
-                }
-                int version = reader.ReadInt32();
-                if (version != FormatVersion)
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected format version {FormatVersion}, found {version}");
-                }
-                if (!reader.ReadBytes(_modelHash.Length).AsSpan().SequenceEqual(_modelHash))
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "it was written by an engine of another model (the model's SHA-256 differs)");
-                }
-                int inputSize = reader.ReadInt32(), layers = reader.ReadInt32(), hiddenSize = reader.ReadInt32();
-                if (inputSize != InputSize || layers != NumLayers || hiddenSize != HiddenSize)
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected F {InputSize}, L {NumLayers}, H {HiddenSize}, found {inputSize}, {layers}, {hiddenSize}");
-                }
-                points = reader.ReadInt64();
-                if (points < 0)
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a count of points ≥ 0, found {points}");
-                }
-                // A hidden state is o·tanh(c): never outside [-1, 1], however long the series.
-                ReadFloats(reader, hidden, "hidden state", 1f);
-                ReadFloats(reader, cell, "cell state");
-                ReadFloats(reader, forecast, "forecast");
-                likelihood.Read(reader, CheckpointSource);
-                // Every field above passed its own check; a flipped bit in a state or a count is caught only here.
-                byte[] expected = checksum.GetHashAndReset();
-                byte[] found = reader.ReadBytes(expected.Length);
-                if (found.Length < expected.Length)
-                {
-                    throw new EndOfStreamException();
-                }
-                if (!found.AsSpan().SequenceEqual(expected))
-                {
-                    throw LstmThrow.CheckpointInvalid(CheckpointSource, "its SHA-256 checksum does not match its contents: it was damaged");
-                }
-            }
-            catch (EndOfStreamException e)
-            {
-                throw LstmThrow.CheckpointInvalid(CheckpointSource, "it ends early", e);
-            }
-            hidden.CopyTo(_runner.Hidden, 0);
-            cell.CopyTo(_runner.Cell, 0);
-            forecast.CopyTo(_previousForecast, 0);
-            _likelihood = likelihood;
-            Points = points;
+            var state = _checkpoint.Read(stream, NewLikelihood());
+            state.Hidden.CopyTo(_runner.Hidden, 0);
+            state.Cell.CopyTo(_runner.Cell, 0);
+            state.Forecast.CopyTo(_previousForecast, 0);
+            _likelihood = state.Likelihood;
+            Points = state.Points;
         }
     }
 
@@ -348,69 +295,5 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         {
             throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.IntraOpNumThreads), $"expected 1 to {LstmDefaults.MaxIntraOpThreads} or null, found {threads}");
         }
-    }
-
-    private static void WriteFloats(BinaryWriter writer, ReadOnlySpan<float> values)
-    {
-        foreach (float v in values)
-        {
-            writer.Write(v);
-        }
-    }
-
-    private static void ReadFloats(BinaryReader reader, float[] values, string what, float bound = float.MaxValue)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = reader.ReadSingle();
-            if (!float.IsFinite(values[i]))
-            {
-                throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a finite {what}, found {values[i]} at index {i}");
-            }
-            if (Math.Abs(values[i]) > bound)
-            {
-                throw LstmThrow.CheckpointInvalid(CheckpointSource, $"expected a {what} from -{bound} to {bound}, found {values[i]} at index {i}");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Passes reads and writes through to a stream, hashing every byte, so a checkpoint's checksum
-    /// is made and checked without buffering it or reading past its end.
-    /// </summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => inner.CanRead;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => inner.CanWrite;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            int read = inner.Read(buffer, offset, count);
-            hash.AppendData(buffer, offset, read);
-            return read;
-        }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            inner.Write(buffer, offset, count);
-            hash.AppendData(buffer, offset, count);
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -60,9 +60,8 @@ public sealed partial class NotebookTests
         }
         var assemblies = Directory.GetFiles(AppContext.BaseDirectory, "*.dll")
             .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("Microsoft.ML", StringComparison.Ordinal)
-                || name.StartsWith("MLNet.Lstm.dll", StringComparison.Ordinal) || name.StartsWith("ScottPlot", StringComparison.Ordinal)
-                || name.StartsWith("SkiaSharp", StringComparison.Ordinal)))
-            .Where(path => !path.EndsWith("MLNet.Lstm.Tests.dll", StringComparison.Ordinal));
+                || name is "MLNet.Lstm.dll" or "MLNet.Lstm.Evaluation.dll" || name.StartsWith("ScottPlot", StringComparison.Ordinal)
+                || name.StartsWith("SkiaSharp", StringComparison.Ordinal)));
         return string.Join("\n", assemblies.Select(path => $"#r \"{path}\""));
     }
 

@@ -242,7 +242,7 @@ public static class NabScorer
     private static void CheckThreshold(double threshold)
     {
         if (double.IsNaN(threshold))
-            throw LstmThrow.NabThresholdNaN();
+            throw EvaluationThrow.NabThresholdNaN();
     }
 
     private static void CheckCorpus(IReadOnlyList<NabSeries> corpus, IReadOnlyList<double[]> scores)
@@ -250,25 +250,25 @@ public static class NabScorer
         ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(scores);
         if (scores.Count != corpus.Count)
-            throw LstmThrow.NabScoresCount(corpus.Count, scores.Count);
+            throw EvaluationThrow.NabScoresCount(corpus.Count, scores.Count);
         for (int s = 0; s < corpus.Count; s++)
         {
             // Named by its index: ThrowIfNull would name the parameter "corpus[s]".
             if (corpus[s] is null)
-                throw LstmThrow.NabSeriesMissing(s);
-            CheckScores(corpus[s], scores[s] ?? throw LstmThrow.NabScoresMissing(corpus[s].Name, s));
+                throw EvaluationThrow.NabSeriesMissing(s);
+            CheckScores(corpus[s], scores[s] ?? throw EvaluationThrow.NabScoresMissing(corpus[s].Name, s));
         }
     }
 
     private static void CheckScores(NabSeries series, ReadOnlySpan<double> scores)
     {
         if (scores.Length != series.Length)
-            throw LstmThrow.NabScoresLength(series.Name, series.Length, scores.Length);
+            throw EvaluationThrow.NabScoresLength(series.Name, series.Length, scores.Length);
         for (int i = 0; i < scores.Length; i++)
         {
             // Written so that NaN fails too.
             if (!(scores[i] >= 0 && scores[i] <= 1))
-                throw LstmThrow.NabScoreInvalid(series.Name, i, series.Timestamps[i], scores[i]);
+                throw EvaluationThrow.NabScoreInvalid(series.Name, i, series.Timestamps[i], scores[i]);
         }
     }
 }

@@ -54,5 +54,5 @@ public sealed class NabProfile
     public override string ToString() => Name;
 
     private static double Checked(double weight, string parameter) =>
-        double.IsFinite(weight) && weight >= 0 ? weight : throw LstmThrow.NabWeightInvalid(parameter, weight);
+        double.IsFinite(weight) && weight >= 0 ? weight : throw EvaluationThrow.NabWeightInvalid(parameter, weight);
 }

@@ -36,7 +36,7 @@ public sealed class NabSeries
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(windows);
         if (timestamps.Length != values.Length)
-            throw LstmThrow.NabLengthsDiffer(name, timestamps.Length, values.Length);
+            throw EvaluationThrow.NabLengthsDiffer(name, timestamps.Length, values.Length);
 
         var firstRow = new Dictionary<DateTime, int>(timestamps.Length);
         for (int i = 0; i < timestamps.Length; i++)
@@ -47,9 +47,9 @@ public sealed class NabSeries
             int start = RowOf(name, w, "start", windows[w].Start, firstRow);
             int end = RowOf(name, w, "end", windows[w].End, firstRow);
             if (end < start)
-                throw LstmThrow.NabWindowReversed(name, w, windows[w].Start, start, windows[w].End, end);
+                throw EvaluationThrow.NabWindowReversed(name, w, windows[w].Start, start, windows[w].End, end);
             if (start <= previousEnd)
-                throw LstmThrow.NabWindowsOverlap(name, w, windows[w].Start, start, previousEnd);
+                throw EvaluationThrow.NabWindowsOverlap(name, w, windows[w].Start, start, previousEnd);
             previousEnd = end;
         }
 
@@ -114,5 +114,5 @@ public sealed class NabSeries
     }
 
     private static int RowOf(string name, int window, string edge, DateTime timestamp, Dictionary<DateTime, int> firstRow) =>
-        firstRow.TryGetValue(timestamp, out int row) ? row : throw LstmThrow.NabWindowNoRow(name, window, edge, timestamp);
+        firstRow.TryGetValue(timestamp, out int row) ? row : throw EvaluationThrow.NabWindowNoRow(name, window, edge, timestamp);
 }

@@ -33,9 +33,9 @@ public static class NabCorpus
         string dataFolder = Path.Combine(nabRoot, "data");
         string labelsPath = Path.Combine(nabRoot, "labels", "combined_windows.json");
         if (!Directory.Exists(dataFolder))
-            throw LstmThrow.NabDataMissing(dataFolder);
+            throw EvaluationThrow.NabDataMissing(dataFolder);
         if (!File.Exists(labelsPath))
-            throw LstmThrow.NabLabelsMissing(labelsPath);
+            throw EvaluationThrow.NabLabelsMissing(labelsPath);
 
         var windows = ReadWindows(labelsPath);
         var names = Directory.EnumerateFiles(dataFolder, "*.csv", SearchOption.AllDirectories)
@@ -45,14 +45,14 @@ public static class NabCorpus
         foreach (string name in windows.Keys)
         {
             if (Array.BinarySearch(names, name, StringComparer.Ordinal) < 0)
-                throw LstmThrow.NabLabelsInvalid(labelsPath, $"series '{name}' is labelled, but data/{name} does not exist");
+                throw EvaluationThrow.NabLabelsInvalid(labelsPath, $"series '{name}' is labelled, but data/{name} does not exist");
         }
 
         var corpus = new NabSeries[names.Length];
         for (int s = 0; s < names.Length; s++)
         {
             if (!windows.TryGetValue(names[s], out var seriesWindows))
-                throw LstmThrow.NabLabelsInvalid(labelsPath, $"series '{names[s]}' has no entry; expected one for every CSV file under data/ (an empty list for a series without anomalies)");
+                throw EvaluationThrow.NabLabelsInvalid(labelsPath, $"series '{names[s]}' has no entry; expected one for every CSV file under data/ (an empty list for a series without anomalies)");
             corpus[s] = ReadSeries(Path.Combine(dataFolder, names[s]), names[s], seriesWindows, labelsPath);
         }
 
@@ -74,11 +74,11 @@ public static class NabCorpus
             var fields = text.AsSpan();
             int comma = fields.IndexOf(',');
             if (comma < 0)
-                throw LstmThrow.NabLineInvalid(path, line, $"expected 'timestamp,value', found '{text}'");
+                throw EvaluationThrow.NabLineInvalid(path, line, $"expected 'timestamp,value', found '{text}'");
             if (!DateTime.TryParse(fields[..comma], CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
-                throw LstmThrow.NabLineInvalid(path, line, $"expected a timestamp such as 2014-07-01 00:00:00, found '{fields[..comma]}'");
+                throw EvaluationThrow.NabLineInvalid(path, line, $"expected a timestamp such as 2014-07-01 00:00:00, found '{fields[..comma]}'");
             if (!double.TryParse(fields[(comma + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
-                throw LstmThrow.NabLineInvalid(path, line, $"expected a number after the timestamp, found '{fields[(comma + 1)..]}'");
+                throw EvaluationThrow.NabLineInvalid(path, line, $"expected a number after the timestamp, found '{fields[(comma + 1)..]}'");
             timestamps.Add(timestamp);
             values.Add(value);
         }
@@ -90,7 +90,7 @@ public static class NabCorpus
         catch (ArgumentException e)
         {
             // The series' own check names the window; the reader adds which file holds it.
-            throw LstmThrow.NabLabelsInvalid(labelsPath, e.Message, e);
+            throw EvaluationThrow.NabLabelsInvalid(labelsPath, e.Message, e);
         }
     }
 
@@ -103,18 +103,18 @@ public static class NabCorpus
         }
         catch (JsonException e)
         {
-            throw LstmThrow.NabLabelsInvalid(path, $"not valid JSON ({e.Message})", e);
+            throw EvaluationThrow.NabLabelsInvalid(path, $"not valid JSON ({e.Message})", e);
         }
 
         using (json)
         {
             if (json.RootElement.ValueKind != JsonValueKind.Object)
-                throw LstmThrow.NabLabelsInvalid(path, $"expected an object mapping each series to its windows, found {json.RootElement.ValueKind}");
+                throw EvaluationThrow.NabLabelsInvalid(path, $"expected an object mapping each series to its windows, found {json.RootElement.ValueKind}");
             var windows = new Dictionary<string, NabWindow[]>(StringComparer.Ordinal);
             foreach (var series in json.RootElement.EnumerateObject())
             {
                 if (series.Value.ValueKind != JsonValueKind.Array)
-                    throw LstmThrow.NabLabelsInvalid(path, $"series '{series.Name}': expected a list of [start, end] windows, found {series.Value.ValueKind}");
+                    throw EvaluationThrow.NabLabelsInvalid(path, $"series '{series.Name}': expected a list of [start, end] windows, found {series.Value.ValueKind}");
                 var list = new NabWindow[series.Value.GetArrayLength()];
                 int w = 0;
                 foreach (var window in series.Value.EnumerateArray())
@@ -136,6 +136,6 @@ public static class NabCorpus
             && limits[edge].ValueKind == JsonValueKind.String
             && DateTime.TryParse(limits[edge].GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
             return timestamp;
-        throw LstmThrow.NabLabelsInvalid(path, $"series '{series}', window {window}: expected [start, end] as two timestamps such as \"2014-04-10 07:15:00.000000\", found {limits.GetRawText()}");
+        throw EvaluationThrow.NabLabelsInvalid(path, $"series '{series}', window {window}: expected [start, end] as two timestamps such as \"2014-04-10 07:15:00.000000\", found {limits.GetRawText()}");
     }
 }

@@ -1,0 +1,52 @@
+using System.Text.Json;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>
+/// A checkpoint written by an earlier build (Fixtures/checkpoint, see README.md there) still
+/// restores: a service restarted on a new version resumes its streams instead of starting over.
+/// </summary>
+[TestClass]
+public sealed class CheckpointCompatibilityTests
+{
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "checkpoint");
+
+    // The options the fixture's engine ran with: each differs from its default, so a field written in the wrong place shows.
+    private static LstmTimeSeriesOptions Options => new() { TrainingPoints = 5, AveragingWindow = 3, HistoryLength = 64, WarmUpPoints = 10 };
+
+    [TestMethod]
+    public void AFormatVersion2CheckpointRestoresItsStatesAndScoresTheNextPointsAsItsEngineDid()
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v2.expected.json"))).RootElement;
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v2.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+
+        Assert.AreEqual(expected.GetProperty("Points").GetInt64(), engine.Points);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Hidden")), engine.HiddenState);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Cell")), engine.CellState);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Forecast")), engine.Forecast);
+        var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
+        var predictions = points.Select(point => engine.Predict(point)).ToArray();
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
+    }
+
+    [TestMethod]
+    public void ARestoredEngineWritesTheCheckpointItReadByteForByte()
+    {
+        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v2.checkpoint"));
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
+        engine.Restore(new MemoryStream(original));
+
+        using var written = new MemoryStream();
+        engine.CheckPoint(written);
+
+        CollectionAssert.AreEqual(original, written.ToArray());
+    }
+
+    // Stored as the floats' bits (BitConverter.SingleToInt32Bits), so the comparison is exact.
+    private static float[] Floats(JsonElement bits) => [.. bits.EnumerateArray().Select(b => BitConverter.Int32BitsToSingle(b.GetInt32()))];
+}
