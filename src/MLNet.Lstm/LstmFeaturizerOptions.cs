@@ -74,15 +74,17 @@ public sealed class LstmFeaturizerOptions
     public LstmPrecision Precision { get; set; }
 
     /// <summary>
-    /// Memory, in bytes, for caching the featurizer's output in each view that
-    /// <c>Transform</c> returns; 0 turns the cache off. Default 256 MB.
+    /// Memory, in bytes, for caching the featurizer's output for each input view it transforms;
+    /// 0 turns the cache off. Default 256 MB.
     /// </summary>
     /// <remarks>
-    /// ML.NET trainers read their input many times. After the first pass that reads the whole
-    /// view, the view keeps every row's representation (its values plus about 40 bytes for its
-    /// row id), and later passes, shuffled or not, read them instead of running the LSTM again:
-    /// a pipeline without <c>AppendCacheCheckpoint</c> after the featurizer runs it once, not
-    /// once per pass. Output larger than this is not cached, and one warning in
+    /// ML.NET trainers read their input many times, while scoring and evaluation read it once.
+    /// A first pass over an input caches nothing, so one-pass readers pay nothing for the cache.
+    /// Once a pass has read the whole input, the next pass (through any view that
+    /// <c>Transform</c> returned for that input) keeps every row's representation (its values plus
+    /// about 40 bytes for its row id), and later passes, shuffled or not, read them instead of
+    /// running the LSTM again: a pipeline without <c>AppendCacheCheckpoint</c> after the featurizer
+    /// runs it twice, not once per pass. Output larger than this is not cached, and one warning in
     /// <c>mlContext.Log</c> says so. Not saved in model.zip: a loaded featurizer has the default.
     /// </remarks>
     /// <example>
@@ -97,39 +99,39 @@ public sealed class LstmFeaturizerOptions
     {
         if (string.IsNullOrWhiteSpace(OutputColumnName))
         {
-            throw LstmThrow.OptionsInvalid(nameof(OutputColumnName), "expected a column name, found none");
+            throw LstmThrow.OutputColumnNameMissing();
         }
         if (InputColumnNames is null || InputColumnNames.Length == 0 || InputColumnNames.Any(string.IsNullOrWhiteSpace))
         {
-            throw LstmThrow.OptionsInvalid(nameof(InputColumnNames), "expected one or more column names, found none or an empty name");
+            throw LstmThrow.InputColumnNamesMissing();
         }
         if (BatchSize < 0)
         {
-            throw LstmThrow.OptionsInvalid(nameof(BatchSize), $"expected 0 (default) or a positive number of rows, found {BatchSize}");
+            throw LstmThrow.BatchSizeNegative(BatchSize);
         }
         if (IntraOpNumThreads is int threads && threads < 1)
         {
-            throw LstmThrow.OptionsInvalid(nameof(IntraOpNumThreads), $"expected null (all cores) or at least 1 thread, found {threads}");
+            throw LstmThrow.IntraOpThreadsBelowOne(threads);
         }
         if (BatchSize > LstmDefaults.MaxBatchSize)
         {
-            throw LstmThrow.OptionsInvalid(nameof(BatchSize), $"expected at most {LstmDefaults.MaxBatchSize} rows per call (past about 1024 a batch is no faster per row), found {BatchSize}");
+            throw LstmThrow.BatchSizeTooLarge(BatchSize);
         }
         if (IntraOpNumThreads > LstmDefaults.MaxIntraOpThreads)
         {
-            throw LstmThrow.OptionsInvalid(nameof(IntraOpNumThreads), $"expected at most {LstmDefaults.MaxIntraOpThreads} threads (null uses every core), found {IntraOpNumThreads}");
+            throw LstmThrow.IntraOpThreadsTooMany(IntraOpNumThreads.Value);
         }
         if (GpuDeviceId is int device && device < 0)
         {
-            throw LstmThrow.OptionsInvalid(nameof(GpuDeviceId), $"expected null (CPU) or a device id ≥ 0, found {device}");
+            throw LstmThrow.GpuDeviceIdNegative(device);
         }
         if (OutputCacheBytes < 0)
         {
-            throw LstmThrow.OptionsInvalid(nameof(OutputCacheBytes), $"expected 0 (no cache) or a positive number of bytes, found {OutputCacheBytes}");
+            throw LstmThrow.OutputCacheBytesNegative(OutputCacheBytes);
         }
         if (!Enum.IsDefined(Precision))
         {
-            throw LstmThrow.OptionsInvalid(nameof(Precision), $"expected one of {string.Join(", ", Enum.GetNames<LstmPrecision>())}, found {(int)Precision}");
+            throw LstmThrow.PrecisionUndefined(Precision);
         }
         if (Precision == LstmPrecision.Int8 && GpuDeviceId is int gpu)
         {
@@ -137,7 +139,7 @@ public sealed class LstmFeaturizerOptions
         }
         if (!Enum.IsDefined(Representation))
         {
-            throw LstmThrow.OptionsInvalid(nameof(Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)Representation}");
+            throw LstmThrow.RepresentationUndefined(Representation);
         }
         return new LstmFeaturizerOptions
         {

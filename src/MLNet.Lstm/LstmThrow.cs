@@ -83,8 +83,40 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException InputSizeDisagreesWithOption(string column, int annotated, int inputSize) =>
         new(SchemaParameter, $"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but LstmTrainingOptions.InputSize is {inputSize}. Leave InputSize null to take it from the annotation.");
 
-    public static ArgumentException OptionsInvalid(string option, string why) =>
+    private static ArgumentException OptionsInvalid(string option, string why) =>
         new($"LstmFeaturizerOptions.{option}: {why}.", option);
+
+    public static ArgumentException OutputColumnNameMissing() => OptionsInvalid(nameof(LstmFeaturizerOptions.OutputColumnName), "expected a column name, found none");
+
+    public static ArgumentException InputColumnNamesMissing() =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.InputColumnNames), "expected one or more column names, found none or an empty name");
+
+    public static ArgumentException BatchSizeNegative(int batchSize) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.BatchSize), $"expected 0 (default) or a positive number of rows, found {batchSize}");
+
+    public static ArgumentException BatchSizeTooLarge(int batchSize) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.BatchSize), $"expected at most {LstmDefaults.MaxBatchSize} rows per call (past about 1024 a batch is no faster per row), found {batchSize}");
+
+    public static ArgumentException IntraOpThreadsBelowOne(int threads) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.IntraOpNumThreads), $"expected null (all cores) or at least 1 thread, found {threads}");
+
+    public static ArgumentException IntraOpThreadsTooMany(int threads) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.IntraOpNumThreads), $"expected at most {LstmDefaults.MaxIntraOpThreads} threads (null uses every core), found {threads}");
+
+    public static ArgumentException GpuDeviceIdNegative(int device) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.GpuDeviceId), $"expected null (CPU) or a device id ≥ 0, found {device}");
+
+    public static ArgumentException OutputCacheBytesNegative(long bytes) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.OutputCacheBytes), $"expected 0 (no cache) or a positive number of bytes, found {bytes}");
+
+    public static ArgumentException PrecisionUndefined(LstmPrecision precision) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.Precision), $"expected one of {string.Join(", ", Enum.GetNames<LstmPrecision>())}, found {(int)precision}");
+
+    public static ArgumentException RepresentationUndefined(LstmRepresentation representation) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {(int)representation}");
+
+    public static ArgumentException RepresentationUnknown(LstmRepresentation representation) =>
+        OptionsInvalid(nameof(LstmFeaturizerOptions.Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {representation}");
 
     public static ArgumentOutOfRangeException LengthColumnMissing(string column) =>
         new(SchemaParameter, $"Sequence length column '{column}' was not found: expected a numeric column holding each row's number of steps, found no column of that name.");

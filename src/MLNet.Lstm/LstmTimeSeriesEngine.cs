@@ -67,7 +67,9 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         _checkpoint = new EngineCheckpoint(SHA256.HashData(onnx), InputSize, NumLayers, HiddenSize);
         _previousForecast = new float[InputSize];
         _likelihood = NewLikelihood();
-        _runner = new LstmStepRunner(onnx, InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads);
+        _runner = new LstmStepRunner(new LstmStepSpec(onnx, OnnxStepGraphBuilder.PointName, OnnxStepGraphBuilder.HiddenName, OnnxStepGraphBuilder.CellName,
+            OnnxStepGraphBuilder.NextHiddenName, OnnxStepGraphBuilder.NextCellName, OnnxStepGraphBuilder.ScaledPointName, OnnxStepGraphBuilder.ForecastName,
+            InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads));
     }
 
     /// <summary>Features per point (F).</summary>

@@ -58,12 +58,15 @@ internal static class UcrBenchmark
     /// cache), and without either (OutputCacheBytes = 0: SDCA re-runs the LSTM on every pass).
     /// A random LSTM, so that training does not hide the featurizing passes.
     /// </summary>
+    public static void CacheForms(string name) => CacheForms(Path.Combine(AppContext.BaseDirectory, "data", "ucr-suite"), name);
+
     private static void CacheForms(string folder, string name)
     {
-        Console.WriteLine($"## The forgotten AppendCacheCheckpoint ({name}, random LSTM + SdcaMaximumEntropy, Fit seconds)");
+        Console.WriteLine($"## The forgotten AppendCacheCheckpoint ({name}, random LSTM + SdcaMaximumEntropy, Fit seconds, median of 3)");
         Console.WriteLine();
-        Console.WriteLine("| pipeline | Fit seconds |");
-        Console.WriteLine("|---|---:|");
+        Console.WriteLine("| pipeline | Fit seconds | of the checkpointed pipeline's |");
+        Console.WriteLine("|---|---:|---:|");
+        double checkpointed = 0;
         foreach (var (form, checkpoint, cacheBytes) in new[]
         {
             ("featurizer, AppendCacheCheckpoint, trainer", true, (long?)null),
@@ -71,17 +74,24 @@ internal static class UcrBenchmark
             ("featurizer, trainer, OutputCacheBytes = 0 (no cache at all)", false, 0L),
         })
         {
-            var ml = new MLContext(seed: 1);
-            var data = ml.Data.LoadFromTsFile(Path.Combine(folder, name, $"{name}_TRAIN.ts"));
-            var options = new LstmFeaturizerOptions();
-            options.OutputCacheBytes = cacheBytes ?? options.OutputCacheBytes;
-            var featurized = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 64, seed: 1), options));
-            var clock = Stopwatch.StartNew();
-            using var model = checkpoint
-                ? featurized.AppendCacheCheckpoint(ml).Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(data)
-                : featurized.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(data);
-            Console.WriteLine($"| {form} | {clock.Elapsed.TotalSeconds:F1} |");
+            var seconds = new double[3];
+            for (int run = 0; run < seconds.Length; run++)
+            {
+                var ml = new MLContext(seed: 1);
+                var data = ml.Data.LoadFromTsFile(Path.Combine(folder, name, $"{name}_TRAIN.ts"));
+                var options = new LstmFeaturizerOptions();
+                options.OutputCacheBytes = cacheBytes ?? options.OutputCacheBytes;
+                var featurized = ml.Transforms.Conversion.MapValueToKey("Label")
+                    .Append(ml.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(1, 64, seed: 1), options));
+                var clock = Stopwatch.StartNew();
+                using var model = checkpoint
+                    ? featurized.AppendCacheCheckpoint(ml).Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(data)
+                    : featurized.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()).Fit(data);
+                seconds[run] = clock.Elapsed.TotalSeconds;
+            }
+            Array.Sort(seconds);
+            checkpointed = checkpoint ? seconds[1] : checkpointed;
+            Console.WriteLine($"| {form} | {seconds[1]:F2} | {seconds[1] / checkpointed:F2}× |");
         }
         Console.WriteLine();
     }

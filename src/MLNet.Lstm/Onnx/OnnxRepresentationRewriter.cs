@@ -83,7 +83,7 @@ internal static class OnnxRepresentationRewriter
                 size = 1;
                 break;
             default:
-                throw LstmThrow.OptionsInvalid(nameof(LstmFeaturizerOptions.Representation), $"expected one of {string.Join(", ", Enum.GetNames<LstmRepresentation>())}, found {representation}");
+                throw LstmThrow.RepresentationUnknown(representation);
         }
 
         graph.Node.AddRange(nodes);

@@ -1,5 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using MLNet.Lstm.Onnx;
 
 namespace MLNet.Lstm.Runtime;
 
@@ -12,9 +11,6 @@ namespace MLNet.Lstm.Runtime;
 /// </summary>
 internal sealed class LstmStepRunner : IDisposable
 {
-    private static readonly string[] InputNames = [OnnxStepGraphBuilder.PointName, OnnxStepGraphBuilder.HiddenName, OnnxStepGraphBuilder.CellName];
-    private static readonly string[] OutputNames = [OnnxStepGraphBuilder.NextHiddenName, OnnxStepGraphBuilder.NextCellName, OnnxStepGraphBuilder.ScaledPointName, OnnxStepGraphBuilder.ForecastName];
-
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly OrtTensorCache[] _tensors;
@@ -22,13 +18,18 @@ internal sealed class LstmStepRunner : IDisposable
     private readonly float[][] _cell;
     private readonly OrtValue[][] _inputs;
     private readonly OrtValue[][] _outputs;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
     private int _current;
 
-    public LstmStepRunner(byte[] onnx, int inputSize, int hiddenSize, int numLayers, int? intraOpNumThreads)
+    public LstmStepRunner(LstmStepSpec spec)
     {
+        _inputNames = [spec.PointName, spec.HiddenName, spec.CellName];
+        _outputNames = [spec.NextHiddenName, spec.NextCellName, spec.ScaledPointName, spec.ForecastName];
+        int inputSize = spec.InputSize, hiddenSize = spec.HiddenSize, numLayers = spec.NumLayers;
         using var options = new SessionOptions
         {
-            IntraOpNumThreads = intraOpNumThreads ?? LstmDefaults.StepIntraOpNumThreads,
+            IntraOpNumThreads = spec.IntraOpNumThreads ?? LstmDefaults.StepIntraOpNumThreads,
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
         };
@@ -45,7 +46,7 @@ internal sealed class LstmStepRunner : IDisposable
         }
         try
         {
-            _session = new InferenceSession(onnx, options);
+            _session = new InferenceSession(spec.Onnx, options);
             var point = _tensors[0].Get(Point, 1, inputSize);
             var scaled = _tensors[1].Get(ScaledPoint, 1, inputSize);
             var forecast = _tensors[2].Get(Forecast, 1, inputSize);
@@ -83,7 +84,7 @@ internal sealed class LstmStepRunner : IDisposable
     public ReadOnlySpan<float> NextCell => _cell[1 - _current];
 
     /// <summary>Runs the LSTM one step from the committed states on <see cref="Point"/>.</summary>
-    public void Step() => _session.Run(_runOptions, InputNames, _inputs[_current], OutputNames, _outputs[_current]);
+    public void Step() => _session.Run(_runOptions, _inputNames, _inputs[_current], _outputNames, _outputs[_current]);
 
     /// <summary>Makes the states the last <see cref="Step"/> wrote the current ones.</summary>
     public void Commit() => _current = 1 - _current;
