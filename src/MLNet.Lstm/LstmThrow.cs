@@ -261,8 +261,23 @@ internal static class LstmThrow
     public static InvalidOperationException NotOnePointPerStep(int poolingStride, LstmHeadInput headInput) =>
         new($"A time-series engine steps the LSTM once per point and forecasts from the last hidden state; this model averages {poolingStride} points per step and its head reads {headInput}. Train it with LstmObjective.NextStep on windows of at most LstmTrainingOptions.MaxSteps points, or with MaxSteps = null.");
 
-    public static ArgumentException TimeSeriesOptionInvalid(string option, string why) =>
+    private static ArgumentException TimeSeriesOptionInvalid(string option, string why) =>
         new($"LstmTimeSeriesOptions.{option}: {why}.", option);
+
+    public static ArgumentException TrainingPointsNegative(long points) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.TrainingPoints), $"expected at least 0, found {points}");
+
+    public static ArgumentException HistoryLengthOutOfRange(int length) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.HistoryLength), $"expected 2 to {LstmDefaults.MaxHistoryLength}, found {length}");
+
+    public static ArgumentException AveragingWindowOutOfRange(int window, int historyLength) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.AveragingWindow), $"expected 1 to HistoryLength ({historyLength}), found {window}");
+
+    public static ArgumentException WarmUpPointsOutOfRange(int points, int historyLength) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.WarmUpPoints), $"expected 1 to HistoryLength ({historyLength}), found {points}");
+
+    public static ArgumentException StepThreadsOutOfRange(int threads) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.IntraOpNumThreads), $"expected 1 to {LstmDefaults.MaxIntraOpThreads} or null, found {threads}");
 
     public static ArgumentException PointLength(long point, int inputSize, int length) =>
         new($"Point {point}: expected {inputSize} features, found {length}.", "point");

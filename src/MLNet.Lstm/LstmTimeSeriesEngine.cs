@@ -278,24 +278,24 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     {
         if (options.TrainingPoints < 0)
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.TrainingPoints), $"expected at least 0, found {options.TrainingPoints}");
+            throw LstmThrow.TrainingPointsNegative(options.TrainingPoints);
         }
         // First: the other bounds are stated in it.
         if (options.HistoryLength < 2 || options.HistoryLength > LstmDefaults.MaxHistoryLength)
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.HistoryLength), $"expected 2 to {LstmDefaults.MaxHistoryLength}, found {options.HistoryLength}");
+            throw LstmThrow.HistoryLengthOutOfRange(options.HistoryLength);
         }
         if (options.AveragingWindow < 1 || options.AveragingWindow > options.HistoryLength)
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.AveragingWindow), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.AveragingWindow}");
+            throw LstmThrow.AveragingWindowOutOfRange(options.AveragingWindow, options.HistoryLength);
         }
         if (options.WarmUpPoints < 1 || options.WarmUpPoints > options.HistoryLength)
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.WarmUpPoints), $"expected 1 to HistoryLength ({options.HistoryLength}), found {options.WarmUpPoints}");
+            throw LstmThrow.WarmUpPointsOutOfRange(options.WarmUpPoints, options.HistoryLength);
         }
         if (options.IntraOpNumThreads is int threads && (threads < 1 || threads > LstmDefaults.MaxIntraOpThreads))
         {
-            throw LstmThrow.TimeSeriesOptionInvalid(nameof(options.IntraOpNumThreads), $"expected 1 to {LstmDefaults.MaxIntraOpThreads} or null, found {threads}");
+            throw LstmThrow.StepThreadsOutOfRange(threads);
         }
     }
 }
