@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using MLNet.Lstm.Data;
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm.Tests;
 
@@ -72,8 +74,9 @@ public sealed class GraphPreprocessingTests
         var weights = Preprocessed(bidirectional: false, stride: 3);
         var sequences = TestData.Random(count: 4, steps: 8, features: 2, seed: 23);
         var mlContext = new MLContext(seed: 1);
-        var set = TrainingSet.Read(TestData.Sequences(mlContext, sequences), new LstmFeaturizerOptions(),
-            new LstmTrainingOptions(), inputSize: 2);
+        var data = TestData.Sequences(mlContext, sequences);
+        var set = TrainingSet.Read(data, SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), inputSize: 2),
+            TrainingObjective.For(LstmObjective.NextStep), labelColumnName: null);
 
         set.Preprocess(weights);
 

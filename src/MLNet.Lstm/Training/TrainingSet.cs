@@ -35,11 +35,11 @@ internal sealed class TrainingSet
 
     public int Steps(int row) => _sequences[row].Length / InputSize;
 
-    public static TrainingSet Read(IDataView data, LstmFeaturizerOptions featurizer, LstmTrainingOptions training, int inputSize)
+    /// <summary>Reads every row of <paramref name="data"/>: its sequence through <paramref name="binding"/>, and its label when the objective needs one.</summary>
+    public static TrainingSet Read(IDataView data, SequenceInputBinding binding, TrainingObjective objective, string? labelColumnName)
     {
-        var objective = TrainingObjective.For(training.Objective);
-        var binding = SequenceInputBinding.Create(data.Schema, featurizer, inputSize);
-        var label = objective.NeedsLabel ? LabelColumn(data.Schema, training, objective) : (DataViewSchema.Column?)null;
+        int inputSize = binding.InputSize;
+        var label = objective.NeedsLabel ? LabelColumn(data.Schema, labelColumnName, objective) : (DataViewSchema.Column?)null;
         var set = new TrainingSet(inputSize, objective.OutputSize(label?.Type, inputSize));
         var columns = binding.ColumnIndices.Select(i => data.Schema[i]).ToList();
         if (binding.LengthColumnIndex is int lengthIndex)
@@ -209,13 +209,13 @@ internal sealed class TrainingSet
         return batch;
     }
 
-    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, LstmTrainingOptions training, TrainingObjective objective)
+    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, string? labelColumnName, TrainingObjective objective)
     {
-        string name = training.LabelColumnName ?? throw LstmThrow.LabelMissing(training.Objective);
+        string name = labelColumnName ?? throw LstmThrow.LabelMissing(objective.Kind);
         var column = schema.GetColumnOrNull(name) ?? throw LstmThrow.LabelColumnNotFound(name);
         if (!objective.AcceptsLabel(column.Type))
         {
-            throw LstmThrow.LabelType(name, training.Objective, column.Type.ToString() ?? column.Type.RawType.Name);
+            throw LstmThrow.LabelType(name, objective.Kind, column.Type.ToString() ?? column.Type.RawType.Name);
         }
         return column;
     }

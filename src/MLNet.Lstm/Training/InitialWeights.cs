@@ -1,0 +1,109 @@
+using System.Numerics.Tensors;
+using MLNet.Lstm.Training.Objectives;
+
+namespace MLNet.Lstm.Training;
+
+/// <summary>
+/// The weights training starts from, and the ones <see cref="LstmModel.CreateRandom"/> builds:
+/// PyTorch's default initialisation drawn from a seed, or a pretrained model's weights with a
+/// head drawn anew when its own does not fit the objective.
+/// </summary>
+internal static class InitialWeights
+{
+    /// <summary>
+    /// PyTorch's default initialisation: every LSTM parameter uniform in ±1/√H, the head's in
+    /// ±1/√(D·H), drawn in <see cref="LstmWeights.Tensors"/> order from one <see cref="SplitMix64"/>.
+    /// </summary>
+    public static LstmWeights Draw(int inputSize, int hiddenSize, int numLayers, int outputSize, bool bidirectional, int seed)
+    {
+        var weights = new LstmWeights(inputSize, hiddenSize, numLayers, outputSize, bidirectional);
+        var random = new SplitMix64(seed);
+        float bound = 1f / MathF.Sqrt(hiddenSize);
+        for (int layer = 0; layer < numLayers; layer++)
+        {
+            for (int d = 0; d < weights.NumDirections; d++)
+            {
+                var cell = weights.GetCell(layer, d);
+                random.FillUniform(cell.WeightIh, bound);
+                random.FillUniform(cell.WeightHh, bound);
+                random.FillUniform(cell.BiasIh, bound);
+                random.FillUniform(cell.BiasHh, bound);
+            }
+        }
+        if (outputSize > 0)
+        {
+            float headBound = 1f / MathF.Sqrt(weights.NumDirections * hiddenSize);
+            random.FillUniform(weights.HeadWeight!, headBound);
+            random.FillUniform(weights.HeadBias!, headBound);
+        }
+        return weights;
+    }
+
+    /// <summary>
+    /// A fresh LSTM of <paramref name="members"/> members for the objective, with a forget-gate
+    /// bias and the preprocessing learned from the rows (standardization, pooling stride).
+    /// </summary>
+    public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members)
+    {
+        int outputSize = set.OutputSize;
+        var weights = Draw(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional, training.Seed);
+        if (members > 1)
+        {
+            // Draw bounds by ±1/√H; each member is an LSTM of H/K units: ±1/√(H/K).
+            foreach (var tensor in weights.Tensors().Take(4 * weights.NumLayers * weights.NumDirections))
+            {
+                TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
+            }
+        }
+        weights.HeadInput = objective.HeadInput(training);
+        if (outputSize > 0)
+        {
+            // PyTorch's nn.Linear bound for the width one member's head reads.
+            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
+        }
+        for (int layer = 0; layer < weights.NumLayers; layer++)
+        {
+            for (int d = 0; d < weights.NumDirections; d++)
+            {
+                // PyTorch stacks the gates i, f, g, o: the forget gate's bias is the second block.
+                var bias = weights.GetCell(layer, d).BiasIh.AsSpan(weights.HiddenSize, weights.HiddenSize);
+                TensorPrimitives.Add(bias, training.ForgetGateBias, bias);
+            }
+        }
+        if (training.Standardize)
+        {
+            (weights.InputOffset, weights.InputScale) = set.Standardization();
+        }
+        if (training.MaxSteps is int maxSteps)
+        {
+            int median = set.MedianSteps();
+            weights.PoolingStride = Math.Max(1, (median + maxSteps - 1) / maxSteps);
+        }
+        return weights;
+    }
+
+    /// <summary>
+    /// <paramref name="pretrained"/>'s LSTM and preprocessing, with its head when it has one (it
+    /// fits the objective) and a head drawn anew when not.
+    /// </summary>
+    public static LstmWeights FineTuned(LstmWeights pretrained, LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
+    {
+        int outputSize = set.OutputSize;
+        bool keepHead = pretrained.HeadWeight is not null;
+        var fresh = Draw(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional, training.Seed);
+        fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
+        if (!keepHead && outputSize > 0)
+        {
+            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(fresh.HeadWeight, 1f / MathF.Sqrt(fresh.HeadInputWidth));
+        }
+        fresh.InputOffset = pretrained.InputOffset;
+        fresh.InputScale = pretrained.InputScale;
+        fresh.PoolingStride = pretrained.PoolingStride;
+        // Tensors come LSTM first, head last: a pretrained set without a head keeps the fresh head.
+        foreach (var (from, to) in pretrained.Tensors().Zip(fresh.Tensors()))
+        {
+            from.CopyTo(to, 0);
+        }
+        return fresh;
+    }
+}
