@@ -132,16 +132,23 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException LabelColumnNotFound(string column) =>
         new(SchemaParameter, $"Label column '{column}' was not found: expected the training label, found no column of that name.");
 
-    public static ArgumentOutOfRangeException LabelType(string column, LstmObjective objective, string found) =>
-        new(SchemaParameter, objective == LstmObjective.Classification
-            ? $"Label column '{column}': the Classification objective expects a key type (MapValueToKey) or Boolean, found {found}."
-            : $"Label column '{column}': the Regression objective expects Single or a known-size vector of Single, found {found}.");
+    public static ArgumentOutOfRangeException LabelType(string column, LstmObjective objective, string expected, string found) =>
+        new(SchemaParameter, $"Label column '{column}': the {objective} objective expects {expected}, found {found}.");
 
     public static InvalidOperationException LabelMissingValue(long row, string column) =>
         new($"Row {row} of label column '{column}': expected a class, found a missing key value.");
 
     public static ArgumentException TrainingOptionInvalid(string option, string why) =>
         new($"LstmTrainingOptions.{option}: {why}.", option);
+
+    public static ArgumentException ObjectiveUnknown(LstmObjective found, LstmObjective[] known) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Objective), $"expected {string.Join(", ", known[..^1])} or {known[^1]}, found {found}");
+
+    public static ArgumentException ObjectiveTrainsOneLstm(LstmObjective objective, int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"the {objective} objective trains one LSTM; expected null or 1, found {found}");
+
+    public static ArgumentException ObjectiveRefusesBidirectional(LstmObjective objective, string why) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Bidirectional), $"the {objective} objective {why}; expected false, found true");
 
     public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
         new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");

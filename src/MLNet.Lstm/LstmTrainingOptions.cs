@@ -198,9 +198,9 @@ public sealed class LstmTrainingOptions
         return InputSize ?? annotated ?? 1;
     }
 
-    /// <summary>The members to train: the option, else the default for the objective (1 for NextStep and fine-tuning).</summary>
+    /// <summary>The members to train: the option, else the default for the objective (1 for one that trains no ensembles, and for fine-tuning).</summary>
     internal int Members => EnsembleSize
-        ?? (Objective == LstmObjective.NextStep || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
+        ?? (!TrainingObjective.For(Objective).TrainsEnsembles || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
             || HiddenSize / LstmDefaults.EnsembleSize < LstmDefaults.MinMemberHiddenSize ? 1 : LstmDefaults.EnsembleSize);
 
     /// <summary>
@@ -209,11 +209,10 @@ public sealed class LstmTrainingOptions
     /// </summary>
     internal LstmTrainingOptions Validated()
     {
-        _ = TrainingObjective.For(Objective);
+        var objective = TrainingObjective.For(Objective);
         if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
         if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
         if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
-        if (EnsembleSize > 1 && Objective == LstmObjective.NextStep) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the NextStep objective trains one LSTM; expected null or 1, found {EnsembleSize}");
         if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the members share HiddenSize's {HiddenSize} units equally; expected a divisor of {HiddenSize}, found {split}");
         if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
         if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
@@ -231,9 +230,7 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRateSchedule), $"expected Constant or Cosine, found {LearningRateSchedule}");
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.TrainingOptionInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {HeadInput}");
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EarlyStoppingPatience), $"expected null or at least 1 epoch, found {patience}");
-        bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
-        if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");
-        if (Objective != LstmObjective.NextStep && string.IsNullOrWhiteSpace(LabelColumnName)) throw LstmThrow.LabelMissing(Objective);
+        objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
         // Every property is a value, an immutable model, a token or the caller's progress sink: a shallow copy is a snapshot.
         return (LstmTrainingOptions)MemberwiseClone();
     }

@@ -215,7 +215,7 @@ internal sealed class TrainingSet
         var column = schema.GetColumnOrNull(name) ?? throw LstmThrow.LabelColumnNotFound(name);
         if (!objective.AcceptsLabel(column.Type))
         {
-            throw LstmThrow.LabelType(name, objective.Kind, column.Type.ToString() ?? column.Type.RawType.Name);
+            throw LstmThrow.LabelType(name, objective.Kind, objective.LabelTypes, column.Type.ToString() ?? column.Type.RawType.Name);
         }
         return column;
     }

@@ -16,6 +16,10 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool NeedsLabel => false;
 
+    public override bool TrainsEnsembles => false;
+
+    public override string? BidirectionalRefusal => "predicts the next step, which a backward direction has already read";
+
     public override bool AcceptsLabel(DataViewType type) => false;
 
     public override int OutputSize(DataViewType? label, int inputSize) => inputSize;

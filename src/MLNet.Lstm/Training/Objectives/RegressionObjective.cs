@@ -11,6 +11,8 @@ internal sealed class RegressionObjective : PooledHeadObjective
 
     public override LstmObjective Kind => LstmObjective.Regression;
 
+    public override string LabelTypes => "Single or a known-size vector of Single";
+
     public override bool AcceptsLabel(DataViewType type) =>
         type == NumberDataViewType.Single || type is VectorDataViewType { ItemType: var item, IsKnownSize: true } && item == NumberDataViewType.Single;
 

@@ -4,24 +4,55 @@ using Microsoft.ML.Data;
 namespace MLNet.Lstm.Training.Objectives;
 
 /// <summary>
-/// What the LSTM learns: an objective owns its output size, its label (type checks and
-/// reading), its head's loss and gradient, and what its exported head reads. Adding an
-/// objective is one new class here and one <see cref="LstmObjective"/> value.
+/// What the LSTM learns: an objective owns its rules (label, ensembles, directions, checked by
+/// <see cref="Validate"/>), its output size, its label (type checks and reading), its head's
+/// loss and gradient, and what its exported head reads. Adding an objective is one new class
+/// here, its line in <see cref="All"/> and one <see cref="LstmObjective"/> value.
 /// </summary>
 internal abstract class TrainingObjective
 {
-    public static TrainingObjective For(LstmObjective objective) => objective switch
-    {
-        LstmObjective.Classification => ClassificationObjective.Instance,
-        LstmObjective.Regression => RegressionObjective.Instance,
-        LstmObjective.NextStep => NextStepObjective.Instance,
-        _ => throw LstmThrow.TrainingOptionInvalid(nameof(LstmTrainingOptions.Objective), $"expected Classification, Regression or NextStep, found {objective}"),
-    };
+    private static readonly TrainingObjective[] All =
+    [
+        ClassificationObjective.Instance,
+        RegressionObjective.Instance,
+        NextStepObjective.Instance,
+    ];
+
+    public static TrainingObjective For(LstmObjective objective) =>
+        Array.Find(All, o => o.Kind == objective) ?? throw LstmThrow.ObjectiveUnknown(objective, Array.ConvertAll(All, o => o.Kind));
 
     public abstract LstmObjective Kind { get; }
 
     /// <summary>Whether the objective reads a label column.</summary>
     public virtual bool NeedsLabel => true;
+
+    /// <summary>The label types it reads, as its messages name them; unused when it needs no label.</summary>
+    public virtual string LabelTypes => "";
+
+    /// <summary>Whether it trains an ensemble (<see cref="LstmTrainingOptions.EnsembleSize"/>) by default and on request.</summary>
+    public virtual bool TrainsEnsembles => true;
+
+    /// <summary>Why a backward direction defeats the objective, as its message says it; null when it allows one.</summary>
+    public virtual string? BidirectionalRefusal => null;
+
+    /// <summary>Refuses options that break the objective's rules.</summary>
+    /// <param name="options">The options being checked.</param>
+    /// <param name="bidirectional">Whether the LSTM trained reads backwards too (the initial model's, else the option).</param>
+    public void Validate(LstmTrainingOptions options, bool bidirectional)
+    {
+        if (options.EnsembleSize > 1 && !TrainsEnsembles)
+        {
+            throw LstmThrow.ObjectiveTrainsOneLstm(Kind, options.EnsembleSize.Value);
+        }
+        if (bidirectional && BidirectionalRefusal is { } why)
+        {
+            throw LstmThrow.ObjectiveRefusesBidirectional(Kind, why);
+        }
+        if (NeedsLabel && string.IsNullOrWhiteSpace(options.LabelColumnName))
+        {
+            throw LstmThrow.LabelMissing(Kind);
+        }
+    }
 
     /// <summary>Whether a label column of this type is one the objective can read.</summary>
     public abstract bool AcceptsLabel(DataViewType type);
