@@ -10,7 +10,6 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal sealed class ShardedStep : IDisposable
 {
-    private const int MinRowsPerShard = 8;
     private readonly LstmNetwork[] _networks;
     private readonly LstmWeights[] _shardGradients;
     private readonly double[] _losses;
@@ -46,7 +45,7 @@ internal sealed class ShardedStep : IDisposable
     /// <summary>The mean loss over <paramref name="rows"/> (all of one length), with its gradients in <see cref="Gradients"/>.</summary>
     public double LossAndGradients(TrainingSet set, int[] rows)
     {
-        int shards = Math.Clamp(rows.Length / MinRowsPerShard, 1, _networks.Length);
+        int shards = Math.Clamp(rows.Length / LstmDefaults.MinRowsPerShard, 1, _networks.Length);
         ulong step = _steps++;
         _workers.Run(shards, shard =>
         {
