@@ -91,7 +91,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     private LstmModel Trained(IDataView input, LstmTrainingOptions training)
     {
         var binding = SequenceInputBinding.Create(input.Schema, _options, training.InputSizeFor(_options, input.Schema));
-        return LstmModel.FromWeights(LstmTrainer.Train(_env, input, training, binding, training.InitialModel is { } initial ? initial.WeightsToFineTune : null));
+        return LstmModel.FromWeights(LstmTrainer.Train(_env, input, training, binding, training.InitialModel?.ToPretrained()));
     }
 
     /// <summary>The input schema shape with the representation column (a vector of Single) appended.</summary>

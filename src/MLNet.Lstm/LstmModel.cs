@@ -155,11 +155,8 @@ public sealed class LstmModel
     /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
     internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: false);
 
-    /// <summary>
-    /// The weights fine-tuning starts from for a head of <paramref name="outputSize"/> values: with
-    /// this model's head when it is one Gemm of that size, else without a head (training draws one).
-    /// </summary>
-    internal LstmWeights WeightsToFineTune(int outputSize) => OutputSize == outputSize && HasOneGemmHead ? GetWeights() : GetLstmWeights();
+    /// <summary>What fine-tuning reads: the LSTM, and the whole weights when the head is one Gemm of the size training needs.</summary>
+    internal PretrainedWeights ToPretrained() => new(GetLstmWeights, outputSize => OutputSize == outputSize && HasOneGemmHead ? GetWeights() : null);
 
     /// <summary>Writes the ONNX graph to a file that ONNX Runtime, PyTorch-side tools and <see cref="FromOnnx(string)"/> read.</summary>
     /// <param name="path">Path of the .onnx file to write.</param>

@@ -209,6 +209,12 @@ internal static class LstmThrow
     public static ArgumentException ObjectiveTrainsOneLstm(LstmObjective objective, int found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"the {objective} objective trains one LSTM; expected null or 1, found {found}");
 
+    public static ArgumentException ObjectiveRefusesLabel(LstmObjective objective, string why, string found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.LabelColumnName), $"the {objective} objective {why}; expected null, found '{found}'");
+
+    public static ArgumentOutOfRangeException ObjectiveNeedsOneLength(LstmObjective objective, string column, int row, int expected, int found) =>
+        new(SchemaParameter, $"Row {row} of column '{column}': the {objective} objective needs every sequence of one length; expected {expected} steps (as row 0), found {found}. Cut the series into windows of one length (CreateSlidingWindows).");
+
     public static ArgumentException ObjectiveRefusesBidirectional(LstmObjective objective, string why) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.Bidirectional), $"the {objective} objective {why}; expected false, found true");
 

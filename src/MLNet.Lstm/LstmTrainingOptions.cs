@@ -33,7 +33,8 @@ public sealed class LstmTrainingOptions
 
     /// <summary>
     /// The label column. Classification: key-typed (<c>MapValueToKey</c>) or Boolean.
-    /// Regression: Single or a known-size vector of Single. NextStep: none.
+    /// Regression: Single or a known-size vector of Single. NextStep: none (ignored).
+    /// Reconstruction: none (refused).
     /// </summary>
     public string? LabelColumnName { get; set; }
 
@@ -55,7 +56,7 @@ public sealed class LstmTrainingOptions
     /// and PyTorch-side tools run it as any LSTM, at the cost of one LSTM of that size; its
     /// representation holds every member's and its head averages theirs. Default null: 2 for
     /// Classification and Regression when HiddenSize is even and at least 32 (members of 16
-    /// units or more), else 1 (always 1 for NextStep and with an <see cref="InitialModel"/>).
+    /// units or more), else 1 (always 1 for NextStep, Reconstruction and with an <see cref="InitialModel"/>).
     /// On the UCR suite 2 × 32 units matched 1 × 64 on the mean and were at or above 1-NN DTW
     /// on 2–3 more sets, seed after seed.
     /// </summary>

@@ -238,7 +238,7 @@ public sealed class HostileNumbersTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
             new LstmTrainingOptions { Objective = (LstmObjective)42 }));
 
-        Assert.AreEqual("LstmTrainingOptions.Objective: expected Classification, Regression or NextStep, found 42. (Parameter 'Objective')", e.Message);
+        Assert.AreEqual("LstmTrainingOptions.Objective: expected Classification, Regression, NextStep or Reconstruction, found 42. (Parameter 'Objective')", e.Message);
     }
 
     [TestMethod]

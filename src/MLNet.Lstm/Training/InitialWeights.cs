@@ -43,7 +43,7 @@ internal static class InitialWeights
     /// A fresh LSTM of <paramref name="members"/> members for the objective, with a forget-gate
     /// bias and the preprocessing learned from the rows (standardization, pooling stride).
     /// </summary>
-    public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members)
+    public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride)
     {
         int outputSize = set.OutputSize;
         var weights = Draw(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional, training.Seed);
@@ -74,22 +74,23 @@ internal static class InitialWeights
         {
             (weights.InputOffset, weights.InputScale) = set.Standardization();
         }
-        if (training.MaxSteps is int maxSteps)
-        {
-            int median = set.MedianSteps();
-            weights.PoolingStride = Math.Max(1, (median + maxSteps - 1) / maxSteps);
-        }
+        weights.PoolingStride = poolingStride;
         return weights;
     }
 
+    /// <summary>The stride that brings the rows' median length down to <see cref="LstmTrainingOptions.MaxSteps"/> steps at most.</summary>
+    public static int PoolingStride(LstmTrainingOptions training, TrainingSet set) =>
+        training.MaxSteps is int maxSteps ? Math.Max(1, (set.MedianSteps() + maxSteps - 1) / maxSteps) : 1;
+
     /// <summary>
-    /// <paramref name="pretrained"/>'s LSTM and preprocessing, with its head when it has one (it
-    /// fits the objective) and a head drawn anew when not.
+    /// A pretrained LSTM and its preprocessing, with its own head (<paramref name="withHead"/>, when
+    /// it fits the objective) or a head drawn anew.
     /// </summary>
-    public static LstmWeights FineTuned(LstmWeights pretrained, LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
+    public static LstmWeights FineTuned(LstmWeights lstm, LstmWeights? withHead, LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
     {
         int outputSize = set.OutputSize;
-        bool keepHead = pretrained.HeadWeight is not null;
+        bool keepHead = withHead is not null;
+        var pretrained = withHead ?? lstm;
         var fresh = Draw(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional, training.Seed);
         fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
         if (!keepHead && outputSize > 0)

@@ -20,19 +20,19 @@ internal static class LstmTrainer
     /// <param name="data">The training rows.</param>
     /// <param name="training">Checked options.</param>
     /// <param name="input">The sequence columns, bound for reading.</param>
-    /// <param name="pretrained">
-    /// With an <see cref="LstmTrainingOptions.InitialModel"/>: its weights for a head of the given
-    /// size, with its own head when that fits, else without a head.
-    /// </param>
+    /// <param name="pretrained">The <see cref="LstmTrainingOptions.InitialModel"/>'s weights; null to start from random ones.</param>
     /// <returns>The trained weights (the best epoch's, with early stopping), the ensemble's heads averaged.</returns>
-    public static LstmWeights Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, SequenceInputBinding input, Func<int, LstmWeights>? pretrained)
+    public static LstmWeights Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, SequenceInputBinding input, PretrainedWeights? pretrained)
     {
         var objective = TrainingObjective.For(training.Objective);
         var set = TrainingSet.Read(data, input, objective, training.LabelColumnName);
         int members = training.Members;
-        var weights = pretrained is null
-            ? InitialWeights.Fresh(training, objective, set, members)
-            : InitialWeights.FineTuned(pretrained(set.OutputSize), training, objective, set);
+        var lstm = pretrained?.Lstm();
+        int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
+        set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
+        var weights = lstm is null
+            ? InitialWeights.Fresh(training, objective, set, members, stride)
+            : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
         set.Preprocess(weights);

@@ -15,7 +15,7 @@ internal sealed class ClassificationObjective : PooledHeadObjective
 
     public override bool AcceptsLabel(DataViewType type) => type is KeyDataViewType { Count: > 0 } || type == BooleanDataViewType.Instance;
 
-    public override int OutputSize(DataViewType? label, int inputSize) => label is KeyDataViewType key ? checked((int)key.Count) : 2;
+    public override int OutputSize(DataViewType? label, int inputSize, int steps) => label is KeyDataViewType key ? checked((int)key.Count) : 2;
 
     public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set)
     {

@@ -22,7 +22,7 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool AcceptsLabel(DataViewType type) => false;
 
-    public override int OutputSize(DataViewType? label, int inputSize) => inputSize;
+    public override int OutputSize(DataViewType? label, int inputSize, int steps) => inputSize;
 
     public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
         throw LstmThrow.NoLabelToRead(Kind);

@@ -16,6 +16,7 @@ internal abstract class TrainingObjective
         ClassificationObjective.Instance,
         RegressionObjective.Instance,
         NextStepObjective.Instance,
+        ReconstructionObjective.Instance,
     ];
 
     public static TrainingObjective For(LstmObjective objective) =>
@@ -28,6 +29,12 @@ internal abstract class TrainingObjective
 
     /// <summary>The label types it reads, as its messages name them; unused when it needs no label.</summary>
     public virtual string LabelTypes => "";
+
+    /// <summary>Why the objective refuses a label column, as its message says it; null when it ignores one it does not need.</summary>
+    public virtual string? LabelRefusal => null;
+
+    /// <summary>Whether every sequence must have one length (the output size depends on it).</summary>
+    public virtual bool NeedsOneLength => false;
 
     /// <summary>Whether it trains an ensemble (<see cref="LstmTrainingOptions.EnsembleSize"/>) by default and on request.</summary>
     public virtual bool TrainsEnsembles => true;
@@ -52,13 +59,20 @@ internal abstract class TrainingObjective
         {
             throw LstmThrow.LabelMissing(Kind);
         }
+        if (!NeedsLabel && LabelRefusal is { } refusal && options.LabelColumnName is { } label)
+        {
+            throw LstmThrow.ObjectiveRefusesLabel(Kind, refusal, label);
+        }
     }
 
     /// <summary>Whether a label column of this type is one the objective can read.</summary>
     public abstract bool AcceptsLabel(DataViewType type);
 
     /// <summary>Values the head outputs per sequence.</summary>
-    public abstract int OutputSize(DataViewType? label, int inputSize);
+    /// <param name="label">The label column's type; null without a label.</param>
+    /// <param name="inputSize">Features per step (F).</param>
+    /// <param name="steps">Steps the LSTM reads (after pooling) in the first row: every row's with <see cref="NeedsOneLength"/>.</param>
+    public abstract int OutputSize(DataViewType? label, int inputSize, int steps);
 
     /// <summary>Reads the current row's label into the training set.</summary>
     public abstract Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set);
