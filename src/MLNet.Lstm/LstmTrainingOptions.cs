@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.Training;
 using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
@@ -180,6 +181,9 @@ public sealed class LstmTrainingOptions
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 
+    /// <summary>Where training times its phases (the benchmark's profile); null, as outside the benchmark, times nothing.</summary>
+    internal TrainingProfile? Profile { get; set; }
+
     /// <summary>
     /// F for training: the initial model's, else the feature columns' count, else <see cref="InputSize"/>,
     /// else the sequence column's annotation in <paramref name="schema"/>, else 1.
@@ -231,7 +235,7 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
-        // Every property is a value, an immutable model, a token or the caller's progress sink: a shallow copy is a snapshot.
+        // Every property is a value, an immutable model, a token or the caller's progress sink or profile: a shallow copy is a snapshot.
         return (LstmTrainingOptions)MemberwiseClone();
     }
 }

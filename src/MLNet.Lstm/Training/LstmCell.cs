@@ -5,9 +5,10 @@ namespace MLNet.Lstm.Training;
 
 /// <summary>
 /// One LSTM layer in one direction, forward and backward through time (<see cref="LstmNetwork"/>
-/// stacks them), with the activations its backward pass needs.
+/// stacks them), with the activations its backward pass needs; its phases are timed into
+/// <paramref name="profile"/> when there is one.
 /// </summary>
-internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
+internal sealed class LstmCell(LstmCellWeights weights, bool reverse, TrainingProfile? profile)
 {
     private readonly int _hidden = weights.HiddenSize;
     private readonly int _inputs = weights.InputSize;
@@ -77,26 +78,26 @@ internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
         EnsureLength(ref _tanhCells, steps * rows * h);
         EnsureLength(ref _states, steps * rows * h);
         var gates = _gates.AsSpan(0, steps * block);
-        long projection = TrainingProfile.Start();
+        long projection = profile?.Start() ?? 0;
         for (int r = 0; r < steps * rows; r++)
         {
             _bias.CopyTo(gates.Slice(r * g4, g4));
         }
         Gemm.Multiply(x, _weightIhT, gates, steps * rows, _inputs, g4);
-        TrainingProfile.Stop(TrainingProfile.Phase.InputProjectionGemm, projection);
+        profile?.Stop(TrainingProfile.Phase.InputProjectionGemm, projection);
 
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
             int previous = reverse ? t + 1 : t - 1;
             var stepGates = gates.Slice(t * block, block);
-            long recurrent = TrainingProfile.Start();
+            long recurrent = profile?.Start() ?? 0;
             if (s > 0)
             {
                 Gemm.Multiply(_states.AsSpan(previous * rows * h, rows * h), _weightHhT, stepGates, rows, h, g4);
             }
-            TrainingProfile.Stop(TrainingProfile.Phase.RecurrentGemm, recurrent);
-            long elementwise = TrainingProfile.Start();
+            profile?.Stop(TrainingProfile.Phase.RecurrentGemm, recurrent);
+            long elementwise = profile?.Start() ?? 0;
             for (int n = 0; n < rows; n++)
             {
                 var row = stepGates.Slice(n * g4, g4);
@@ -119,7 +120,7 @@ internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
                 TensorPrimitives.Multiply(o, tanhC, state);
                 state.CopyTo(output.Slice((t * rows + n) * width + offset, h));
             }
-            TrainingProfile.Stop(TrainingProfile.Phase.GatesForward, elementwise);
+            profile?.Stop(TrainingProfile.Phase.GatesForward, elementwise);
         }
     }
 
@@ -143,7 +144,7 @@ internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
         {
             int t = reverse ? steps - 1 - s : s;
             int previous = reverse ? t + 1 : t - 1;
-            long elementwise = TrainingProfile.Start();
+            long elementwise = profile?.Start() ?? 0;
             for (int n = 0; n < rows; n++)
             {
                 var dh = dState.Slice(n * h, h);
@@ -155,18 +156,18 @@ internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
                 var cPrevious = s > 0 ? _cells.AsSpan((previous * rows + n) * h, h) : _zeros.AsSpan(0, h);
                 GateGradients(gate, tanhC, cPrevious, dh, dc, dGate, h);
             }
-            TrainingProfile.Stop(TrainingProfile.Phase.GatesBackward, elementwise);
-            long recurrent = TrainingProfile.Start();
+            profile?.Stop(TrainingProfile.Phase.GatesBackward, elementwise);
+            long recurrent = profile?.Start() ?? 0;
             dState.Clear();
             if (s > 0)
             {
                 Gemm.Multiply(dGates.Slice(t * block, block), weights.WeightHh, dState, rows, g4, h);
             }
-            TrainingProfile.Stop(TrainingProfile.Phase.RecurrentGemmBackward, recurrent);
+            profile?.Stop(TrainingProfile.Phase.RecurrentGemmBackward, recurrent);
         }
 
         // Weight gradients over all steps at once: every step's gate gradient meets its previous state.
-        long weightGradients = TrainingProfile.Start();
+        long weightGradients = profile?.Start() ?? 0;
         if (steps > 1)
         {
             int firstWithPrevious = reverse ? 0 : 1, firstPrevious = reverse ? 1 : 0;
@@ -183,12 +184,12 @@ internal sealed class LstmCell(LstmCellWeights weights, bool reverse)
         }
         TensorPrimitives.Add(gradients.BiasIh, biasGrad, gradients.BiasIh);
         TensorPrimitives.Add(gradients.BiasHh, biasGrad, gradients.BiasHh);
-        TrainingProfile.Stop(TrainingProfile.Phase.WeightGradientGemm, weightGradients);
+        profile?.Stop(TrainingProfile.Phase.WeightGradientGemm, weightGradients);
         if (computeInputGradient)
         {
-            long inputGradient = TrainingProfile.Start();
+            long inputGradient = profile?.Start() ?? 0;
             Gemm.Multiply(dGates, weights.WeightIh, dx, steps * rows, g4, _inputs);
-            TrainingProfile.Stop(TrainingProfile.Phase.InputGradientGemm, inputGradient);
+            profile?.Stop(TrainingProfile.Phase.InputGradientGemm, inputGradient);
         }
     }
 

@@ -15,11 +15,13 @@ internal sealed class LstmNetwork
     private readonly int _hidden;
     private readonly int _directions;
     private readonly LstmCell[] _cells;
+    private readonly TrainingProfile? _profile;
     private float[][] _layerOutputs = [];
     private float[][] _layerOutputGrads = [];
 
-    public LstmNetwork(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int members = 1)
+    public LstmNetwork(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int members = 1, TrainingProfile? profile = null)
     {
+        _profile = profile;
         _weights = weights;
         _objective = objective;
         _hidden = weights.HiddenSize;
@@ -30,7 +32,7 @@ internal sealed class LstmNetwork
         {
             for (int d = 0; d < _directions; d++)
             {
-                _cells[layer * _directions + d] = new LstmCell(weights.GetCell(layer, d), d == 1);
+                _cells[layer * _directions + d] = new LstmCell(weights.GetCell(layer, d), d == 1, profile);
             }
         }
         ParametersChanged();
@@ -73,9 +75,9 @@ internal sealed class LstmNetwork
         {
             dTop.Clear();
         }
-        long head = TrainingProfile.Start();
+        long head = _profile?.Start() ?? 0;
         double loss = _objective.Loss(batch, top, _head, gradients, dTop, scale);
-        TrainingProfile.Stop(TrainingProfile.Phase.Head, head);
+        _profile?.Stop(TrainingProfile.Phase.Head, head);
         if (gradients is null)
         {
             return loss;

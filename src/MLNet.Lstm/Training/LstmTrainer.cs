@@ -45,7 +45,7 @@ internal static class LstmTrainer
         }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
-        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
+        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members, training.Profile);
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 
@@ -75,12 +75,12 @@ internal static class LstmTrainer
                 DivergenceCheck.Loss(batchLoss, step.Gradients, epoch, batch, training.LearningRate);
                 lossSum += batchLoss * rows.Length;
                 seen += rows.Length;
-                long optimizing = TrainingProfile.Start();
+                long optimizing = training.Profile?.Start() ?? 0;
                 ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
                 DivergenceCheck.Parameters(weights, epoch, batch, training.LearningRate);
-                TrainingProfile.Stop(TrainingProfile.Phase.OptimizerStep, optimizing);
+                training.Profile?.Stop(TrainingProfile.Phase.OptimizerStep, optimizing);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;
