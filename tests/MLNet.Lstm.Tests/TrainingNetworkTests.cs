@@ -30,8 +30,7 @@ public sealed class TrainingNetworkTests
         int outputs = members * labels;
         // PyTorch's initial weights (±1/√H) leave the recurrent gradients near float noise;
         // weights twice that size make every gradient large enough to check in float.
-        var weights = LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights();
-        weights.HeadInput = headInput;
+        var weights = new LstmWeights(LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights()) { HeadInput = headInput };
         var draw = new Random(6);
         for (int i = 0; i < weights.HeadWeight!.Length; i++)
         {

@@ -10,32 +10,11 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal static class InitialWeights
 {
-    /// <summary>
-    /// PyTorch's default initialisation: every LSTM parameter uniform in ±1/√H, the head's in
-    /// ±1/√(D·H), drawn in <see cref="LstmWeights.Tensors"/> order from one <see cref="SplitMix64"/>.
-    /// </summary>
+    /// <summary>PyTorch's default initialisation of a new LSTM with a head on its last step (<see cref="LstmModel.CreateRandom"/>).</summary>
     public static LstmWeights Draw(int inputSize, int hiddenSize, int numLayers, int outputSize, bool bidirectional, int seed)
     {
         var weights = new LstmWeights(inputSize, hiddenSize, numLayers, outputSize, bidirectional);
-        var random = new SplitMix64(seed);
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        for (int layer = 0; layer < numLayers; layer++)
-        {
-            for (int d = 0; d < weights.NumDirections; d++)
-            {
-                var cell = weights.GetCell(layer, d);
-                random.FillUniform(cell.WeightIh, bound);
-                random.FillUniform(cell.WeightHh, bound);
-                random.FillUniform(cell.BiasIh, bound);
-                random.FillUniform(cell.BiasHh, bound);
-            }
-        }
-        if (outputSize > 0)
-        {
-            float headBound = 1f / MathF.Sqrt(weights.NumDirections * hiddenSize);
-            random.FillUniform(weights.HeadWeight!, headBound);
-            random.FillUniform(weights.HeadBias!, headBound);
-        }
+        Fill(weights, seed);
         return weights;
     }
 
@@ -46,16 +25,23 @@ internal static class InitialWeights
     public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride)
     {
         int outputSize = set.OutputSize;
-        var weights = Draw(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional, training.Seed);
+        var (offset, scale) = training.Standardize ? set.Standardization() : default((float[]?, float[]?));
+        var weights = new LstmWeights(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional)
+        {
+            HeadInput = objective.HeadInput(training),
+            InputOffset = offset,
+            InputScale = scale,
+            PoolingStride = poolingStride,
+        };
+        Fill(weights, training.Seed);
         if (members > 1)
         {
-            // Draw bounds by ±1/√H; each member is an LSTM of H/K units: ±1/√(H/K).
+            // Fill bounds by ±1/√H; each member is an LSTM of H/K units: ±1/√(H/K).
             foreach (var tensor in weights.Tensors().Take(4 * weights.NumLayers * weights.NumDirections))
             {
                 TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
             }
         }
-        weights.HeadInput = objective.HeadInput(training);
         if (outputSize > 0)
         {
             // PyTorch's nn.Linear bound for the width one member's head reads.
@@ -70,11 +56,6 @@ internal static class InitialWeights
                 TensorPrimitives.Add(bias, training.ForgetGateBias, bias);
             }
         }
-        if (training.Standardize)
-        {
-            (weights.InputOffset, weights.InputScale) = set.Standardization();
-        }
-        weights.PoolingStride = poolingStride;
         return weights;
     }
 
@@ -91,20 +72,60 @@ internal static class InitialWeights
         int outputSize = set.OutputSize;
         bool keepHead = withHead is not null;
         var pretrained = withHead ?? lstm;
-        var fresh = Draw(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional, training.Seed);
-        fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
+        var fresh = new LstmWeights(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional)
+        {
+            HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training),
+            InputOffset = pretrained.InputOffset,
+            InputScale = pretrained.InputScale,
+            PoolingStride = pretrained.PoolingStride,
+        };
+        Fill(fresh, training.Seed);
         if (!keepHead && outputSize > 0)
         {
             new SplitMix64(training.Seed ^ 0x5EED).FillUniform(fresh.HeadWeight, 1f / MathF.Sqrt(fresh.HeadInputWidth));
         }
-        fresh.InputOffset = pretrained.InputOffset;
-        fresh.InputScale = pretrained.InputScale;
-        fresh.PoolingStride = pretrained.PoolingStride;
         // Tensors come LSTM first, head last: a pretrained set without a head keeps the fresh head.
         foreach (var (from, to) in pretrained.Tensors().Zip(fresh.Tensors()))
         {
             from.CopyTo(to, 0);
         }
         return fresh;
+    }
+
+    /// <summary>
+    /// PyTorch's default initialisation: every LSTM parameter uniform in ±1/√H, then the head's
+    /// nn.Linear(D·H, outputs) in ±1/√(D·H), drawn in <see cref="LstmWeights.Tensors"/> order from
+    /// one <see cref="SplitMix64"/>. A head reading more than the last step (training draws its
+    /// weight anew) skips the D·H-wide weight's draws, so a seed gives its bias the same values.
+    /// </summary>
+    private static void Fill(LstmWeights weights, int seed)
+    {
+        var random = new SplitMix64(seed);
+        float bound = 1f / MathF.Sqrt(weights.HiddenSize);
+        for (int layer = 0; layer < weights.NumLayers; layer++)
+        {
+            for (int d = 0; d < weights.NumDirections; d++)
+            {
+                var cell = weights.GetCell(layer, d);
+                random.FillUniform(cell.WeightIh, bound);
+                random.FillUniform(cell.WeightHh, bound);
+                random.FillUniform(cell.BiasIh, bound);
+                random.FillUniform(cell.BiasHh, bound);
+            }
+        }
+        if (weights.OutputSize > 0)
+        {
+            int lastStep = weights.NumDirections * weights.HiddenSize;
+            float headBound = 1f / MathF.Sqrt(lastStep);
+            if (weights.HeadInputWidth == lastStep)
+            {
+                random.FillUniform(weights.HeadWeight, headBound);
+            }
+            else
+            {
+                random.Skip((long)weights.OutputSize * lastStep);
+            }
+            random.FillUniform(weights.HeadBias, headBound);
+        }
     }
 }

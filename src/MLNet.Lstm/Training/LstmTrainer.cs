@@ -95,7 +95,7 @@ internal static class LstmTrainer
                 if (current < best)
                 {
                     best = current;
-                    bestWeights = weights.Clone();
+                    bestWeights = new LstmWeights(weights);
                     sinceBest = 0;
                 }
                 else if (++sinceBest >= patience)
