@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MLNet.Lstm.Training.Objectives;
@@ -20,12 +19,7 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override string? BidirectionalRefusal => "predicts the next step, which a backward direction has already read";
 
-    public override bool AcceptsLabel(DataViewType type) => false;
-
     public override int OutputSize(DataViewType? label, int inputSize, int steps) => inputSize;
-
-    public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
-        throw LstmThrow.NoLabelToRead(Kind);
 
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => LstmHeadInput.LastStep;
 

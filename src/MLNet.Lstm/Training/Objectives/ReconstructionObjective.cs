@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MLNet.Lstm.Training.Objectives;
@@ -24,12 +23,7 @@ internal sealed class ReconstructionObjective : TrainingObjective
 
     public override bool TrainsEnsembles => false;
 
-    public override bool AcceptsLabel(DataViewType type) => false;
-
     public override int OutputSize(DataViewType? label, int inputSize, int steps) => checked(steps * inputSize);
-
-    public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
-        throw LstmThrow.NoLabelToRead(Kind);
 
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => LstmHeadInput.LastStep;
 

@@ -59,14 +59,14 @@ internal abstract class TrainingObjective
         {
             throw LstmThrow.LabelMissing(Kind);
         }
-        if (!NeedsLabel && LabelRefusal is { } refusal && options.LabelColumnName is { } label)
+        if (!NeedsLabel && LabelRefusal is { } refusal && !string.IsNullOrWhiteSpace(options.LabelColumnName))
         {
-            throw LstmThrow.ObjectiveRefusesLabel(Kind, refusal, label);
+            throw LstmThrow.ObjectiveRefusesLabel(Kind, refusal, options.LabelColumnName);
         }
     }
 
-    /// <summary>Whether a label column of this type is one the objective can read.</summary>
-    public abstract bool AcceptsLabel(DataViewType type);
+    /// <summary>Whether a label column of this type is one the objective can read; none, for one that needs no label.</summary>
+    public virtual bool AcceptsLabel(DataViewType type) => false;
 
     /// <summary>Values the head outputs per sequence.</summary>
     /// <param name="label">The label column's type; null without a label.</param>
@@ -74,8 +74,9 @@ internal abstract class TrainingObjective
     /// <param name="steps">Steps the LSTM reads (after pooling) in the first row: every row's with <see cref="NeedsOneLength"/>.</param>
     public abstract int OutputSize(DataViewType? label, int inputSize, int steps);
 
-    /// <summary>Reads the current row's label into the training set.</summary>
-    public abstract Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set);
+    /// <summary>Reads the current row's label into the training set; only objectives that need a label have one.</summary>
+    public virtual Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
+        throw LstmThrow.NoLabelToRead(Kind);
 
     /// <summary>Refuses labels, all rows read, that give nothing to learn (one class, say).</summary>
     public virtual void CheckLabels(TrainingSet set, DataViewSchema.Column label)
