@@ -3,6 +3,7 @@ using Microsoft.ML.Runtime;
 using MLNet.Lstm.Data;
 using MLNet.Lstm.MLNetInternals;
 using MLNet.Lstm.Training;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
 
@@ -53,6 +54,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         _env = env;
         _training = training.Validated();
         _options = options.Validated();
+        TrainingObjective.For(_training.Objective).RequireGives(_options.Representation);
     }
 
     /// <summary>

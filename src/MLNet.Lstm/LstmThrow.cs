@@ -215,6 +215,9 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException ObjectiveNeedsOneLength(LstmObjective objective, string column, int row, int expected, int found) =>
         new(SchemaParameter, $"Row {row} of column '{column}': the {objective} objective needs every sequence of one length; expected {expected} steps (as row 0), found {found}. Cut the series into windows of one length (CreateSlidingWindows).");
 
+    public static ArgumentException RepresentationNeedsObjective(LstmRepresentation representation, LstmObjective objective, LstmObjective needed) =>
+        new($"LstmFeaturizerOptions.Representation: {representation} needs a model trained with the {needed} objective; the {objective} objective does not train one. Expected LstmObjective.{needed} or another representation, found {objective}.", nameof(LstmFeaturizerOptions.Representation));
+
     public static ArgumentException ObjectiveRefusesBidirectional(LstmObjective objective, string why) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.Bidirectional), $"the {objective} objective {why}; expected false, found true");
 

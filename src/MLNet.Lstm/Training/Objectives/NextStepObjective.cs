@@ -17,6 +17,8 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool TrainsEnsembles => false;
 
+    public override LstmRepresentation? Enables => LstmRepresentation.NextStepError;
+
     public override string? BidirectionalRefusal => "predicts the next step, which a backward direction has already read";
 
     public override int OutputSize(DataViewType? label, int inputSize, int steps) => inputSize;

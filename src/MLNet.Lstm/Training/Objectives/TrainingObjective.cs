@@ -6,7 +6,7 @@ namespace MLNet.Lstm.Training.Objectives;
 /// <summary>
 /// What the LSTM learns: an objective owns its rules (label, ensembles, directions, checked by
 /// <see cref="Validate"/>), its output size, its label (type checks and reading), its head's
-/// loss and gradient, and what its exported head reads. Adding an objective is one new class
+/// loss and gradient, what its exported head reads, and the representation only its models give. Adding an objective is one new class
 /// here, its line in <see cref="All"/> and one <see cref="LstmObjective"/> value.
 /// </summary>
 internal abstract class TrainingObjective
@@ -21,6 +21,15 @@ internal abstract class TrainingObjective
 
     public static TrainingObjective For(LstmObjective objective) =>
         Array.Find(All, o => o.Kind == objective) ?? throw LstmThrow.ObjectiveUnknown(objective, Array.ConvertAll(All, o => o.Kind));
+
+    /// <summary>Refuses a representation that only models of another objective give, before training one that cannot.</summary>
+    public void RequireGives(LstmRepresentation representation)
+    {
+        if (Array.Find(All, o => o.Enables == representation) is { } owner && owner != this)
+        {
+            throw LstmThrow.RepresentationNeedsObjective(representation, Kind, owner.Kind);
+        }
+    }
 
     public abstract LstmObjective Kind { get; }
 
@@ -64,6 +73,9 @@ internal abstract class TrainingObjective
             throw LstmThrow.ObjectiveRefusesLabel(Kind, refusal, options.LabelColumnName);
         }
     }
+
+    /// <summary>The representation only models trained with this objective give (beyond those every model gives); null for none.</summary>
+    public virtual LstmRepresentation? Enables => null;
 
     /// <summary>Whether a label column of this type is one the objective can read; none, for one that needs no label.</summary>
     public virtual bool AcceptsLabel(DataViewType type) => false;
