@@ -74,10 +74,8 @@ public sealed class LstmModel
     /// </code>
     /// </example>
     public static LstmModel CreateRandom(int inputSize, int hiddenSize, int numLayers = 1,
-        int outputSize = 0, bool bidirectional = false, int seed = 0)
-    {
-        return FromWeights(InitialWeights.Draw(inputSize, hiddenSize, numLayers, outputSize, bidirectional, seed));
-    }
+        int outputSize = 0, bool bidirectional = false, int seed = 0) =>
+        FromWeights(InitialWeights.Draw(inputSize, hiddenSize, numLayers, outputSize, bidirectional, seed));
 
     /// <summary>Builds the ONNX graph of an LSTM from its parameters in PyTorch layout.</summary>
     /// <param name="weights">The parameters, e.g. trained in .NET or copied from a PyTorch <c>state_dict</c>.</param>

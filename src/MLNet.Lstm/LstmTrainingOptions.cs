@@ -117,7 +117,7 @@ public sealed class LstmTrainingOptions
     /// <summary>
     /// What the classification or regression head reads. Default <see cref="LstmHeadInput.LastMeanMax"/>,
     /// the default representation: the classifier after the featurizer then reads what the head
-    /// was trained on. NextStep always forecasts from each step.
+    /// was trained on. NextStep always forecasts from each step; Reconstruction always reads the last step.
     /// </summary>
     public LstmHeadInput HeadInput { get; set; } = LstmDefaults.HeadInput;
 
