@@ -8,6 +8,13 @@ internal static class LstmDefaults
     public const LstmRepresentation Representation = LstmRepresentation.LastMeanMax;
 
     // Training: the recipe measured on the UCR suite (BENCHMARKS.md, `-- --ucr`).
+    public const LstmObjective Objective = LstmObjective.NextStep;
+    public const int HiddenSize = 64;
+    public const int NumLayers = 1;
+    public const float ForgetGateBias = 1f;
+    public const LstmLearningRateSchedule LearningRateSchedule = LstmLearningRateSchedule.Cosine;
+    public const LstmHeadInput HeadInput = LstmHeadInput.LastMeanMax;
+    public const float GradientClipNorm = 1f;
     public const int TrainingBatchSize = 16;
     public const float LearningRate = 1e-2f;
     public const float WeightDecay = 1e-2f;
@@ -95,6 +102,20 @@ internal static class LstmDefaults
     /// comes out is the random model fitted to them; a low bar, so small experiments still run.
     /// </summary>
     public const int MinTrainingRows = 4;
+
+    // Adam's betas and epsilon: torch.optim.Adam's defaults, so runs match PyTorch's.
+    public const float AdamBeta1 = 0.9f;
+    public const float AdamBeta2 = 0.999f;
+    public const float AdamEpsilon = 1e-8f;
+
+    /// <summary>Fewest rows a training shard gets: below it a thread's share of a batch costs more in hand-offs than it saves.</summary>
+    public const int MinRowsPerShard = 8;
+
+    /// <summary>
+    /// How long a training shard's thread spins before it blocks (2 ms): long enough to cover the
+    /// optimizer step between two batches, short enough that an idle trainer sleeps.
+    /// </summary>
+    public static readonly long ShardSpinTicks = System.Diagnostics.Stopwatch.Frequency / 500;
 
     /// <summary>
     /// Most values one parameter tensor may hold: <see cref="Array.MaxLength"/>, the longest .NET

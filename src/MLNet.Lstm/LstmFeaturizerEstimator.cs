@@ -1,7 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MLNet.Lstm.Data;
 using MLNet.Lstm.MLNetInternals;
 using MLNet.Lstm.Training;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
 
@@ -52,6 +54,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         _env = env;
         _training = training.Validated();
         _options = options.Validated();
+        TrainingObjective.For(_training.Objective).RequireGives(_options.Representation);
     }
 
     /// <summary>
@@ -68,7 +71,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     public LstmFeaturizerTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var model = _model ?? LstmTrainer.Train(_env, input, _training!, _options);
+        var model = _model ?? Trained(input, _training!);
         if (_options.Representation == LstmRepresentation.ModelOutput && model.OutputSize == 0)
         {
             throw LstmThrow.NoHead(model.Graph.OutputShape);
@@ -84,6 +87,13 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
             throw;
         }
         return transformer;
+    }
+
+    /// <summary>The LSTM trained on <paramref name="input"/>, as a graph.</summary>
+    private LstmModel Trained(IDataView input, LstmTrainingOptions training)
+    {
+        var binding = SequenceInputBinding.Create(input.Schema, _options, training.InputSizeFor(_options, input.Schema));
+        return LstmModel.FromWeights(LstmTrainer.Train(_env, input, training, binding, training.InitialModel?.ToPretrained()));
     }
 
     /// <summary>The input schema shape with the representation column (a vector of Single) appended.</summary>

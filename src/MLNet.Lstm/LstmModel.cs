@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MLNet.Lstm.Onnx;
 using MLNet.Lstm.Onnx.Proto;
+using MLNet.Lstm.Training;
 
 namespace MLNet.Lstm;
 
@@ -73,30 +74,8 @@ public sealed class LstmModel
     /// </code>
     /// </example>
     public static LstmModel CreateRandom(int inputSize, int hiddenSize, int numLayers = 1,
-        int outputSize = 0, bool bidirectional = false, int seed = 0)
-    {
-        var weights = new LstmWeights(inputSize, hiddenSize, numLayers, outputSize, bidirectional);
-        var random = new SplitMix64(seed);
-        float bound = 1f / MathF.Sqrt(hiddenSize);
-        for (int layer = 0; layer < numLayers; layer++)
-        {
-            for (int d = 0; d < weights.NumDirections; d++)
-            {
-                var cell = weights.GetCell(layer, d);
-                random.FillUniform(cell.WeightIh, bound);
-                random.FillUniform(cell.WeightHh, bound);
-                random.FillUniform(cell.BiasIh, bound);
-                random.FillUniform(cell.BiasHh, bound);
-            }
-        }
-        if (outputSize > 0)
-        {
-            float headBound = 1f / MathF.Sqrt(weights.NumDirections * hiddenSize);
-            random.FillUniform(weights.HeadWeight!, headBound);
-            random.FillUniform(weights.HeadBias!, headBound);
-        }
-        return FromWeights(weights);
-    }
+        int outputSize = 0, bool bidirectional = false, int seed = 0) =>
+        FromWeights(InitialWeights.Draw(inputSize, hiddenSize, numLayers, outputSize, bidirectional, seed));
 
     /// <summary>Builds the ONNX graph of an LSTM from its parameters in PyTorch layout.</summary>
     /// <param name="weights">The parameters, e.g. trained in .NET or copied from a PyTorch <c>state_dict</c>.</param>
@@ -173,6 +152,9 @@ public sealed class LstmModel
 
     /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
     internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: false);
+
+    /// <summary>What fine-tuning reads: the LSTM, and the whole weights when the head is one Gemm of the size training needs.</summary>
+    internal PretrainedWeights ToPretrained() => new(GetLstmWeights, outputSize => OutputSize == outputSize && HasOneGemmHead ? GetWeights() : null);
 
     /// <summary>Writes the ONNX graph to a file that ONNX Runtime, PyTorch-side tools and <see cref="FromOnnx(string)"/> read.</summary>
     /// <param name="path">Path of the .onnx file to write.</param>

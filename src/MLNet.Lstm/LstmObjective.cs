@@ -19,4 +19,14 @@ public enum LstmObjective
     /// mean squared error. The objective for anomaly detection on unlabelled data.
     /// </summary>
     NextStep,
+
+    /// <summary>
+    /// Self-supervised, no label, an autoencoder: a linear head on the top layer's last step
+    /// outputs the whole sequence the LSTM read (T·F values, time-major, as standardized and
+    /// pooled), mean squared error. The final state must encode the window, so a window unlike
+    /// the training data comes back worse: an anomaly score. Every sequence must have one length;
+    /// one LSTM (no ensemble); bidirectional allowed, though the head reads the backward
+    /// direction's output at the last step, which has read only that step.
+    /// </summary>
+    Reconstruction,
 }

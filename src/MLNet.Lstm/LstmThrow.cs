@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace MLNet.Lstm;
 
 /// <summary>
@@ -167,16 +169,92 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException LabelColumnNotFound(string column) =>
         new(SchemaParameter, $"Label column '{column}' was not found: expected the training label, found no column of that name.");
 
-    public static ArgumentOutOfRangeException LabelType(string column, LstmObjective objective, string found) =>
-        new(SchemaParameter, objective == LstmObjective.Classification
-            ? $"Label column '{column}': the Classification objective expects a key type (MapValueToKey) or Boolean, found {found}."
-            : $"Label column '{column}': the Regression objective expects Single or a known-size vector of Single, found {found}.");
+    public static ArgumentOutOfRangeException LabelType(string column, LstmObjective objective, string expected, string found) =>
+        new(SchemaParameter, $"Label column '{column}': the {objective} objective expects {expected}, found {found}.");
 
     public static InvalidOperationException LabelMissingValue(long row, string column) =>
         new($"Row {row} of label column '{column}': expected a class, found a missing key value.");
 
     public static ArgumentException TrainingOptionInvalid(string option, string why) =>
         new($"LstmTrainingOptions.{option}: {why}.", option);
+
+    public static ArgumentException EpochsInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Epochs), $"expected null (chosen from the data size) or at least 1, found {found}");
+
+    public static ArgumentException BatchSizeInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.BatchSize), $"expected at least 1, found {found}");
+
+    public static ArgumentException EnsembleSizeInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {found}");
+
+    public static ArgumentException EnsembleSizeNotADivisor(int hiddenSize, int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"the members share HiddenSize's {hiddenSize} units equally; expected a divisor of {hiddenSize}, found {found}");
+
+    public static ArgumentException EnsembleSizeWithInitialModel(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {found}");
+
+    public static ArgumentException HiddenSizeInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.HiddenSize), $"expected at least 1, found {found}");
+
+    public static ArgumentException HiddenSizeTooLarge(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.HiddenSize), $"expected at most {LstmDefaults.MaxHiddenSize} (its 4·H × H recurrence weights must fit one array), found {found}");
+
+    public static ArgumentException NumLayersInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.NumLayers), $"expected at least 1, found {found}");
+
+    public static ArgumentException InputSizeInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.InputSize), $"expected null (from the data) or at least 1, found {found}");
+
+    public static ArgumentException LearningRateNotPositive(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.LearningRate), $"expected a positive rate, found {found}");
+
+    public static ArgumentException LearningRateNotFinite(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.LearningRate), $"expected a finite rate (1e-4 to 1e-1 is usual), found {found.ToString(CultureInfo.InvariantCulture)}");
+
+    public static ArgumentException ForgetGateBiasNotFinite(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.ForgetGateBias), $"expected a finite bias (0 to 3 is usual), found {found.ToString(CultureInfo.InvariantCulture)}");
+
+    public static ArgumentException GradientClipNormInvalid(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.GradientClipNorm), $"expected null or a positive norm, found {found}");
+
+    public static ArgumentException ValidationFractionInvalid(double found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {found}");
+
+    public static ArgumentException WeightDecayInvalid(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.WeightDecay), $"expected 0 or a positive finite decay, found {found}");
+
+    public static ArgumentException DropoutInvalid(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Dropout), $"expected a share from 0 up to (not including) 1, found {found}");
+
+    public static ArgumentException MaxStepsInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.MaxSteps), $"expected null (every step) or at least 1, found {found}");
+
+    public static ArgumentException LearningRateScheduleUndefined(LstmLearningRateSchedule found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.LearningRateSchedule), $"expected Constant or Cosine, found {found}");
+
+    public static ArgumentException HeadInputUndefined(LstmHeadInput found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.HeadInput), $"expected LastStep or LastMeanMax, found {found}");
+
+    public static ArgumentException EarlyStoppingPatienceInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EarlyStoppingPatience), $"expected null or at least 1 epoch, found {found}");
+
+    public static ArgumentException ObjectiveUnknown(LstmObjective found, LstmObjective[] known) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Objective), $"expected {string.Join(", ", known[..^1])} or {known[^1]}, found {found}");
+
+    public static ArgumentException ObjectiveTrainsOneLstm(LstmObjective objective, int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.EnsembleSize), $"the {objective} objective trains one LSTM; expected null or 1, found {found}");
+
+    public static ArgumentException ObjectiveRefusesLabel(LstmObjective objective, string why, string found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.LabelColumnName), $"the {objective} objective {why}; expected null, found '{found}'");
+
+    public static ArgumentOutOfRangeException ObjectiveNeedsOneLength(LstmObjective objective, string column, int row, int expected, int found) =>
+        new(SchemaParameter, $"Row {row} of column '{column}': the {objective} objective needs every sequence of one length; expected {expected} steps (as row 0), found {found}. Cut the series into windows of one length (CreateSlidingWindows).");
+
+    public static ArgumentException RepresentationNeedsObjective(LstmRepresentation representation, LstmObjective objective, LstmObjective needed) =>
+        new($"LstmFeaturizerOptions.Representation: {representation} needs a model trained with the {needed} objective; the {objective} objective does not train one. Expected LstmObjective.{needed} or another representation, found {objective}.", nameof(LstmFeaturizerOptions.Representation));
+
+    public static ArgumentException ObjectiveRefusesBidirectional(LstmObjective objective, string why) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.Bidirectional), $"the {objective} objective {why}; expected false, found true");
 
     public static InvalidOperationException NoNextStepHead(int inputSize, int outputSize, bool bidirectional) =>
         new($"Representation NextStepError needs a one-directional model whose head (one Gemm) forecasts the next step's {inputSize} features; this model is {(bidirectional ? "bidirectional" : "one-directional")} with a head of {outputSize} outputs. Train it with LstmObjective.NextStep.");

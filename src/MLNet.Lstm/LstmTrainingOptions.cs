@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.ML;
 using MLNet.Lstm.Data;
+using MLNet.Lstm.Training;
 using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm;
@@ -30,11 +30,12 @@ namespace MLNet.Lstm;
 public sealed class LstmTrainingOptions
 {
     /// <summary>What the LSTM learns. Default <see cref="LstmObjective.NextStep"/> (needs no label).</summary>
-    public LstmObjective Objective { get; set; } = LstmObjective.NextStep;
+    public LstmObjective Objective { get; set; } = LstmDefaults.Objective;
 
     /// <summary>
     /// The label column. Classification: key-typed (<c>MapValueToKey</c>) or Boolean.
-    /// Regression: Single or a known-size vector of Single. NextStep: none.
+    /// Regression: Single or a known-size vector of Single. NextStep: none (ignored).
+    /// Reconstruction: none (refused).
     /// </summary>
     public string? LabelColumnName { get; set; }
 
@@ -47,7 +48,7 @@ public sealed class LstmTrainingOptions
     public int? InputSize { get; set; }
 
     /// <summary>Hidden units per direction, all <see cref="EnsembleSize"/> members together. Default 64; at most 23,170.</summary>
-    public int HiddenSize { get; set; } = 64;
+    public int HiddenSize { get; set; } = LstmDefaults.HiddenSize;
 
     /// <summary>
     /// LSTMs that share <see cref="HiddenSize"/>'s units, trained side by side from different
@@ -56,14 +57,14 @@ public sealed class LstmTrainingOptions
     /// and PyTorch-side tools run it as any LSTM, at the cost of one LSTM of that size; its
     /// representation holds every member's and its head averages theirs. Default null: 2 for
     /// Classification and Regression when HiddenSize is even and at least 32 (members of 16
-    /// units or more), else 1 (always 1 for NextStep and with an <see cref="InitialModel"/>).
+    /// units or more), else 1 (always 1 for NextStep, Reconstruction and with an <see cref="InitialModel"/>).
     /// On the UCR suite 2 × 32 units matched 1 × 64 on the mean and were at or above 1-NN DTW
     /// on 2–3 more sets, seed after seed.
     /// </summary>
     public int? EnsembleSize { get; set; }
 
     /// <summary>Stacked LSTM layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
+    public int NumLayers { get; set; } = LstmDefaults.NumLayers;
 
     /// <summary>Whether each layer also reads the sequence backwards (not with <see cref="LstmObjective.NextStep"/>).</summary>
     public bool Bidirectional { get; set; }
@@ -75,7 +76,7 @@ public sealed class LstmTrainingOptions
     /// dependencies over 50 steps. Default 1, as Jozefowicz et al. (2015) and Keras's
     /// unit_forget_bias; 0 gives PyTorch's initialisation exactly. Must be finite.
     /// </summary>
-    public float ForgetGateBias { get; set; } = 1f;
+    public float ForgetGateBias { get; set; } = LstmDefaults.ForgetGateBias;
 
     /// <summary>
     /// Passes over the training rows, at most (early stopping may end sooner). Default null:
@@ -98,7 +99,7 @@ public sealed class LstmTrainingOptions
     public float LearningRate { get; set; } = LstmDefaults.LearningRate;
 
     /// <summary>How the learning rate changes over training. Default <see cref="LstmLearningRateSchedule.Cosine"/>.</summary>
-    public LstmLearningRateSchedule LearningRateSchedule { get; set; } = LstmLearningRateSchedule.Cosine;
+    public LstmLearningRateSchedule LearningRateSchedule { get; set; } = LstmDefaults.LearningRateSchedule;
 
     /// <summary>
     /// AdamW's decoupled weight decay: every step shrinks each parameter by learning rate × this.
@@ -116,9 +117,9 @@ public sealed class LstmTrainingOptions
     /// <summary>
     /// What the classification or regression head reads. Default <see cref="LstmHeadInput.LastMeanMax"/>,
     /// the default representation: the classifier after the featurizer then reads what the head
-    /// was trained on. NextStep always forecasts from each step.
+    /// was trained on. NextStep always forecasts from each step; Reconstruction always reads the last step.
     /// </summary>
-    public LstmHeadInput HeadInput { get; set; } = LstmHeadInput.LastMeanMax;
+    public LstmHeadInput HeadInput { get; set; } = LstmDefaults.HeadInput;
 
     /// <summary>
     /// Learn each feature's mean and standard deviation from the training rows and standardize
@@ -139,7 +140,7 @@ public sealed class LstmTrainingOptions
     public int? MaxSteps { get; set; } = LstmDefaults.MaxSteps;
 
     /// <summary>Clip the gradient's global norm to this before each step; null for no clipping. Default 1.</summary>
-    public float? GradientClipNorm { get; set; } = 1f;
+    public float? GradientClipNorm { get; set; } = LstmDefaults.GradientClipNorm;
 
     /// <summary>Shuffle the training rows every epoch. Default true.</summary>
     public bool Shuffle { get; set; } = true;
@@ -180,6 +181,9 @@ public sealed class LstmTrainingOptions
     /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 
+    /// <summary>Where training times its phases (the benchmark's profile); null, as outside the benchmark, times nothing.</summary>
+    internal TrainingProfile? Profile { get; set; }
+
     /// <summary>
     /// F for training: the initial model's, else the feature columns' count, else <see cref="InputSize"/>,
     /// else the sequence column's annotation in <paramref name="schema"/>, else 1.
@@ -198,9 +202,9 @@ public sealed class LstmTrainingOptions
         return InputSize ?? annotated ?? 1;
     }
 
-    /// <summary>The members to train: the option, else the default for the objective (1 for NextStep and fine-tuning).</summary>
+    /// <summary>The members to train: the option, else the default for the objective (1 for one that trains no ensembles, and for fine-tuning).</summary>
     internal int Members => EnsembleSize
-        ?? (Objective == LstmObjective.NextStep || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
+        ?? (!TrainingObjective.For(Objective).TrainsEnsembles || InitialModel is not null || HiddenSize % LstmDefaults.EnsembleSize != 0
             || HiddenSize / LstmDefaults.EnsembleSize < LstmDefaults.MinMemberHiddenSize ? 1 : LstmDefaults.EnsembleSize);
 
     /// <summary>
@@ -209,32 +213,29 @@ public sealed class LstmTrainingOptions
     /// </summary>
     internal LstmTrainingOptions Validated()
     {
-        _ = TrainingObjective.For(Objective);
-        if (Epochs is int epochs && epochs < 1) throw LstmThrow.TrainingOptionInvalid(nameof(Epochs), $"expected null (chosen from the data size) or at least 1, found {epochs}");
-        if (BatchSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(BatchSize), $"expected at least 1, found {BatchSize}");
-        if (EnsembleSize is int members && members < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"expected null (chosen from the objective) or at least 1, found {members}");
-        if (EnsembleSize > 1 && Objective == LstmObjective.NextStep) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the NextStep objective trains one LSTM; expected null or 1, found {EnsembleSize}");
-        if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"the members share HiddenSize's {HiddenSize} units equally; expected a divisor of {HiddenSize}, found {split}");
-        if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.TrainingOptionInvalid(nameof(EnsembleSize), $"fine-tuning an InitialModel trains that one model; expected null or 1, found {EnsembleSize}");
-        if (HiddenSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at least 1, found {HiddenSize}");
-        if (HiddenSize > LstmDefaults.MaxHiddenSize) throw LstmThrow.TrainingOptionInvalid(nameof(HiddenSize), $"expected at most {LstmDefaults.MaxHiddenSize} (its 4·H × H recurrence weights must fit one array), found {HiddenSize}");
-        if (NumLayers < 1) throw LstmThrow.TrainingOptionInvalid(nameof(NumLayers), $"expected at least 1, found {NumLayers}");
-        if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.TrainingOptionInvalid(nameof(InputSize), $"expected null (from the data) or at least 1, found {inputSize}");
-        if (!(LearningRate > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a positive rate, found {LearningRate}");
-        if (!float.IsFinite(LearningRate)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRate), $"expected a finite rate (1e-4 to 1e-1 is usual), found {LearningRate.ToString(CultureInfo.InvariantCulture)}");
-        if (!float.IsFinite(ForgetGateBias)) throw LstmThrow.TrainingOptionInvalid(nameof(ForgetGateBias), $"expected a finite bias (0 to 3 is usual), found {ForgetGateBias.ToString(CultureInfo.InvariantCulture)}");
-        if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.TrainingOptionInvalid(nameof(GradientClipNorm), $"expected null or a positive norm, found {clip}");
-        if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(ValidationFraction), $"expected null (chosen from the data size) or a share from 0 up to (not including) 1, found {fraction}");
-        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.TrainingOptionInvalid(nameof(WeightDecay), $"expected 0 or a positive finite decay, found {WeightDecay}");
-        if (!(Dropout >= 0 && Dropout < 1)) throw LstmThrow.TrainingOptionInvalid(nameof(Dropout), $"expected a share from 0 up to (not including) 1, found {Dropout}");
-        if (MaxSteps is int maxSteps && maxSteps < 1) throw LstmThrow.TrainingOptionInvalid(nameof(MaxSteps), $"expected null (every step) or at least 1, found {maxSteps}");
-        if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.TrainingOptionInvalid(nameof(LearningRateSchedule), $"expected Constant or Cosine, found {LearningRateSchedule}");
-        if (!Enum.IsDefined(HeadInput)) throw LstmThrow.TrainingOptionInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {HeadInput}");
-        if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.TrainingOptionInvalid(nameof(EarlyStoppingPatience), $"expected null or at least 1 epoch, found {patience}");
-        bool bidirectional = InitialModel?.Bidirectional ?? Bidirectional;
-        if (Objective == LstmObjective.NextStep && bidirectional) throw LstmThrow.TrainingOptionInvalid(nameof(Bidirectional), "the NextStep objective predicts the next step, which a backward direction has already read; expected false, found true");
-        if (Objective != LstmObjective.NextStep && string.IsNullOrWhiteSpace(LabelColumnName)) throw LstmThrow.LabelMissing(Objective);
-        // Every property is a value, an immutable model, a token or the caller's progress sink: a shallow copy is a snapshot.
+        var objective = TrainingObjective.For(Objective);
+        if (Epochs is int epochs && epochs < 1) throw LstmThrow.EpochsInvalid(epochs);
+        if (BatchSize < 1) throw LstmThrow.BatchSizeInvalid(BatchSize);
+        if (EnsembleSize is int members && members < 1) throw LstmThrow.EnsembleSizeInvalid(members);
+        if (EnsembleSize is int split && HiddenSize % split != 0) throw LstmThrow.EnsembleSizeNotADivisor(HiddenSize, split);
+        if (EnsembleSize > 1 && InitialModel is not null) throw LstmThrow.EnsembleSizeWithInitialModel(EnsembleSize.Value);
+        if (HiddenSize < 1) throw LstmThrow.HiddenSizeInvalid(HiddenSize);
+        if (HiddenSize > LstmDefaults.MaxHiddenSize) throw LstmThrow.HiddenSizeTooLarge(HiddenSize);
+        if (NumLayers < 1) throw LstmThrow.NumLayersInvalid(NumLayers);
+        if (InputSize is int inputSize && inputSize < 1) throw LstmThrow.InputSizeInvalid(inputSize);
+        if (!(LearningRate > 0)) throw LstmThrow.LearningRateNotPositive(LearningRate);
+        if (!float.IsFinite(LearningRate)) throw LstmThrow.LearningRateNotFinite(LearningRate);
+        if (!float.IsFinite(ForgetGateBias)) throw LstmThrow.ForgetGateBiasNotFinite(ForgetGateBias);
+        if (GradientClipNorm is float clip && !(clip > 0)) throw LstmThrow.GradientClipNormInvalid(clip);
+        if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.ValidationFractionInvalid(fraction);
+        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.WeightDecayInvalid(WeightDecay);
+        if (!(Dropout >= 0 && Dropout < 1)) throw LstmThrow.DropoutInvalid(Dropout);
+        if (MaxSteps is int maxSteps && maxSteps < 1) throw LstmThrow.MaxStepsInvalid(maxSteps);
+        if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.LearningRateScheduleUndefined(LearningRateSchedule);
+        if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
+        if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
+        objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
+        // Every property is a value, an immutable model, a token or the caller's progress sink or profile: a shallow copy is a snapshot.
         return (LstmTrainingOptions)MemberwiseClone();
     }
 }

@@ -4,7 +4,9 @@ namespace MLNet.Lstm;
 /// The parameters of an LSTM (and its optional linear head) in PyTorch's layout: the same
 /// tensors, shapes and gate order (input, forget, cell, output) as the <c>state_dict</c> of
 /// <c>nn.LSTM</c> followed by <c>nn.Linear</c>. <see cref="LstmModel.FromWeights"/> turns them
-/// into an ONNX graph; <see cref="LstmModel.GetWeights"/> reads them back from any model.
+/// into an ONNX graph; <see cref="LstmModel.GetWeights"/> reads them back from any model. The
+/// architecture, preprocessing and head input are fixed once built (set them in an object
+/// initializer, on a new or a copied set); the tensors' values are the caller's to fill.
 /// </summary>
 /// <example>
 /// <code>
@@ -16,6 +18,26 @@ public sealed class LstmWeights
 {
     private readonly LstmCellWeights[] _cells;
     private LstmHeadInput _headInput;
+
+    /// <summary>A deep copy of <paramref name="source"/>: every tensor and the preprocessing; change what the copy keeps in an object initializer.</summary>
+    /// <param name="source">The parameters to copy.</param>
+    /// <example>
+    /// <code>
+    /// var standardized = new LstmWeights(model.GetWeights()) { InputOffset = [mean], InputScale = [1f / standardDeviation] };
+    /// </code>
+    /// </example>
+    public LstmWeights(LstmWeights source)
+        : this(source.InputSize, source.HiddenSize, source.NumLayers, source.OutputSize, source.Bidirectional)
+    {
+        HeadInput = source.HeadInput;
+        InputOffset = (float[]?)source.InputOffset?.Clone();
+        InputScale = (float[]?)source.InputScale?.Clone();
+        PoolingStride = source.PoolingStride;
+        foreach (var (from, to) in source.Tensors().Zip(Tensors()))
+        {
+            from.CopyTo(to, 0);
+        }
+    }
 
     /// <summary>Creates zero-filled parameters for the given architecture.</summary>
     /// <param name="inputSize">Features per time step (F).</param>
@@ -84,19 +106,18 @@ public sealed class LstmWeights
     /// </summary>
     /// <example>
     /// <code>
-    /// weights.InputOffset = [mean];
-    /// weights.InputScale = [1f / standardDeviation];
+    /// var weights = new LstmWeights(inputSize: 1, hiddenSize: 16) { InputOffset = [mean], InputScale = [1f / standardDeviation] };
     /// </code>
     /// </example>
-    public float[]? InputOffset { get; set; }
+    public float[]? InputOffset { get; init; }
 
     /// <summary>Multiplies each feature (after <see cref="InputOffset"/>) before the LSTM reads it: F values, or null for none.</summary>
     /// <example>
     /// <code>
-    /// weights.InputScale = [0.5f, 2f, 1f];
+    /// var weights = new LstmWeights(inputSize: 3, hiddenSize: 16) { InputScale = [0.5f, 2f, 1f] };
     /// </code>
     /// </example>
-    public float[]? InputScale { get; set; }
+    public float[]? InputScale { get; init; }
 
     /// <summary>
     /// Consecutive steps averaged into one before the LSTM reads them (after scaling): the LSTM
@@ -106,21 +127,24 @@ public sealed class LstmWeights
     /// </summary>
     /// <example>
     /// <code>
-    /// weights.PoolingStride = 4; // 300 steps reach the LSTM as 75
+    /// var weights = new LstmWeights(inputSize: 1, hiddenSize: 16) { PoolingStride = 4 }; // 300 steps reach the LSTM as 75
     /// </code>
     /// </example>
-    public int PoolingStride { get; set; } = 1;
+    public int PoolingStride { get; init; } = 1;
 
-    /// <summary>What the head reads; default <see cref="LstmHeadInput.LastStep"/> (PyTorch's seed model). Ignored without a head.</summary>
+    /// <summary>
+    /// What the head reads; default <see cref="LstmHeadInput.LastStep"/> (PyTorch's seed model).
+    /// Ignored without a head. A copy given another head input gets a zero-filled head weight of its width.
+    /// </summary>
     /// <example>
     /// <code>
-    /// weights.HeadInput = LstmHeadInput.LastMeanMax; // HeadWeight is then OutputSize × 3·D·H
+    /// var weights = new LstmWeights(inputSize: 1, hiddenSize: 16, outputSize: 2) { HeadInput = LstmHeadInput.LastMeanMax }; // HeadWeight is then OutputSize × 3·D·H
     /// </code>
     /// </example>
     public LstmHeadInput HeadInput
     {
         get => _headInput;
-        set
+        init
         {
             if (value != _headInput && HeadWeight is not null)
             {
@@ -215,20 +239,8 @@ public sealed class LstmWeights
         PoolingStride = PoolingStride,
     };
 
-    /// <summary>A deep copy.</summary>
-    internal LstmWeights Clone()
-    {
-        var copy = ZerosLike();
-        copy.InputOffset = (float[]?)InputOffset?.Clone();
-        copy.InputScale = (float[]?)InputScale?.Clone();
-        foreach (var (from, to) in Tensors().Zip(copy.Tensors()))
-        {
-            from.CopyTo(to, 0);
-        }
-        return copy;
-    }
 
-    /// <summary>Checks what the public setters cannot: the preprocessing's sizes and values.</summary>
+    /// <summary>Checks what the public initializers cannot: the preprocessing's sizes and values.</summary>
     internal void Validate()
     {
         CheckPerFeature(InputOffset, nameof(InputOffset));

@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using MLNet.Lstm.Data;
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
+using MLNet.Lstm.Training.Objectives;
 
 namespace MLNet.Lstm.Tests;
 
@@ -49,10 +51,12 @@ public sealed class GraphPreprocessingTests
     [TestMethod]
     public void NextStepErrorComparesForecastsWithTheScaledAndPooledInput()
     {
-        var weights = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: 2, seed: 3).GetWeights();
-        weights.InputOffset = [0.5f, -1f];
-        weights.InputScale = [2f, 0.25f];
-        weights.PoolingStride = 2;
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: 2, seed: 3).GetWeights())
+        {
+            InputOffset = [0.5f, -1f],
+            InputScale = [2f, 0.25f],
+            PoolingStride = 2,
+        };
         var model = LstmModel.FromWeights(weights);
         var sequences = TestData.Random(count: 4, steps: 9, features: 2, seed: 22);
         var reference = new ReferenceLstm(weights);
@@ -72,8 +76,9 @@ public sealed class GraphPreprocessingTests
         var weights = Preprocessed(bidirectional: false, stride: 3);
         var sequences = TestData.Random(count: 4, steps: 8, features: 2, seed: 23);
         var mlContext = new MLContext(seed: 1);
-        var set = TrainingSet.Read(TestData.Sequences(mlContext, sequences), new LstmFeaturizerOptions(),
-            new LstmTrainingOptions(), inputSize: 2);
+        var data = TestData.Sequences(mlContext, sequences);
+        var set = TrainingSet.Read(data, SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), inputSize: 2),
+            TrainingObjective.For(LstmObjective.NextStep), labelColumnName: null);
 
         set.Preprocess(weights);
 
@@ -274,27 +279,30 @@ public sealed class GraphPreprocessingTests
 
     private static LstmWeights Preprocessed(bool bidirectional, int stride, int outputSize = 3)
     {
-        var weights = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: outputSize, bidirectional: bidirectional, seed: 9).GetWeights();
-        weights.HeadInput = LstmHeadInput.LastMeanMax;
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, outputSize: outputSize, bidirectional: bidirectional, seed: 9).GetWeights())
+        {
+            HeadInput = LstmHeadInput.LastMeanMax,
+            InputOffset = [0.5f, -1.5f],
+            InputScale = [2f, 0.5f],
+            PoolingStride = stride,
+        };
         var random = new Random(10);
         for (int i = 0; i < weights.HeadWeight!.Length; i++)
         {
             weights.HeadWeight[i] = (float)(random.NextDouble() - 0.5);
         }
-        weights.InputOffset = [0.5f, -1.5f];
-        weights.InputScale = [2f, 0.5f];
-        weights.PoolingStride = stride;
         return weights;
     }
 
     /// <summary>The same preprocessing and head for one feature, so a one-feature data set can fine-tune it.</summary>
     private static LstmWeights OneFeature(LstmWeights source)
     {
-        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: source.HiddenSize, outputSize: source.OutputSize, seed: 2).GetWeights();
-        weights.HeadInput = source.HeadInput;
-        weights.InputOffset = [source.InputOffset![0]];
-        weights.InputScale = [source.InputScale![0]];
-        weights.PoolingStride = source.PoolingStride;
-        return weights;
+        return new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: source.HiddenSize, outputSize: source.OutputSize, seed: 2).GetWeights())
+        {
+            HeadInput = source.HeadInput,
+            InputOffset = [source.InputOffset![0]],
+            InputScale = [source.InputScale![0]],
+            PoolingStride = source.PoolingStride,
+        };
     }
 }

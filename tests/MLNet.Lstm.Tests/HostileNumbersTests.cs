@@ -238,7 +238,7 @@ public sealed class HostileNumbersTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(
             new LstmTrainingOptions { Objective = (LstmObjective)42 }));
 
-        Assert.AreEqual("LstmTrainingOptions.Objective: expected Classification, Regression or NextStep, found 42. (Parameter 'Objective')", e.Message);
+        Assert.AreEqual("LstmTrainingOptions.Objective: expected Classification, Regression, NextStep or Reconstruction, found 42. (Parameter 'Objective')", e.Message);
     }
 
     [TestMethod]
@@ -280,8 +280,7 @@ public sealed class HostileNumbersTests
     [TestMethod]
     public void NextStepErrorIsNaNWhenPoolingLeavesTheLstmOneStep()
     {
-        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, outputSize: 1, seed: 6).GetWeights();
-        weights.PoolingStride = 4;
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, outputSize: 1, seed: 6).GetWeights()) { PoolingStride = 4 };
         var model = LstmModel.FromWeights(weights);
         var mlContext = new MLContext(seed: 1);
         var fourSteps = TestData.Sequences(mlContext, TestData.Random(count: 2, steps: 4, features: 1, seed: 7));

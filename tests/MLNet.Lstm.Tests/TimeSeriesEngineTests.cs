@@ -13,9 +13,11 @@ public sealed class TimeSeriesEngineTests
     /// <summary>A two-layer forecaster of two features with the graph's own scaling, as training leaves it.</summary>
     private static LstmModel Forecaster(int numLayers = 2, int seed = 3)
     {
-        var weights = LstmModel.CreateRandom(inputSize: 2, hiddenSize: 16, numLayers, outputSize: 2, seed: seed).GetWeights();
-        weights.InputOffset = [0.5f, -1f];
-        weights.InputScale = [2f, 0.25f];
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 2, hiddenSize: 16, numLayers, outputSize: 2, seed: seed).GetWeights())
+        {
+            InputOffset = [0.5f, -1f],
+            InputScale = [2f, 0.25f],
+        };
         return LstmModel.FromWeights(weights);
     }
 
@@ -241,8 +243,7 @@ public sealed class TimeSeriesEngineTests
     [TestMethod]
     public void APointTooLargeForTheModelsScalingIsRefusedAndTheStateIsKept()
     {
-        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 2).GetWeights();
-        weights.InputScale = [1e30f];
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 2).GetWeights()) { InputScale = [1e30f] };
         var model = LstmModel.FromWeights(weights);
         using var engine = model.CreateTimeSeriesEngine();
         engine.Predict(1e-30f);
@@ -304,8 +305,7 @@ public sealed class TimeSeriesEngineTests
     [TestMethod]
     public void AModelThatPoolsPointsCannotStream()
     {
-        var weights = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1).GetWeights();
-        weights.PoolingStride = 3;
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1).GetWeights()) { PoolingStride = 3 };
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => LstmModel.FromWeights(weights).CreateTimeSeriesEngine());
 

@@ -10,13 +10,14 @@ public sealed class TrainingNetworkTests
 {
     public static IEnumerable<object[]> GradientCases =>
         from objective in Enum.GetValues<LstmObjective>()
+        let rules = TrainingObjective.For(objective)
         from layers in new[] { 1, 2 }
         from bidirectional in new[] { false, true }
         from headInput in Enum.GetValues<LstmHeadInput>()
-        where !(bidirectional && objective == LstmObjective.NextStep)
-        where !(headInput == LstmHeadInput.LastMeanMax && objective == LstmObjective.NextStep)
+        where !(bidirectional && rules.BidirectionalRefusal is not null)
+        where rules.HeadInput(new LstmTrainingOptions { HeadInput = headInput }) == headInput
         from members in new[] { 1, 2 }
-        where members == 1 || objective != LstmObjective.NextStep && layers == 1
+        where members == 1 || rules.TrainsEnsembles && layers == 1
         select new object[] { objective, layers, bidirectional, headInput, members };
 
     [TestMethod]
@@ -24,13 +25,12 @@ public sealed class TrainingNetworkTests
     public void AnalyticGradientsMatchCentralFiniteDifferences(LstmObjective objective, int layers, bool bidirectional, LstmHeadInput headInput, int members)
     {
         const int Features = 2, Hidden = 3, Steps = 4, Rows = 3;
-        int labels = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, _ => Features };
+        int labels = objective switch { LstmObjective.Classification => 3, LstmObjective.Regression => 2, LstmObjective.Reconstruction => Steps * Features, _ => Features };
         // An ensemble's head has one group of outputs per member, each predicting the same label.
         int outputs = members * labels;
         // PyTorch's initial weights (±1/√H) leave the recurrent gradients near float noise;
         // weights twice that size make every gradient large enough to check in float.
-        var weights = LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights();
-        weights.HeadInput = headInput;
+        var weights = new LstmWeights(LstmModel.CreateRandom(Features, Hidden, layers, outputs, bidirectional, seed: 4).GetWeights()) { HeadInput = headInput };
         var draw = new Random(6);
         for (int i = 0; i < weights.HeadWeight!.Length; i++)
         {

@@ -16,6 +16,9 @@ internal struct SplitMix64(long seed)
         return z ^ (z >> 31);
     }
 
+    /// <summary>Moves on as <paramref name="count"/> calls of <see cref="Next"/> would: the state advances by one constant per call.</summary>
+    public void Skip(long count) => _state += unchecked((ulong)count * 0x9E3779B97F4A7C15UL);
+
     /// <summary>Fills <paramref name="values"/> uniformly in [-bound, bound).</summary>
     public void FillUniform(Span<float> values, float bound)
     {

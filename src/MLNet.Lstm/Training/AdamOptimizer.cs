@@ -10,7 +10,7 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal sealed class AdamOptimizer(LstmWeights parameters, float learningRate, float weightDecay = 0f)
 {
-    private const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
+    private const float Beta1 = LstmDefaults.AdamBeta1, Beta2 = LstmDefaults.AdamBeta2, Epsilon = LstmDefaults.AdamEpsilon;
     private readonly float[][] _parameters = [.. parameters.Tensors()];
     private readonly float[][] _firstMoment = [.. parameters.ZerosLike().Tensors()];
     private readonly float[][] _secondMoment = [.. parameters.ZerosLike().Tensors()];

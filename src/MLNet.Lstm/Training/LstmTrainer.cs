@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using MLNet.Lstm.Data;
 using MLNet.Lstm.MLNetInternals;
 using MLNet.Lstm.Training.Objectives;
 
@@ -15,13 +16,23 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal static class LstmTrainer
 {
-    public static LstmModel Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, LstmFeaturizerOptions featurizer)
+    /// <param name="env">ML.NET's host: its log channel and cancellation.</param>
+    /// <param name="data">The training rows.</param>
+    /// <param name="training">Checked options.</param>
+    /// <param name="input">The sequence columns, bound for reading.</param>
+    /// <param name="pretrained">The <see cref="LstmTrainingOptions.InitialModel"/>'s weights; null to start from random ones.</param>
+    /// <returns>The trained weights (the best epoch's, with early stopping), the ensemble's heads averaged.</returns>
+    public static LstmWeights Train(IHostEnvironment env, IDataView data, LstmTrainingOptions training, SequenceInputBinding input, PretrainedWeights? pretrained)
     {
-        int inputSize = training.InputSizeFor(featurizer, data.Schema);
         var objective = TrainingObjective.For(training.Objective);
-        var set = TrainingSet.Read(data, featurizer, training, inputSize);
+        var set = TrainingSet.Read(data, input, objective, training.LabelColumnName);
         int members = training.Members;
-        var weights = InitialWeights(training, objective, set, members);
+        var lstm = pretrained?.Lstm();
+        int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
+        set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
+        var weights = lstm is null
+            ? InitialWeights.Fresh(training, objective, set, members, stride)
+            : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
         set.Preprocess(weights);
@@ -34,7 +45,7 @@ internal static class LstmTrainer
         }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
-        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members);
+        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members, training.Profile);
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 
@@ -64,12 +75,12 @@ internal static class LstmTrainer
                 DivergenceCheck.Loss(batchLoss, step.Gradients, epoch, batch, training.LearningRate);
                 lossSum += batchLoss * rows.Length;
                 seen += rows.Length;
-                long optimizing = TrainingProfile.Start();
+                long optimizing = training.Profile?.Start() ?? 0;
                 ensemble.Mask(step.Gradients);
                 optimizer.LearningRate = LearningRate(training, stepsTaken++, plannedSteps);
                 optimizer.Step(step.Gradients, training.GradientClipNorm);
                 DivergenceCheck.Parameters(weights, epoch, batch, training.LearningRate);
-                TrainingProfile.Stop(TrainingProfile.Phase.OptimizerStep, optimizing);
+                training.Profile?.Stop(TrainingProfile.Phase.OptimizerStep, optimizing);
                 step.ParametersChanged();
             }
             double loss = lossSum / seen;
@@ -84,7 +95,7 @@ internal static class LstmTrainer
                 if (current < best)
                 {
                     best = current;
-                    bestWeights = weights.Clone();
+                    bestWeights = new LstmWeights(weights);
                     sinceBest = 0;
                 }
                 else if (++sinceBest >= patience)
@@ -94,7 +105,7 @@ internal static class LstmTrainer
                 }
             }
         }
-        return LstmModel.FromWeights(ensemble.Averaged(bestWeights ?? weights));
+        return ensemble.Averaged(bestWeights ?? weights);
     }
 
     /// <summary>The rate for step <paramref name="step"/> (from 0) of <paramref name="plannedSteps"/>.</summary>
@@ -131,70 +142,5 @@ internal static class LstmTrainer
         }
         train.Sort();
         return ([.. train], [.. validation]);
-    }
-
-    /// <summary>
-    /// The initial model's weights (its head kept when it fits, else drawn anew; its preprocessing
-    /// kept), or PyTorch's default initialisation with the preprocessing learned from the rows.
-    /// </summary>
-    private static LstmWeights InitialWeights(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members)
-    {
-        int inputSize = set.InputSize, outputSize = set.OutputSize;
-        if (training.InitialModel is not { } initial)
-        {
-            var weights = LstmModel.CreateRandom(inputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize),
-                training.Bidirectional, training.Seed).GetWeights();
-            if (members > 1)
-            {
-                // CreateRandom drew within ±1/√H; each member is an LSTM of H/K units: ±1/√(H/K).
-                foreach (var tensor in weights.Tensors().Take(4 * weights.NumLayers * weights.NumDirections))
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
-                }
-            }
-            weights.HeadInput = objective.HeadInput(training);
-            if (outputSize > 0)
-            {
-                // PyTorch's nn.Linear bound for the width one member's head reads.
-                new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
-            }
-            for (int layer = 0; layer < weights.NumLayers; layer++)
-            {
-                for (int d = 0; d < weights.NumDirections; d++)
-                {
-                    // PyTorch stacks the gates i, f, g, o: the forget gate's bias is the second block.
-                    var bias = weights.GetCell(layer, d).BiasIh.AsSpan(weights.HiddenSize, weights.HiddenSize);
-                    System.Numerics.Tensors.TensorPrimitives.Add(bias, training.ForgetGateBias, bias);
-                }
-            }
-            if (training.Standardize)
-            {
-                (weights.InputOffset, weights.InputScale) = set.Standardization();
-            }
-            if (training.MaxSteps is int maxSteps)
-            {
-                int median = set.MedianSteps();
-                weights.PoolingStride = Math.Max(1, (median + maxSteps - 1) / maxSteps);
-            }
-            return weights;
-        }
-        // A head of another form or size is drawn anew; anything the weights cannot carry is refused.
-        bool keepHead = initial.OutputSize == outputSize && initial.HasOneGemmHead;
-        var pretrained = keepHead ? initial.GetWeights() : initial.GetLstmWeights();
-        var fresh = LstmModel.CreateRandom(inputSize, initial.HiddenSize, initial.NumLayers, outputSize, initial.Bidirectional, training.Seed).GetWeights();
-        fresh.HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training);
-        if (!keepHead && outputSize > 0)
-        {
-            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(fresh.HeadWeight, 1f / MathF.Sqrt(fresh.HeadInputWidth));
-        }
-        fresh.InputOffset = pretrained.InputOffset;
-        fresh.InputScale = pretrained.InputScale;
-        fresh.PoolingStride = pretrained.PoolingStride;
-        // Tensors come LSTM first, head last: a pretrained set without a head keeps the fresh head.
-        foreach (var (from, to) in pretrained.Tensors().Zip(fresh.Tensors()))
-        {
-            from.CopyTo(to, 0);
-        }
-        return fresh;
     }
 }

@@ -13,9 +13,6 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal sealed class ShardWorkers : IDisposable
 {
-    // Long enough to cover the optimizer step between two batches, short enough that an idle trainer sleeps.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 500;
-
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _wake;
     private readonly ManualResetEventSlim _done = new(false);
@@ -123,7 +120,7 @@ internal sealed class ShardWorkers : IDisposable
     }
 
     /// <summary>
-    /// Spins on <paramref name="condition"/> for <see cref="SpinTicks"/>, then blocks on
+    /// Spins on <paramref name="condition"/> for <see cref="LstmDefaults.ShardSpinTicks"/>, then blocks on
     /// <paramref name="signal"/>. The signal is reset before the condition is read again, and
     /// whoever makes the condition true sets it afterwards, so no wake-up is lost.
     /// </summary>
@@ -133,7 +130,7 @@ internal sealed class ShardWorkers : IDisposable
         var spin = default(SpinWait);
         while (!condition())
         {
-            if (Stopwatch.GetTimestamp() - start < SpinTicks)
+            if (Stopwatch.GetTimestamp() - start < LstmDefaults.ShardSpinTicks)
             {
                 // Yields now and then, so threads that share the cores (several trainers at once) still get them.
                 spin.SpinOnce(sleep1Threshold: -1);

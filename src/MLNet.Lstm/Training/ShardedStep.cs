@@ -10,20 +10,21 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal sealed class ShardedStep : IDisposable
 {
-    private const int MinRowsPerShard = 8;
     private readonly LstmNetwork[] _networks;
     private readonly LstmWeights[] _shardGradients;
     private readonly double[] _losses;
     private readonly ShardWorkers _workers;
+    private readonly TrainingProfile? _profile;
 
     private readonly ulong _seed;
     private ulong _steps;
 
-    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0, int members = 1)
+    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0, int members = 1, TrainingProfile? profile = null)
     {
+        _profile = profile;
         int shards = Math.Clamp(Environment.ProcessorCount, 1, 8);
         _seed = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);
-        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout, members))];
+        _networks = [.. Enumerable.Range(0, shards).Select(_ => new LstmNetwork(weights, objective, dropout, members, profile))];
         _shardGradients = [.. Enumerable.Range(0, shards).Select(_ => weights.ZerosLike())];
         _losses = new double[shards];
         _workers = new ShardWorkers(shards);
@@ -35,18 +36,18 @@ internal sealed class ShardedStep : IDisposable
 
     public void ParametersChanged()
     {
-        long refresh = TrainingProfile.Start();
+        long refresh = _profile?.Start() ?? 0;
         foreach (var network in _networks)
         {
             network.ParametersChanged();
         }
-        TrainingProfile.Stop(TrainingProfile.Phase.WeightRefresh, refresh);
+        _profile?.Stop(TrainingProfile.Phase.WeightRefresh, refresh);
     }
 
     /// <summary>The mean loss over <paramref name="rows"/> (all of one length), with its gradients in <see cref="Gradients"/>.</summary>
     public double LossAndGradients(TrainingSet set, int[] rows)
     {
-        int shards = Math.Clamp(rows.Length / MinRowsPerShard, 1, _networks.Length);
+        int shards = Math.Clamp(rows.Length / LstmDefaults.MinRowsPerShard, 1, _networks.Length);
         ulong step = _steps++;
         _workers.Run(shards, shard =>
         {
@@ -55,13 +56,13 @@ internal sealed class ShardedStep : IDisposable
             {
                 Array.Clear(tensor);
             }
-            long assembly = TrainingProfile.Start();
+            long assembly = _profile?.Start() ?? 0;
             var batch = set.Batch(rows.AsSpan(start, count));
-            TrainingProfile.Stop(TrainingProfile.Phase.BatchAssembly, assembly);
+            _profile?.Stop(TrainingProfile.Phase.BatchAssembly, assembly);
             batch.DropoutSeed = new SplitMix64(unchecked((long)(_seed ^ (step << 8) ^ (ulong)shard))).Next();
             _losses[shard] = _networks[shard].LossAndGradients(batch, _shardGradients[shard], (float)count / rows.Length) * count;
         });
-        long sum = TrainingProfile.Start();
+        long sum = _profile?.Start() ?? 0;
         var total = Gradients.Tensors().ToArray();
         for (int shard = 0; shard < shards; shard++)
         {
@@ -79,7 +80,7 @@ internal sealed class ShardedStep : IDisposable
                 t++;
             }
         }
-        TrainingProfile.Stop(TrainingProfile.Phase.ShardGradientSum, sum);
+        _profile?.Stop(TrainingProfile.Phase.ShardGradientSum, sum);
         double loss = 0;
         for (int shard = 0; shard < shards; shard++)
         {

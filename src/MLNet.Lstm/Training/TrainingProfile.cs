@@ -4,10 +4,10 @@ namespace MLNet.Lstm.Training;
 
 /// <summary>
 /// Where training time goes, for the benchmark's profile (BENCHMARKS.md): per phase, the
-/// stopwatch ticks every thread spent in it. Off unless the benchmark turns it on; when off a
-/// phase costs one static read.
+/// stopwatch ticks every thread spent in it. A trainer given one (<see cref="LstmTrainingOptions.Profile"/>)
+/// times its phases into it; without one, each phase costs the hot loop a null check.
 /// </summary>
-internal static class TrainingProfile
+internal sealed class TrainingProfile
 {
     public enum Phase
     {
@@ -25,23 +25,23 @@ internal static class TrainingProfile
         WeightRefresh,
     }
 
-    private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
+    private readonly long[] _ticks = new long[Enum.GetValues<Phase>().Length];
 
-    public static bool Enabled { get; set; }
+    /// <summary>The time a phase starts, for <see cref="Stop"/>.</summary>
+    public long Start() => Stopwatch.GetTimestamp();
 
-    public static long Start() => Enabled ? Stopwatch.GetTimestamp() : 0;
+    /// <summary>Adds the time since <paramref name="start"/> to <paramref name="phase"/>; threads may call it at once.</summary>
+    public void Stop(Phase phase, long start) => Interlocked.Add(ref _ticks[(int)phase], Stopwatch.GetTimestamp() - start);
 
-    public static void Stop(Phase phase, long start)
+    public void Reset()
     {
-        if (Enabled)
+        for (int i = 0; i < _ticks.Length; i++)
         {
-            Interlocked.Add(ref Ticks[(int)phase], Stopwatch.GetTimestamp() - start);
+            Interlocked.Exchange(ref _ticks[i], 0);
         }
     }
 
-    public static void Reset() => Array.Clear(Ticks);
-
     /// <summary>Seconds spent in each phase since <see cref="Reset"/>, summed over threads.</summary>
-    public static IReadOnlyList<(Phase Phase, double Seconds)> Seconds() =>
-        [.. Enum.GetValues<Phase>().Select(p => (p, (double)Interlocked.Read(ref Ticks[(int)p]) / Stopwatch.Frequency))];
+    public IReadOnlyList<(Phase Phase, double Seconds)> Seconds() =>
+        [.. Enum.GetValues<Phase>().Select(p => (p, (double)Interlocked.Read(ref _ticks[(int)p]) / Stopwatch.Frequency))];
 }

@@ -14,16 +14,22 @@ internal sealed class TrainingSet
 {
     private readonly List<float[]> _sequences = [];
 
-    private TrainingSet(int inputSize, int outputSize)
+    private TrainingSet(int inputSize, DataViewType? labelType)
     {
         InputSize = inputSize;
-        OutputSize = outputSize;
+        LabelType = labelType;
     }
 
     public int InputSize { get; }
 
-    /// <summary>Classes (classification), label values (regression) or F (next step).</summary>
-    public int OutputSize { get; }
+    /// <summary>The label column's type; null when the objective reads no label.</summary>
+    public DataViewType? LabelType { get; }
+
+    /// <summary>
+    /// Values the head outputs per row (the objective's <see cref="TrainingObjective.OutputSize"/>):
+    /// set by the trainer once it knows the steps the LSTM reads, before any <see cref="Batch"/>.
+    /// </summary>
+    public int OutputSize { get; set; }
 
     public int Count => _sequences.Count;
 
@@ -35,12 +41,12 @@ internal sealed class TrainingSet
 
     public int Steps(int row) => _sequences[row].Length / InputSize;
 
-    public static TrainingSet Read(IDataView data, LstmFeaturizerOptions featurizer, LstmTrainingOptions training, int inputSize)
+    /// <summary>Reads every row of <paramref name="data"/>: its sequence through <paramref name="binding"/>, and its label when the objective needs one.</summary>
+    public static TrainingSet Read(IDataView data, SequenceInputBinding binding, TrainingObjective objective, string? labelColumnName)
     {
-        var objective = TrainingObjective.For(training.Objective);
-        var binding = SequenceInputBinding.Create(data.Schema, featurizer, inputSize);
-        var label = objective.NeedsLabel ? LabelColumn(data.Schema, training, objective) : (DataViewSchema.Column?)null;
-        var set = new TrainingSet(inputSize, objective.OutputSize(label?.Type, inputSize));
+        int inputSize = binding.InputSize;
+        var label = objective.NeedsLabel ? LabelColumn(data.Schema, labelColumnName, objective) : (DataViewSchema.Column?)null;
+        var set = new TrainingSet(inputSize, label?.Type);
         var columns = binding.ColumnIndices.Select(i => data.Schema[i]).ToList();
         if (binding.LengthColumnIndex is int lengthIndex)
         {
@@ -62,6 +68,10 @@ internal sealed class TrainingSet
         if (set.Count == 0)
         {
             throw LstmThrow.TrainingDataEmpty();
+        }
+        if (objective.NeedsOneLength)
+        {
+            set.RequireOneLength(objective, binding.ColumnNames);
         }
         if (label is { } read)
         {
@@ -96,6 +106,21 @@ internal sealed class TrainingSet
             scale[c] = std > 1e-6 * Math.Max(1, Math.Abs(mean)) ? (float)(1 / std) : 1f;
         }
         return (offset, scale);
+    }
+
+    /// <summary>Steps the LSTM reads of the first row, its steps averaged by <paramref name="poolingStride"/> (the last window over the steps it holds).</summary>
+    public int PooledSteps(int poolingStride) => (Steps(0) + poolingStride - 1) / poolingStride;
+
+    private void RequireOneLength(TrainingObjective objective, string[] columns)
+    {
+        int expected = Steps(0);
+        for (int row = 1; row < Count; row++)
+        {
+            if (Steps(row) != expected)
+            {
+                throw LstmThrow.ObjectiveNeedsOneLength(objective.Kind, string.Join("', '", columns), row, expected, Steps(row));
+            }
+        }
     }
 
     /// <summary>The median number of steps over the rows.</summary>
@@ -209,13 +234,13 @@ internal sealed class TrainingSet
         return batch;
     }
 
-    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, LstmTrainingOptions training, TrainingObjective objective)
+    private static DataViewSchema.Column LabelColumn(DataViewSchema schema, string? labelColumnName, TrainingObjective objective)
     {
-        string name = training.LabelColumnName ?? throw LstmThrow.LabelMissing(training.Objective);
+        string name = labelColumnName ?? throw LstmThrow.LabelMissing(objective.Kind);
         var column = schema.GetColumnOrNull(name) ?? throw LstmThrow.LabelColumnNotFound(name);
         if (!objective.AcceptsLabel(column.Type))
         {
-            throw LstmThrow.LabelType(name, training.Objective, column.Type.ToString() ?? column.Type.RawType.Name);
+            throw LstmThrow.LabelType(name, objective.Kind, objective.LabelTypes, column.Type.ToString() ?? column.Type.RawType.Name);
         }
         return column;
     }

@@ -11,9 +11,11 @@ internal sealed class ClassificationObjective : PooledHeadObjective
 
     public override LstmObjective Kind => LstmObjective.Classification;
 
+    public override string LabelTypes => "a key type (MapValueToKey) or Boolean";
+
     public override bool AcceptsLabel(DataViewType type) => type is KeyDataViewType { Count: > 0 } || type == BooleanDataViewType.Instance;
 
-    public override int OutputSize(DataViewType? label, int inputSize) => label is KeyDataViewType key ? checked((int)key.Count) : 2;
+    public override int OutputSize(DataViewType? label, int inputSize, int steps) => label is KeyDataViewType key ? checked((int)key.Count) : 2;
 
     public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set)
     {

@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MLNet.Lstm.Training.Objectives;
@@ -16,12 +15,13 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool NeedsLabel => false;
 
-    public override bool AcceptsLabel(DataViewType type) => false;
+    public override bool TrainsEnsembles => false;
 
-    public override int OutputSize(DataViewType? label, int inputSize) => inputSize;
+    public override LstmRepresentation? Enables => LstmRepresentation.NextStepError;
 
-    public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set) =>
-        throw LstmThrow.NoLabelToRead(Kind);
+    public override string? BidirectionalRefusal => "predicts the next step, which a backward direction has already read";
+
+    public override int OutputSize(DataViewType? label, int inputSize, int steps) => inputSize;
 
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => LstmHeadInput.LastStep;
 

@@ -11,21 +11,23 @@ internal sealed class RegressionObjective : PooledHeadObjective
 
     public override LstmObjective Kind => LstmObjective.Regression;
 
+    public override string LabelTypes => "Single or a known-size vector of Single";
+
     public override bool AcceptsLabel(DataViewType type) =>
         type == NumberDataViewType.Single || type is VectorDataViewType { ItemType: var item, IsKnownSize: true } && item == NumberDataViewType.Single;
 
-    public override int OutputSize(DataViewType? label, int inputSize) => label is VectorDataViewType vector ? vector.Size : 1;
+    public override int OutputSize(DataViewType? label, int inputSize, int steps) => label is VectorDataViewType vector ? vector.Size : 1;
 
     public override Action LabelReader(DataViewRowCursor cursor, DataViewSchema.Column column, TrainingSet set)
     {
-        if (column.Type is VectorDataViewType)
+        if (column.Type is VectorDataViewType { Size: var size })
         {
             var vector = cursor.GetGetter<VBuffer<float>>(column);
             var buffer = default(VBuffer<float>);
             return () =>
             {
                 vector(ref buffer);
-                var target = new float[set.OutputSize];
+                var target = new float[size];
                 buffer.CopyTo(target);
                 RequireFinite(target, cursor.Position, column.Name);
                 set.Targets.Add(target);
