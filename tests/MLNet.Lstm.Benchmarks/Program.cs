@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer] [-- --cache-forms] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -60,9 +60,9 @@ if (args.Contains("--variable-lengths"))
     VariableLengthBenchmark.Run(quick);
     return;
 }
-if (args.Contains("--cache-forms"))
+if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--cache-forms") is ("--cache-forms", int formsAt))
 {
-    UcrBenchmark.CacheForms("SwedishLeaf");
+    UcrBenchmark.CacheForms(formsAt + 1 < args.Length && !args[formsAt + 1].StartsWith("--", StringComparison.Ordinal) ? args[formsAt + 1] : "SwedishLeaf");
     return;
 }
 if (args.Contains("--featurizer"))
