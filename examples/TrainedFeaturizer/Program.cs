@@ -1,5 +1,6 @@
 // Train the LSTM featurizer in .NET, inside Fit: classify sine windows by frequency band,
-// save and reload the model, then fine-tune a PyTorch-exported LSTM as an anomaly detector.
+// save and reload the model, fine-tune a PyTorch-exported LSTM as an anomaly detector, and train
+// an LSTM autoencoder (Reconstruction objective) whose reconstruction error is another anomaly score.
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Lstm;
@@ -61,6 +62,25 @@ spiked.Sequence[30] += 3f;
 var scores = detector.Transform(mlContext.Data.LoadFromEnumerable(new[] { normal, spiked }, Waves.Schema(Steps)))
     .GetColumn<float[]>("Score").Select(s => s[0]).ToArray();
 Console.WriteLine($"Anomaly score (mean squared next-step error): normal window {scores[0]:F4}, same window with a spike {scores[1]:F4}");
+
+// 4. Reconstruction: an autoencoder whose final state must hold the whole window; a window unlike
+//    the training windows comes back worse. In the input's own units without scaling or pooling.
+var reconstructing = new LstmTrainingOptions
+{
+    Objective = LstmObjective.Reconstruction,
+    Standardize = false,
+    MaxSteps = null,
+    Epochs = 20,
+    Seed = 1,
+};
+Console.WriteLine("Training an LSTM autoencoder (Reconstruction objective, 20 epochs):");
+using var autoencoder = mlContext.Transforms.LstmFeaturizeSequence(reconstructing,
+    new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput, OutputColumnName = "Reconstruction" }).Fit(train);
+var reconstructions = autoencoder.Transform(mlContext.Data.LoadFromEnumerable(new[] { normal, spiked }, Waves.Schema(Steps)))
+    .GetColumn<float[]>("Reconstruction").ToArray();
+double Error(float[] window, float[] back) => window.Zip(back, (x, y) => (double)(x - y) * (x - y)).Average();
+Console.WriteLine($"Reconstruction error (mean squared): normal window {Error(normal.Sequence, reconstructions[0]):F4}, " +
+    $"same window with a spike {Error(spiked.Sequence, reconstructions[1]):F4}");
 
 internal sealed class Prediction
 {
