@@ -1,0 +1,183 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.Lstm.Tests.Support;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>
+/// A hostile user against the refactor: the Reconstruction objective at its edges, fine-tuning
+/// a model whose head reads something the objective does not, and LstmWeights' copies.
+/// </summary>
+[TestClass]
+public sealed class HostileRefactorTests
+{
+    private const int Steps = 12;
+
+    private static LstmTrainingOptions Reconstruction() => new()
+    {
+        Objective = LstmObjective.Reconstruction,
+        HiddenSize = 4,
+        Epochs = 1,
+        MaxSteps = null,
+    };
+
+    private static IDataView Windows(MLContext mlContext, int rows, int steps) =>
+        TestData.Sequences(mlContext, TestData.SineWithSpikes(rows, steps, seed: 1, withAnomalies: false), steps);
+
+    private static IDataView VariableSize(MLContext mlContext, List<SequenceRow> rows)
+    {
+        var schema = SchemaDefinition.Create(typeof(SequenceRow));
+        schema[nameof(SequenceRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single);
+        return mlContext.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    [TestMethod]
+    public void ReconstructionOfOneStepWindowsOutputsThatStep()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Reconstruction(),
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(Windows(mlContext, 8, 1));
+
+        Assert.AreEqual(1, transformer.OutputSize);
+    }
+
+    [TestMethod]
+    public void ReconstructionOfAVariableSizeColumnWhoseRowsShareOneLengthOutputsThatWindow()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = VariableSize(mlContext, TestData.SineWithSpikes(8, Steps, seed: 1, withAnomalies: false));
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Reconstruction(),
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(data);
+
+        Assert.AreEqual(Steps, transformer.OutputSize);
+    }
+
+    [TestMethod]
+    public void ReconstructionPooledByAStrideThatDoesNotDivideTheWindowOutputsThePooledSteps()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var training = Reconstruction();
+        training.MaxSteps = 4;
+
+        // 10 steps by at most 4: stride 3, steps 0–2, 3–5, 6–8 and 9 alone.
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(Windows(mlContext, 8, 10));
+
+        Assert.AreEqual(3, transformer.Model.GetWeights().PoolingStride);
+        Assert.AreEqual(4, transformer.OutputSize);
+    }
+
+    [TestMethod]
+    public void ReconstructionRefusesARowHoldingNaN()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = TestData.SineWithSpikes(8, Steps, seed: 1, withAnomalies: false);
+        rows[5].Sequence[3] = float.NaN;
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            mlContext.Transforms.LstmFeaturizeSequence(Reconstruction()).Fit(TestData.Sequences(mlContext, rows, Steps)));
+
+        Assert.AreEqual("LSTM training: row 5 holds NaN or infinity; replace missing values before training (e.g. ReplaceMissingValues).", e.Message);
+    }
+
+    [TestMethod]
+    public void ReconstructionRefusesNextStepErrorWhenTheEstimatorIsBuilt()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.LstmFeaturizeSequence(Reconstruction(),
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }));
+
+        Assert.AreEqual("LstmFeaturizerOptions.Representation: NextStepError needs a model trained with the NextStep objective; the Reconstruction objective does not train one. Expected LstmObjective.NextStep or another representation, found Reconstruction. (Parameter 'Representation')", e.Message);
+    }
+
+    [TestMethod]
+    public void ReconstructionModelOutputIsTheSameAfterAModelZipRoundTrip()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = Windows(mlContext, 8, Steps);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(Reconstruction(),
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(data);
+        var zip = new MemoryStream();
+        mlContext.Model.Save(transformer, data.Schema, zip);
+        zip.Position = 0;
+
+        var reloaded = mlContext.Model.Load(zip, out _);
+
+        Assertions.AreClose(TestData.Features(transformer.Transform(data)), TestData.Features(reloaded.Transform(data)), 0);
+        (reloaded as IDisposable)?.Dispose();
+    }
+
+    [TestMethod]
+    public void FineTuningReconstructionFromAModelWithAnotherHeadSizeDrawsAWindowHead()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var training = Reconstruction();
+        training.InitialModel = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, outputSize: 3, seed: 2);
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(Windows(mlContext, 8, Steps));
+
+        Assert.AreEqual(Steps, transformer.OutputSize);
+        Assert.AreEqual(LstmHeadInput.LastStep, transformer.Model.GetWeights().HeadInput);
+    }
+
+    [TestMethod]
+    public void FineTuningReconstructionFromAHeadOfTheWindowsSizeThatReadsLastMeanMaxDrawsALastStepHead()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var training = Reconstruction();
+        // A regression model that predicts a window of Steps values from LastMeanMax: its head has the right size, not the right input.
+        training.InitialModel = LstmModel.FromWeights(new LstmWeights(inputSize: 1, hiddenSize: 4, outputSize: Steps) { HeadInput = LstmHeadInput.LastMeanMax });
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(Windows(mlContext, 8, Steps));
+
+        Assert.AreEqual(Steps, transformer.OutputSize);
+        Assert.AreEqual(LstmHeadInput.LastStep, transformer.Model.GetWeights().HeadInput);
+    }
+
+    [TestMethod]
+    public void FineTuningNextStepFromAOneOutputHeadThatReadsLastMeanMaxDrawsALastStepHead()
+    {
+        var mlContext = new MLContext(seed: 1);
+        // A univariate regression model (the default head reads LastMeanMax) has NextStep's output size, 1.
+        var training = new LstmTrainingOptions
+        {
+            Objective = LstmObjective.NextStep,
+            Epochs = 1,
+            InitialModel = LstmModel.FromWeights(new LstmWeights(inputSize: 1, hiddenSize: 4, outputSize: 1) { HeadInput = LstmHeadInput.LastMeanMax }),
+        };
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(training,
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(Windows(mlContext, 8, Steps));
+
+        Assert.AreEqual(LstmHeadInput.LastStep, transformer.Model.GetWeights().HeadInput);
+    }
+
+    [TestMethod]
+    public void ReconstructionOfAWindowWhoseHeadWouldNotFitOneArrayIsRefusedWithTheWindowsSize()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var training = Reconstruction();
+        training.HiddenSize = 1200;
+        // 1,800,000 steps × 1,200 hidden units: a head of 2,160,000,000 weights (6,480,000,000 for LastMeanMax), past the longest .NET array.
+        const int steps = 1_800_000;
+        var rows = Enumerable.Range(0, 4).Select(n => new SequenceRow { Sequence = new float[steps], Id = n });
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            mlContext.Transforms.LstmFeaturizeSequence(training).Fit(TestData.Sequences(mlContext, rows, steps)));
+
+        Assert.AreEqual("Column 'Sequence': the Reconstruction objective's head outputs 1800000 values per row; with HiddenSize 1200 expected at most 596523 (its weight, outputs × 3·directions·HiddenSize, must fit one .NET array of 2147483591 values). Lower HiddenSize or the outputs per row (for Reconstruction, MaxSteps or the rows' length). (Parameter 'inputSchema')", e.Message);
+    }
+
+    [TestMethod]
+    public void LstmWeightsCopyOfNullIsRefusedByName()
+    {
+        var e = Assert.ThrowsExactly<ArgumentNullException>(() => new LstmWeights(null!));
+
+        Assert.AreEqual("source", e.ParamName);
+    }
+}
