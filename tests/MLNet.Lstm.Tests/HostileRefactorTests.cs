@@ -180,4 +180,58 @@ public sealed class HostileRefactorTests
 
         Assert.AreEqual("source", e.ParamName);
     }
+
+    [TestMethod]
+    public void ACursorDisposedTwiceDoesNotLendItsBatchToTwoCursors()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var first = Windows(mlContext, 8, Steps);
+        var second = TestData.Sequences(mlContext, TestData.SineWithSpikes(8, Steps, seed: 2), Steps);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, seed: 1)).Fit(first);
+        var expected = TestData.Features(transformer.Transform(second));
+        var firstView = transformer.Transform(first);
+        var secondView = transformer.Transform(second);
+        var twice = firstView.GetRowCursor(firstView.Schema);
+        twice.Dispose();
+        twice.Dispose();
+
+        // Two cursors at once: had they one batch, the second would serve the first one's row 1 as its row 0.
+        using var a = firstView.GetRowCursor(firstView.Schema);
+        using var b = secondView.GetRowCursor(secondView.Schema);
+        a.MoveNext();
+        b.MoveNext();
+        var features = default(VBuffer<float>);
+        b.GetGetter<VBuffer<float>>(secondView.Schema["Features"])(ref features);
+
+        CollectionAssert.AreEqual(expected[0], features.DenseValues().ToArray());
+    }
+
+    [TestMethod]
+    public void AMappedRowDisposedTwiceDoesNotLendItsBatchToTwoRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, TestData.SineWithSpikes(2, Steps, seed: 2), Steps);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, seed: 1)).Fit(data);
+        var expected = TestData.Features(transformer.Transform(data));
+        var mapper = transformer.GetRowToRowMapper(data.Schema);
+        var features = mapper.OutputSchema["Features"];
+        using var input = data.GetRowCursor(data.Schema);
+        var twice = mapper.GetRow(input, [features]);
+        twice.Dispose();
+        twice.Dispose();
+        using var rowCursor = data.GetRowCursor(data.Schema);
+        rowCursor.MoveNext();
+        input.MoveNext();
+        input.MoveNext();
+        using var row0 = mapper.GetRow(rowCursor, [features]);
+        using var row1 = mapper.GetRow(input, [features]);
+        var value = default(VBuffer<float>);
+        var get0 = row0.GetGetter<VBuffer<float>>(features);
+        get0(ref value);
+
+        row1.GetGetter<VBuffer<float>>(features)(ref value);
+        get0(ref value);
+
+        CollectionAssert.AreEqual(expected[0], value.DenseValues().ToArray());
+    }
 }
