@@ -234,4 +234,136 @@ public sealed class HostileRefactorTests
 
         CollectionAssert.AreEqual(expected[0], value.DenseValues().ToArray());
     }
+
+    [TestMethod]
+    public void ACachedPassOverASourceThatGrewRefusesTheFirstRowItNeverCached()
+    {
+        var mlContext = new MLContext(seed: 1);
+        int passes = 0;
+        // 10 rows, then 12 (the filling pass), then 14: the third pass finds rows 0–11 in the cache, not row 12.
+        IEnumerable<SequenceRow> Growing()
+        {
+            int rows = 10 + 2 * passes++;
+            return TestData.SineWithSpikes(rows, Steps, seed: 1, withAnomalies: false);
+        }
+        var schema = SchemaDefinition.Create(typeof(SequenceRow));
+        schema[nameof(SequenceRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Steps);
+        var data = mlContext.Data.LoadFromEnumerable(new Reenumerated(Growing), schema);
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, seed: 1)).Fit(data);
+        var view = transformer.Transform(data);
+        Assert.HasCount(10, TestData.Features(view));
+        Assert.HasCount(12, TestData.Features(view));
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => TestData.Features(view));
+
+        Assert.AreEqual("Row 12: its row id was not among the rows of the pass over this data whose LSTM output was cached; expected the data to give the same rows on every pass. Set LstmFeaturizerOptions.OutputCacheBytes = 0 for data that changes between passes.", e.Message);
+    }
+
+    [TestMethod]
+    public void FromWeightsRefusesACopyWhoseOffsetHasTheWrongLength()
+    {
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4).GetWeights()) { InputOffset = [0f, 1f] };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights.InputOffset: expected 1 values (one per feature) or null, found 2. (Parameter 'InputOffset')", e.Message);
+    }
+
+    [TestMethod]
+    public void FromWeightsRefusesACopyWhoseScaleHoldsNaN()
+    {
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4).GetWeights()) { InputScale = [float.NaN] };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights.InputScale: expected finite values, found NaN. (Parameter 'InputScale')", e.Message);
+    }
+
+    [TestMethod]
+    public void FromWeightsRefusesACopyWithPoolingStrideZero()
+    {
+        var weights = new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4).GetWeights()) { PoolingStride = 0 };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights.PoolingStride: expected at least 1, found 0. (Parameter 'PoolingStride')", e.Message);
+    }
+
+    [TestMethod]
+    public void AnUndefinedHeadInputIsRefusedWhenTheCopyIsMade()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            new LstmWeights(LstmModel.CreateRandom(inputSize: 1, hiddenSize: 4, outputSize: 2).GetWeights()) { HeadInput = (LstmHeadInput)7 });
+
+        Assert.AreEqual("LstmWeights.HeadInput: expected LastStep or LastMeanMax, found 7. (Parameter 'HeadInput')", e.Message);
+    }
+
+    [TestMethod]
+    public void AnEmptyTsFileIsRefused()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => TimeSeriesFile.Read(path));
+            Assert.AreEqual(".ts file 'PATH': expected at least one data line, found none.", e.Message.Replace(path, "PATH"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void ATsFileWithABomReadsAsWithout()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "@problemName x\n@univariate true\n@classLabel true a b\n@data\n1,2,3:a\n4,5,6:b\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            var file = TimeSeriesFile.Read(path);
+            Assert.HasCount(2, file.Sequences);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void ATsFileReachedThroughASymlinkReadsAsItsTargetAndADanglingOneIsMissing()
+    {
+        string folder = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            string target = Path.Combine(folder, "real.ts");
+            File.WriteAllText(target, "@problemName x\n@univariate true\n@classLabel true a b\n@data\n1,2,3:a\n4,5,6:b\n");
+            string link = Path.Combine(folder, "link.ts");
+            File.CreateSymbolicLink(link, target);
+            Assert.HasCount(2, TimeSeriesFile.Read(link).Sequences);
+            File.Delete(target);
+            var e = Assert.ThrowsExactly<FileNotFoundException>(() => TimeSeriesFile.Read(link));
+            Assert.AreEqual(".ts file 'DIR/link.ts' does not exist.", e.Message.Replace(folder, "DIR"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void ATsHeaderWithDimensionsPastInt32IsRefused()
+    {
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            TimeSeriesFile.Read(new StringReader("@problemName x\n@dimensions 99999999999\n@classLabel true a b\n@data\n1,2,3:a\n"), "inline"));
+
+        Assert.AreEqual(".ts file 'inline', line 2: @dimensions: expected a positive whole number, found '99999999999'.", e.Message);
+    }
+
+    /// <summary>An enumerable that calls <paramref name="rows"/> anew each time it is enumerated.</summary>
+    private sealed class Reenumerated(Func<IEnumerable<SequenceRow>> rows) : IEnumerable<SequenceRow>
+    {
+        public IEnumerator<SequenceRow> GetEnumerator() => rows().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }
