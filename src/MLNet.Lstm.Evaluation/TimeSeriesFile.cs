@@ -71,7 +71,17 @@ public sealed class TimeSeriesFile
         {
             throw EvaluationThrow.TsFileMissing(path);
         }
-        return Read(new StringReader(StrictUtf8.Decode(File.ReadAllBytes(path), path)), path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            // File.Exists is true for a symlink whose target is gone (or a file deleted since).
+            throw EvaluationThrow.TsFileMissing(path);
+        }
+        return Read(new StringReader(StrictUtf8.Decode(bytes, path)), path);
     }
 
     /// <summary>Reads <c>.ts</c> text; <paramref name="source"/> names it in error messages.</summary>

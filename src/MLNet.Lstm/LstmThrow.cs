@@ -250,6 +250,9 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException ObjectiveNeedsOneLength(LstmObjective objective, string column, int row, int expected, int found) =>
         new(SchemaParameter, $"Row {row} of column '{column}': the {objective} objective needs every sequence of one length; expected {expected} steps (as row 0), found {found}. Cut the series into windows of one length (CreateSlidingWindows).");
 
+    public static ArgumentOutOfRangeException HeadTooLarge(LstmObjective objective, string column, long outputs, int hiddenSize, bool bidirectional, long maxOutputs) =>
+        new(SchemaParameter, $"Column '{column}': the {objective} objective's head outputs {outputs} values per row; with HiddenSize {hiddenSize}{(bidirectional ? " in 2 directions" : "")} expected at most {maxOutputs} (its weight, outputs × 3·directions·HiddenSize, must fit one .NET array of {LstmDefaults.MaxTensorElements} values). Lower HiddenSize or the outputs per row (for Reconstruction, MaxSteps or the rows' length).");
+
     public static ArgumentException RepresentationNeedsObjective(LstmRepresentation representation, LstmObjective objective, LstmObjective needed) =>
         new($"LstmFeaturizerOptions.Representation: {representation} needs a model trained with the {needed} objective; the {objective} objective does not train one. Expected LstmObjective.{needed} or another representation, found {objective}.", nameof(LstmFeaturizerOptions.Representation));
 

@@ -26,8 +26,9 @@ public sealed class LstmWeights
     /// var standardized = new LstmWeights(model.GetWeights()) { InputOffset = [mean], InputScale = [1f / standardDeviation] };
     /// </code>
     /// </example>
+    /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     public LstmWeights(LstmWeights source)
-        : this(source.InputSize, source.HiddenSize, source.NumLayers, source.OutputSize, source.Bidirectional)
+        : this(NotNull(source).InputSize, source.HiddenSize, source.NumLayers, source.OutputSize, source.Bidirectional)
     {
         HeadInput = source.HeadInput;
         InputOffset = (float[]?)source.InputOffset?.Clone();
@@ -37,6 +38,13 @@ public sealed class LstmWeights
         {
             from.CopyTo(to, 0);
         }
+    }
+
+    // A constructor initializer reads the source before the body could check it.
+    private static LstmWeights NotNull(LstmWeights source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source;
     }
 
     /// <summary>Creates zero-filled parameters for the given architecture.</summary>
@@ -238,7 +246,6 @@ public sealed class LstmWeights
         InputScale = InputScale,
         PoolingStride = PoolingStride,
     };
-
 
     /// <summary>Checks what the public initializers cannot: the preprocessing's sizes and values.</summary>
     internal void Validate()

@@ -20,6 +20,7 @@ internal sealed partial class LstmFeaturizerCursor : DataViewRowCursor
     private readonly DataViewRowCursor _source;
     private readonly SequenceInputBinding _binding;
     private readonly Func<bool> _moveNext;
+    private bool _disposed;
 
     /// <summary>A cursor that computes the representation, and fills <paramref name="cache"/> when the cache wants this pass.</summary>
     public static LstmFeaturizerCursor Computed(DataViewRowCursor source, SequenceInputBinding binding, SequenceBatchPool pool, bool[] active, OutputCache cache) =>
@@ -81,6 +82,12 @@ internal sealed partial class LstmFeaturizerCursor : DataViewRowCursor
 
     protected override void Dispose(bool disposing)
     {
+        // Dispose may be called twice (DataViewRowCursor does not guard it): a batch returned twice would be rented by two cursors at once.
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         if (disposing)
         {
             _fill?.Abandon();

@@ -32,6 +32,7 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceB
         private readonly SequenceBatch? _batch;
         private readonly SequenceBatchPool? _pool;
         private long _computedPosition = -1;
+        private bool _disposed;
 
         public MappedRow(DataViewRow input, SequenceInputBinding binding, SequenceBatchPool batches, bool featurize)
         {
@@ -49,6 +50,12 @@ internal sealed class LstmRowToRowMapper(SequenceInputBinding binding, SequenceB
 
         protected override void Dispose(bool disposing)
         {
+            // Dispose may be called twice (DataViewRow does not guard it): a batch returned twice would be rented by two rows at once.
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             if (disposing)
             {
                 if (_batch is not null)

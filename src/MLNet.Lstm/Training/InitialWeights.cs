@@ -65,13 +65,14 @@ internal static class InitialWeights
 
     /// <summary>
     /// A pretrained LSTM and its preprocessing, with its own head (<paramref name="withHead"/>, when
-    /// it fits the objective) or a head drawn anew.
+    /// it has the objective's size and reads what the objective trains it on) or a head drawn anew.
     /// </summary>
     public static LstmWeights FineTuned(LstmWeights lstm, LstmWeights? withHead, LstmTrainingOptions training, TrainingObjective objective, TrainingSet set)
     {
         int outputSize = set.OutputSize;
-        bool keepHead = withHead is not null;
-        var pretrained = withHead ?? lstm;
+        var kept = withHead is { } head && objective.TrainsHeadReading(head.HeadInput, training) ? head : null;
+        bool keepHead = kept is not null;
+        var pretrained = kept ?? lstm;
         var fresh = new LstmWeights(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional)
         {
             HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training),

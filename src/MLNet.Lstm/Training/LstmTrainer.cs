@@ -30,6 +30,7 @@ internal static class LstmTrainer
         var lstm = pretrained?.Lstm();
         int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
+        RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional);
         var weights = lstm is null
             ? InitialWeights.Fresh(training, objective, set, members, stride)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
@@ -106,6 +107,19 @@ internal static class LstmTrainer
             }
         }
         return ensemble.Averaged(bestWeights ?? weights);
+    }
+
+    /// <summary>
+    /// Refuses, in the objective's and the column's terms, a head that LstmWeights would refuse as
+    /// outputSize: its weight is sized for the widest head input (LastMeanMax, 3·D·H values a row).
+    /// </summary>
+    private static void RequireHeadFits(TrainingObjective objective, SequenceInputBinding input, long outputs, int hiddenSize, bool bidirectional)
+    {
+        long widest = 3L * (bidirectional ? 2 : 1) * hiddenSize;
+        if (outputs * widest > LstmDefaults.MaxTensorElements)
+        {
+            throw LstmThrow.HeadTooLarge(objective.Kind, string.Join("', '", input.ColumnNames), outputs, hiddenSize, bidirectional, LstmDefaults.MaxTensorElements / widest);
+        }
     }
 
     /// <summary>The rate for step <paramref name="step"/> (from 0) of <paramref name="plannedSteps"/>.</summary>

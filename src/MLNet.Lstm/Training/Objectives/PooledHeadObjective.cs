@@ -10,6 +10,9 @@ internal abstract class PooledHeadObjective : TrainingObjective
 {
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => training.HeadInput;
 
+    // The loss pools the top layer as the head reads it, so a pretrained head keeps its own input.
+    public override bool TrainsHeadReading(LstmHeadInput input, LstmTrainingOptions training) => true;
+
     /// <summary>
     /// The batch's mean loss from the head's outputs, [rows, members × C]: each row is
     /// <paramref name="members"/> predictions of its label, one per ensemble member, and the loss

@@ -99,6 +99,12 @@ internal abstract class TrainingObjective
     public abstract LstmHeadInput HeadInput(LstmTrainingOptions training);
 
     /// <summary>
+    /// Whether a pretrained head that reads <paramref name="input"/> can go on training: an objective
+    /// whose loss feeds its head one input (the last step, each step) needs a head of that width.
+    /// </summary>
+    public virtual bool TrainsHeadReading(LstmHeadInput input, LstmTrainingOptions training) => input == HeadInput(training);
+
+    /// <summary>
     /// The batch's mean loss from the top layer's output <paramref name="top"/> [T, N, D·H]. With
     /// <paramref name="gradients"/>, a training pass: adds the head's parameter gradients × <paramref name="scale"/>
     /// there and d(loss)/d(top) × <paramref name="scale"/> into <paramref name="dTop"/> (zeroed by the caller).
