@@ -10,6 +10,12 @@ internal static class EvaluationThrow
     public static FileNotFoundException TsFileMissing(string path) =>
         new($".ts file '{path}' does not exist.", path);
 
+    public static InvalidDataException TsGzipInvalid(string path, InvalidDataException inner) =>
+        new($".ts file '{path}': expected gzip data (the name ends in .gz), found bytes that do not decompress ({inner.Message.Trim()}).", inner);
+
+    public static InvalidDataException TsGzipTooLarge(string path, long limit) =>
+        new($".ts file '{path}': expected text of at most {limit:N0} bytes once decompressed, found more.");
+
     public static InvalidDataException TsInvalid(string source, string why) =>
         new($".ts file '{source}': {why}.");
 

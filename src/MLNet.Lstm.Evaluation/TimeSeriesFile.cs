@@ -54,10 +54,10 @@ public sealed class TimeSeriesFile
     /// <summary>The labels the <c>@classLabel</c> tag lists, or those seen in the data.</summary>
     public IReadOnlyList<string> ClassLabels { get; }
 
-    /// <summary>Reads a <c>.ts</c> file.</summary>
-    /// <param name="path">The file.</param>
+    /// <summary>Reads a <c>.ts</c> file; one whose name ends in <c>.gz</c> is decompressed first.</summary>
+    /// <param name="path">The file: <c>.ts</c> text, or gzipped <c>.ts.gz</c>.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A line is malformed, is not UTF-8, or has a label where the others have none (or the reverse); the message names the line.</exception>
+    /// <exception cref="InvalidDataException">A line is malformed, is not UTF-8, or has a label where the others have none (or the reverse); the message names the line. Or a <c>.gz</c> file is not gzip data, or decompresses past the largest array.</exception>
     /// <example>
     /// <code>
     /// var file = TimeSeriesFile.Read("JapaneseVowels_TRAIN.ts");
@@ -67,21 +67,7 @@ public sealed class TimeSeriesFile
     public static TimeSeriesFile Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path))
-        {
-            throw EvaluationThrow.TsFileMissing(path);
-        }
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (FileNotFoundException)
-        {
-            // File.Exists is true for a symlink whose target is gone (or a file deleted since).
-            throw EvaluationThrow.TsFileMissing(path);
-        }
-        return Read(new StringReader(StrictUtf8.Decode(bytes, path)), path);
+        return Read(new StringReader(StrictUtf8.Decode(TsFileBytes.Read(path), path)), path);
     }
 
     /// <summary>Reads <c>.ts</c> text; <paramref name="source"/> names it in error messages.</summary>

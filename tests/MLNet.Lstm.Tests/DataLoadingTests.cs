@@ -11,6 +11,41 @@ public sealed class DataLoadingTests
         Path.Combine(AppContext.BaseDirectory, "Data", "ucr", set, $"{set}_{split}.ts");
 
     [TestMethod]
+    public void GzippedTsFileReadsAsTheFileItCompresses()
+    {
+        string folder = Directory.CreateTempSubdirectory("lstm-gz").FullName;
+        string gz = Path.Combine(folder, "GunPoint_TRAIN.ts.gz");
+        using (var output = File.Create(gz))
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal))
+        {
+            gzip.Write(File.ReadAllBytes(Ucr("GunPoint", "TRAIN")));
+        }
+        var plain = TimeSeriesFile.Read(Ucr("GunPoint", "TRAIN"));
+
+        var file = TimeSeriesFile.Read(gz);
+        var data = new MLContext(seed: 1).Data.LoadFromTsFile(gz);
+
+        Assert.HasCount(50, file.Sequences);
+        CollectionAssert.AreEqual(plain.Labels.ToArray(), file.Labels.ToArray());
+        for (int row = 0; row < plain.Sequences.Count; row++)
+        {
+            CollectionAssert.AreEqual(plain.Sequences[row], file.Sequences[row], $"row {row}");
+        }
+        Assert.AreEqual(-0.6478854f, data.GetColumn<float[]>("Sequence").First()[0]);
+    }
+
+    [TestMethod]
+    public void FileNamedGzThatIsNotGzipIsRefusedWithItsName()
+    {
+        string gz = Path.Combine(Directory.CreateTempSubdirectory("lstm-gz").FullName, "plain.ts.gz");
+        File.Copy(Ucr("GunPoint", "TRAIN"), gz);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => TimeSeriesFile.Read(gz));
+
+        Assert.StartsWith($".ts file '{gz}': expected gzip data (the name ends in .gz), found bytes that do not decompress (", e.Message);
+    }
+
+    [TestMethod]
     public void UnivariateEqualLengthFileGivesKnownSizeSequencesAndLabels()
     {
         var file = TimeSeriesFile.Read(Ucr("GunPoint", "TRAIN"));
