@@ -44,8 +44,7 @@ internal static class InitialWeights
         }
         if (outputSize > 0)
         {
-            // PyTorch's nn.Linear bound for the width one member's head reads.
-            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
+            DrawHeadWeight(weights, training.Seed, members);
         }
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -83,7 +82,7 @@ internal static class InitialWeights
         Fill(fresh, training.Seed);
         if (!keepHead && outputSize > 0)
         {
-            new SplitMix64(training.Seed ^ 0x5EED).FillUniform(fresh.HeadWeight, 1f / MathF.Sqrt(fresh.HeadInputWidth));
+            DrawHeadWeight(fresh, training.Seed, members: 1);
         }
         // Tensors come LSTM first, head last: a pretrained set without a head keeps the fresh head.
         foreach (var (from, to) in pretrained.Tensors().Zip(fresh.Tensors()))
@@ -92,6 +91,13 @@ internal static class InitialWeights
         }
         return fresh;
     }
+
+    /// <summary>
+    /// The head's weight for the input training gives it, from a stream of its own: PyTorch's
+    /// nn.Linear bound for the width one member's head reads.
+    /// </summary>
+    private static void DrawHeadWeight(LstmWeights weights, int seed, int members) =>
+        new SplitMix64(seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
 
     /// <summary>
     /// PyTorch's default initialisation: every LSTM parameter uniform in ±1/√H, then the head's

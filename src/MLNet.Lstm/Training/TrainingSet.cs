@@ -109,7 +109,7 @@ internal sealed class TrainingSet
     }
 
     /// <summary>Steps the LSTM reads of the first row, its steps averaged by <paramref name="poolingStride"/> (the last window over the steps it holds).</summary>
-    public int PooledSteps(int poolingStride) => (Steps(0) + poolingStride - 1) / poolingStride;
+    public int PooledSteps(int poolingStride) => PooledLength(Steps(0), poolingStride);
 
     private void RequireOneLength(TrainingObjective objective, string[] columns)
     {
@@ -167,9 +167,12 @@ internal sealed class TrainingSet
         }
     }
 
+    /// <summary>Steps left after averaging every <paramref name="stride"/> steps, a last partial window counting as one.</summary>
+    private static int PooledLength(int steps, int stride) => (steps + stride - 1) / stride;
+
     private static float[] Pool(float[] sequence, int features, int stride)
     {
-        int steps = sequence.Length / features, pooled = (steps + stride - 1) / stride;
+        int steps = sequence.Length / features, pooled = PooledLength(steps, stride);
         var result = new float[pooled * features];
         for (int p = 0; p < pooled; p++)
         {
