@@ -23,6 +23,12 @@ internal static class LstmDefaults
     public const int EarlyStoppingPatience = 10;
     public const int EnsembleSize = 2;
 
+    /// <summary>Output channels of the convolutional branch's layers for Classification and Regression (<see cref="LstmTrainingOptions.ConvChannels"/>).</summary>
+    public static readonly int[] ConvChannels = [32, 64, 32];
+
+    /// <summary>Steps each of those layers' filters span (<see cref="LstmTrainingOptions.ConvKernelSizes"/>): LSTM-FCN's 8, 5, 3.</summary>
+    public static readonly int[] ConvKernelSizes = [8, 5, 3];
+
     /// <summary>Fewest hidden units a default ensemble member gets: below it, one LSTM is trained.</summary>
     public const int MinMemberHiddenSize = 16;
 

@@ -41,9 +41,11 @@ public enum LstmRepresentation
 
     /// <summary>
     /// The top layer's final hidden state (as <see cref="LastHidden"/>), its mean over time and
-    /// its maximum over time, concatenated: 3·D·H values. The default: what the last step
-    /// forgets, the mean and max still hold, and a classifier after the featurizer reads all
-    /// three (what a head with <see cref="LstmHeadInput.LastMeanMax"/> was trained on).
+    /// its maximum over time, concatenated: 3·D·H values, then, for a model with a convolutional
+    /// branch (<see cref="LstmWeights.GetConvLayer"/>), the branch's features (its last layer's
+    /// channels averaged over time). The default: what the last step forgets, the mean and max
+    /// still hold, and a classifier after the featurizer reads all of it (what a head with
+    /// <see cref="LstmHeadInput.LastMeanMax"/> was trained on).
     /// </summary>
     LastMeanMax,
 }

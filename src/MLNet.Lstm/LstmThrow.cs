@@ -19,6 +19,40 @@ internal static class LstmThrow
         ArgumentOutOfRangeException.ThrowIfNegative(outputSize);
     }
 
+    public static void IfConvArchitectureInvalid(IReadOnlyList<int>? channels, IReadOnlyList<int>? kernelSizes)
+    {
+        if ((channels?.Count ?? 0) != (kernelSizes?.Count ?? 0))
+        {
+            throw new ArgumentException($"LstmWeights: expected one kernel size per convolutional layer, found {channels?.Count ?? 0} layer(s) of channels and {kernelSizes?.Count ?? 0} kernel size(s).", "convKernelSizes");
+        }
+        for (int i = 0; i < (channels?.Count ?? 0); i++)
+        {
+            if (channels![i] < 1)
+            {
+                throw new ArgumentOutOfRangeException("convChannels", $"LstmWeights: conv layer {i} has {channels[i]} channels; expected at least 1.");
+            }
+            if (kernelSizes![i] < 1)
+            {
+                throw new ArgumentOutOfRangeException("convKernelSizes", $"LstmWeights: conv layer {i} has kernel size {kernelSizes[i]}; expected at least 1.");
+            }
+        }
+    }
+
+    public static ArgumentException ConvKernelSizesCount(int layers, int kernels) =>
+        new($"LstmTrainingOptions.ConvKernelSizes: expected one kernel size per convolutional layer ({layers}), found {kernels}.", nameof(LstmTrainingOptions.ConvKernelSizes));
+
+    public static ArgumentOutOfRangeException ConvChannelsInvalid(int layer, int channels) =>
+        new(nameof(LstmTrainingOptions.ConvChannels), $"LstmTrainingOptions.ConvChannels: conv layer {layer} has {channels} channels; expected at least 1.");
+
+    public static ArgumentOutOfRangeException ConvKernelSizeInvalid(int layer, int kernel) =>
+        new(nameof(LstmTrainingOptions.ConvKernelSizes), $"LstmTrainingOptions.ConvKernelSizes: conv layer {layer} has kernel size {kernel}; expected at least 1.");
+
+    public static ArgumentException ObjectiveRefusesConv(LstmObjective objective) =>
+        new($"LstmTrainingOptions.ConvChannels: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence); use Classification or Regression, or leave ConvChannels null.", nameof(LstmTrainingOptions.ConvChannels));
+
+    public static InvalidOperationException ConvKernelLongerThanSequence(int layer, int kernel, int steps) =>
+        new($"LSTM training: conv layer {layer}'s kernel spans {kernel} steps, but the shortest training sequence reaches the branch with {steps} step(s) (after pooling); expected kernels of at most {steps} steps (set ConvKernelSizes shorter, or MaxSteps higher).");
+
     public static ArgumentException WeightsInvalid(string property, string why) =>
         new($"LstmWeights.{property}: {why}.", property);
 

@@ -70,6 +70,25 @@ public sealed class LstmTrainingOptions
     public bool Bidirectional { get; set; }
 
     /// <summary>
+    /// Output channels of each layer of a convolutional branch trained beside the LSTM (1-D
+    /// convolutions with ReLU, as in LSTM-FCN; see <see cref="LstmWeights.GetConvLayer"/>): it reads
+    /// the sequence the LSTM reads, its last layer is averaged over time, and the head (and the
+    /// <see cref="LstmRepresentation.LastMeanMax"/> features) read it after the LSTM's values.
+    /// Default null: <see cref="LstmDefaults.ConvChannels"/> for Classification and Regression, none
+    /// for NextStep and Reconstruction, whose heads read single steps. An empty array trains no
+    /// branch. With an <see cref="InitialModel"/>, the model's own branch is kept.
+    /// </summary>
+    public int[]? ConvChannels { get; set; }
+
+    /// <summary>
+    /// Steps each convolutional layer's filters span, one per <see cref="ConvChannels"/> entry.
+    /// Default null: <see cref="LstmDefaults.ConvKernelSizes"/>, each shortened to the shortest
+    /// training sequence (after <see cref="MaxSteps"/>' pooling) when that is shorter. A kernel
+    /// set here that is longer than a training sequence is refused at <c>Fit</c>.
+    /// </summary>
+    public int[]? ConvKernelSizes { get; set; }
+
+    /// <summary>
     /// Added to the forget gates' bias when the LSTM starts from random weights (not with an
     /// <see cref="InitialModel"/>), so that it starts out remembering: with PyTorch's plain
     /// initialisation the forget gate is ½ and a signal fades by 2⁻ᵀ, too fast to learn
@@ -234,9 +253,54 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.LearningRateScheduleUndefined(LearningRateSchedule);
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
+        if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv();
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
-        // Every property is a value, an immutable model, a token or the caller's progress sink or profile: a shallow copy is a snapshot.
-        return (LstmTrainingOptions)MemberwiseClone();
+        // Every property but the two arrays is a value, an immutable model, a token or the caller's progress sink or profile.
+        var copy = (LstmTrainingOptions)MemberwiseClone();
+        copy.ConvChannels = (int[]?)ConvChannels?.Clone();
+        copy.ConvKernelSizes = (int[]?)ConvKernelSizes?.Clone();
+        return copy;
+    }
+
+    private void ValidateConv()
+    {
+        var channels = ConvChannels ?? LstmDefaults.ConvChannels;
+        if (ConvKernelSizes is { } kernels && kernels.Length != channels.Length) throw LstmThrow.ConvKernelSizesCount(channels.Length, kernels.Length);
+        for (int i = 0; i < channels.Length; i++)
+        {
+            if (channels[i] < 1) throw LstmThrow.ConvChannelsInvalid(i, channels[i]);
+            if (ConvKernelSizes?[i] is int kernel && kernel < 1) throw LstmThrow.ConvKernelSizeInvalid(i, kernel);
+        }
+        if (channels.Length > 0 && ConvChannels is not null && !TrainingObjective.For(Objective).TrainsConvBranch) throw LstmThrow.ObjectiveRefusesConv(Objective);
+    }
+
+    /// <summary>
+    /// The convolutional layers to train: the options', else the objective's default, each default
+    /// kernel shortened to <paramref name="shortestSteps"/>; a kernel set here that is longer is refused.
+    /// </summary>
+    internal (int[] Channels, int[] KernelSizes) ConvLayersFor(TrainingObjective objective, int shortestSteps, LstmWeights? pretrained)
+    {
+        if (pretrained is not null)
+        {
+            RequireKernelsFit(pretrained.ConvKernelSizes, shortestSteps);
+            return ([], []);
+        }
+        var channels = ConvChannels ?? (objective.TrainsConvBranch ? LstmDefaults.ConvChannels : []);
+        if (channels.Length == 0)
+        {
+            return ([], []);
+        }
+        var kernels = ConvKernelSizes ?? Array.ConvertAll(LstmDefaults.ConvKernelSizes, k => Math.Min(k, shortestSteps));
+        RequireKernelsFit(kernels, shortestSteps);
+        return ((int[])channels.Clone(), (int[])kernels.Clone());
+    }
+
+    private static void RequireKernelsFit(IReadOnlyList<int> kernels, int shortestSteps)
+    {
+        for (int i = 0; i < kernels.Count; i++)
+        {
+            if (kernels[i] > shortestSteps) throw LstmThrow.ConvKernelLongerThanSequence(i, kernels[i], shortestSteps);
+        }
     }
 }
 

@@ -17,6 +17,7 @@ namespace MLNet.Lstm;
 public sealed class LstmWeights
 {
     private readonly LstmCellWeights[] _cells;
+    private readonly LstmConvLayerWeights[] _convLayers;
     private LstmHeadInput _headInput;
 
     /// <summary>A deep copy of <paramref name="source"/>: every tensor and the preprocessing; change what the copy keeps in an object initializer.</summary>
@@ -28,7 +29,7 @@ public sealed class LstmWeights
     /// </example>
     /// <exception cref="ArgumentNullException"><paramref name="source"/> is null.</exception>
     public LstmWeights(LstmWeights source)
-        : this(NotNull(source).InputSize, source.HiddenSize, source.NumLayers, source.OutputSize, source.Bidirectional)
+        : this(NotNull(source).InputSize, source.HiddenSize, source.NumLayers, source.OutputSize, source.Bidirectional, source.ConvChannels, source.ConvKernelSizes)
     {
         HeadInput = source.HeadInput;
         InputOffset = (float[]?)source.InputOffset?.Clone();
@@ -53,16 +54,37 @@ public sealed class LstmWeights
     /// <param name="numLayers">Stacked LSTM layers (L).</param>
     /// <param name="outputSize">Outputs of the linear head on the last step; 0 for no head.</param>
     /// <param name="bidirectional">Whether each layer also reads the sequence backwards.</param>
+    /// <param name="convChannels">
+    /// Output channels of each layer of the convolutional branch beside the LSTM (see
+    /// <see cref="GetConvLayer"/>); null or empty for none. The head then reads the branch's
+    /// pooled features after the LSTM's.
+    /// </param>
+    /// <param name="convKernelSizes">Kernel size (steps) of each convolutional layer: one per entry of <paramref name="convChannels"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is below 1 (outputSize below 0), or makes a tensor longer than the longest .NET array (2,147,483,591 values; hiddenSize at most 23,170).</exception>
+    /// <exception cref="ArgumentException">The convolutional layers' channels and kernel sizes differ in count.</exception>
     /// <example>
     /// <code>
     /// var weights = new LstmWeights(inputSize: 3, hiddenSize: 16, numLayers: 2, outputSize: 1);
+    /// var withConv = new LstmWeights(inputSize: 1, hiddenSize: 32, outputSize: 4, convChannels: [32, 32], convKernelSizes: [7, 3]);
     /// </code>
     /// </example>
-    public LstmWeights(int inputSize, int hiddenSize, int numLayers = 1, int outputSize = 0, bool bidirectional = false)
+    public LstmWeights(int inputSize, int hiddenSize, int numLayers = 1, int outputSize = 0, bool bidirectional = false,
+        IReadOnlyList<int>? convChannels = null, IReadOnlyList<int>? convKernelSizes = null)
     {
         LstmThrow.IfArchitectureInvalid(inputSize, hiddenSize, numLayers, outputSize);
+        LstmThrow.IfConvArchitectureInvalid(convChannels, convKernelSizes);
         CheckSizes(inputSize, hiddenSize, numLayers, outputSize, bidirectional ? 2 : 1);
+        _convLayers = new LstmConvLayerWeights[convChannels?.Count ?? 0];
+        for (int i = 0; i < _convLayers.Length; i++)
+        {
+            int channelsIn = i == 0 ? inputSize : convChannels![i - 1];
+            CheckSize(nameof(convChannels), convChannels![i], $"conv layer {i}'s {nameof(LstmConvLayerWeights.Weight)}", "channels × input channels × kernel size",
+                (Int128)convChannels[i] * channelsIn * convKernelSizes![i]);
+            _convLayers[i] = new LstmConvLayerWeights(channelsIn, convChannels[i], convKernelSizes[i]);
+        }
+        CheckSize(nameof(outputSize), outputSize, nameof(HeadWeight),
+            ConvFeatureSize == 0 ? "outputSize × 3·directions·hiddenSize, read by LastMeanMax" : "outputSize × (3·directions·hiddenSize + conv channels), read by LastMeanMax",
+            (3 * (Int128)(bidirectional ? 2 : 1) * hiddenSize + ConvFeatureSize) * outputSize);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         NumLayers = numLayers;
@@ -80,7 +102,7 @@ public sealed class LstmWeights
         }
         if (outputSize > 0)
         {
-            HeadWeight = new float[checked(outputSize * hiddenSize * directions)];
+            HeadWeight = new float[checked(outputSize * HeadInputSize(LstmHeadInput.LastStep))];
             HeadBias = new float[outputSize];
         }
     }
@@ -95,7 +117,6 @@ public sealed class LstmWeights
         {
             CheckSize(nameof(hiddenSize), hiddenSize, $"layer 1's {nameof(LstmCellWeights.WeightIh)}", "4·hiddenSize × directions·hiddenSize", gates * directions * hiddenSize);
         }
-        CheckSize(nameof(outputSize), outputSize, nameof(HeadWeight), "outputSize × 3·directions·hiddenSize, read by LastMeanMax", 3 * (Int128)directions * hiddenSize * outputSize);
     }
 
     private static void CheckSize(string parameter, int value, string tensor, string shape, Int128 elements)
@@ -162,7 +183,10 @@ public sealed class LstmWeights
         }
     }
 
-    /// <summary>Values the head reads per sequence: D·H for <see cref="LstmHeadInput.LastStep"/>, 3·D·H for <see cref="LstmHeadInput.LastMeanMax"/>.</summary>
+    /// <summary>
+    /// Values the head reads per sequence: D·H for <see cref="LstmHeadInput.LastStep"/>, 3·D·H for
+    /// <see cref="LstmHeadInput.LastMeanMax"/>, plus <see cref="ConvFeatureSize"/> with a convolutional branch.
+    /// </summary>
     /// <example>
     /// <code>
     /// int columns = weights.HeadWeight!.Length / weights.OutputSize; // == weights.HeadInputWidth
@@ -170,12 +194,27 @@ public sealed class LstmWeights
     /// </example>
     public int HeadInputWidth => HeadInputSize(_headInput);
 
-    private int HeadInputSize(LstmHeadInput input) => input switch
+    private int HeadInputSize(LstmHeadInput input) => checked(LstmHeadInputSize(input) + ConvFeatureSize);
+
+    /// <summary>Values the head reads from the LSTM, before the convolutional branch's.</summary>
+    internal int LstmHeadInputSize(LstmHeadInput input) => input switch
     {
         LstmHeadInput.LastStep => NumDirections * HiddenSize,
         LstmHeadInput.LastMeanMax => checked(3 * NumDirections * HiddenSize),
         _ => throw LstmThrow.WeightsInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {input}"),
     };
+
+    /// <summary>Layers of the convolutional branch; 0 without one.</summary>
+    public int ConvLayerCount => _convLayers.Length;
+
+    /// <summary>Values the convolutional branch gives per sequence (its last layer's channels, averaged over time); 0 without one.</summary>
+    public int ConvFeatureSize => _convLayers.Length == 0 ? 0 : _convLayers[^1].OutputChannels;
+
+    /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
+    public IReadOnlyList<int> ConvChannels => Array.ConvertAll(_convLayers, l => l.OutputChannels);
+
+    /// <summary>Each convolutional layer's kernel size, in order; empty without a branch.</summary>
+    public IReadOnlyList<int> ConvKernelSizes => Array.ConvertAll(_convLayers, l => l.KernelSize);
 
     /// <summary>Features per time step (F).</summary>
     public int InputSize { get; }
@@ -221,7 +260,25 @@ public sealed class LstmWeights
         return _cells[layer * NumDirections + direction];
     }
 
-    /// <summary>Every parameter tensor in a fixed order (cells layer by layer, then the head): what optimizers walk.</summary>
+    /// <summary>
+    /// One layer of the convolutional branch: PyTorch's <c>nn.Conv1d(in, out, kernel, padding='same')</c>
+    /// followed by ReLU. The branch reads the sequence the LSTM reads (scaled and pooled), and its
+    /// last layer's output, averaged over time, joins the head's input after the LSTM's.
+    /// </summary>
+    /// <param name="layer">0 for the layer that reads the input.</param>
+    /// <example>
+    /// <code>
+    /// float[] kernels = weights.GetConvLayer(0).Weight; // conv.0.weight: [out, in, kernel]
+    /// </code>
+    /// </example>
+    public LstmConvLayerWeights GetConvLayer(int layer)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, ConvLayerCount);
+        return _convLayers[layer];
+    }
+
+    /// <summary>Every parameter tensor in a fixed order (cells layer by layer, the convolutional layers, then the head): what optimizers walk.</summary>
     internal IEnumerable<float[]> Tensors()
     {
         foreach (var cell in _cells)
@@ -231,6 +288,11 @@ public sealed class LstmWeights
             yield return cell.BiasIh;
             yield return cell.BiasHh;
         }
+        foreach (var conv in _convLayers)
+        {
+            yield return conv.Weight;
+            yield return conv.Bias;
+        }
         if (HeadWeight is not null)
         {
             yield return HeadWeight;
@@ -239,7 +301,7 @@ public sealed class LstmWeights
     }
 
     /// <summary>A zero-filled set of the same shapes (gradients, optimizer state); the input preprocessing is shared, not copied.</summary>
-    internal LstmWeights ZerosLike() => new(InputSize, HiddenSize, NumLayers, OutputSize, Bidirectional)
+    internal LstmWeights ZerosLike() => new(InputSize, HiddenSize, NumLayers, OutputSize, Bidirectional, ConvChannels, ConvKernelSizes)
     {
         HeadInput = HeadInput,
         InputOffset = InputOffset,
@@ -267,6 +329,11 @@ public sealed class LstmWeights
                 CheckFinite(cell.BiasIh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasIh)}");
                 CheckFinite(cell.BiasHh, $"layer {layer}, direction {d}, {nameof(LstmCellWeights.BiasHh)}");
             }
+        }
+        for (int i = 0; i < ConvLayerCount; i++)
+        {
+            CheckFinite(_convLayers[i].Weight, $"conv layer {i}, {nameof(LstmConvLayerWeights.Weight)}");
+            CheckFinite(_convLayers[i].Bias, $"conv layer {i}, {nameof(LstmConvLayerWeights.Bias)}");
         }
         if (HeadWeight is not null)
         {

@@ -161,7 +161,7 @@ internal static class UcrBenchmark
         return File.Exists(path) ? path : path + ".gz";
     }
 
-    /// <summary>Sets one <see cref="LstmTrainingOptions"/> property from "Name=Value".</summary>
+    /// <summary>Sets one <see cref="LstmTrainingOptions"/> property from "Name=Value" ("ConvChannels=32:64:32" for an array, "ConvChannels=" for an empty one).</summary>
     private static void Set(LstmTrainingOptions training, string setting)
     {
         var (name, text) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
@@ -169,6 +169,7 @@ internal static class UcrBenchmark
             ?? throw new ArgumentException($"LstmTrainingOptions has no property '{name}'.");
         var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         object? value = text == "null" ? null
+            : type == typeof(int[]) ? text.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray()
             : type.IsEnum ? Enum.Parse(type, text)
             : Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
         property.SetValue(training, value);

@@ -20,6 +20,8 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="Source">The file (or "stream") the graph came from, for messages.</param>
 /// <param name="StateInputs">Graph inputs that only carry initial LSTM states; the featurizer runs them as zeros.</param>
 /// <param name="OutputShape">The declared output's name and shape, for messages.</param>
+/// <param name="ConvLayers">Our convolutional branch's Conv nodes in order; empty without one.</param>
+/// <param name="ConvFeatureSize">Values per row of that branch's features (<see cref="OnnxLstmGraphBuilder.ConvFeaturesName"/>); 0 without one.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -37,7 +39,9 @@ internal sealed record LstmGraphInfo(
     LstmHeadInput HeadInput = LstmHeadInput.LastStep,
     string Source = "",
     IReadOnlyList<string>? StateInputs = null,
-    string OutputShape = "")
+    string OutputShape = "",
+    IReadOnlyList<NodeProto>? ConvLayers = null,
+    int ConvFeatureSize = 0)
 {
     public int NumLayers => LstmNodes.Count;
 

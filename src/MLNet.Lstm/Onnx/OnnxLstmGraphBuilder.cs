@@ -9,7 +9,10 @@ namespace MLNet.Lstm.Onnx;
 /// to time-major and every layer is one LSTM node with layout 0. Input scaling and pooling over
 /// time (<see cref="LstmWeights.InputOffset"/>, <see cref="LstmWeights.InputScale"/>,
 /// <see cref="LstmWeights.PoolingStride"/>) come first as plain ONNX nodes, and a head that
-/// reads the last, mean and max states concatenates them before its Gemm; the node and
+/// reads the last, mean and max states concatenates them before its Gemm. A convolutional
+/// branch (<see cref="LstmWeights.GetConvLayer"/>) reads the LSTM's input as [N, F, T]: a Conv
+/// (PyTorch's padding='same') and Relu per layer, a GlobalAveragePool, and its [N, C] features
+/// join the head's input after the LSTM's; the node and
 /// initializer names here are what <see cref="OnnxLstmGraphReader"/> recognises them by.
 /// </summary>
 internal static class OnnxLstmGraphBuilder
@@ -20,6 +23,8 @@ internal static class OnnxLstmGraphBuilder
     public const string InputScaleName = "input.scale";
     public const string PoolNodeName = "time_pool";
     public const string HeadInputNodeName = "head_last_mean_max";
+    public const string ConvFeaturesName = "conv_features";
+    public const string HeadWithConvName = "head_with_conv";
     private const int Opset = 14;
 
     public static ModelProto Build(LstmWeights weights)
@@ -31,6 +36,7 @@ internal static class OnnxLstmGraphBuilder
         graph.Input.Add(OnnxTensors.FloatValue(InputName, "batch", "sequence", weights.InputSize));
 
         string layerInput = AddPreprocessing(graph, weights);
+        string? convFeatures = weights.ConvLayerCount > 0 ? AddConvBranch(graph, weights, layerInput) : null;
         graph.Initializer.Add(OnnxTensors.Int64("merge_directions_shape", [0, 0, -1], 3));
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -52,6 +58,11 @@ internal static class OnnxLstmGraphBuilder
             graph.Initializer.Add(OnnxTensors.Float("fc.weight", weights.HeadWeight, weights.OutputSize, weights.HeadInputWidth));
             graph.Initializer.Add(OnnxTensors.Float("fc.bias", weights.HeadBias, weights.OutputSize));
             string headInput = weights.HeadInput == LstmHeadInput.LastMeanMax ? AddLastMeanMax(graph, weights, layerInput) : AddLastStep(graph, layerInput);
+            if (convFeatures is not null)
+            {
+                graph.Node.Add(OnnxTensors.Node("Concat", HeadWithConvName, [headInput, convFeatures], [HeadWithConvName], OnnxTensors.Int("axis", 1)));
+                headInput = HeadWithConvName;
+            }
             graph.Node.Add(OnnxTensors.Node("Gemm", "fc", [headInput, "fc.weight", "fc.bias"], [OutputName], OnnxTensors.Int("transB", 1)));
             graph.Output.Add(OnnxTensors.FloatValue(OutputName, "batch", weights.OutputSize));
         }
@@ -84,6 +95,31 @@ internal static class OnnxLstmGraphBuilder
             OnnxTensors.Ints("kernel_shape", weights.PoolingStride), OnnxTensors.Ints("strides", weights.PoolingStride), OnnxTensors.Int("ceil_mode", 1)));
         graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", ["x_pooled"], ["x_time_major"], OnnxTensors.Ints("perm", 2, 0, 1)));
         return "x_time_major";
+    }
+
+    /// <summary>
+    /// Time-major [T', N, F] → [N, F, T'] → (Conv → Relu) per layer → GlobalAveragePool → [N, C];
+    /// returns the features' name. Node conv{i} reads initializers conv{i}.weight [C_out, C_in, K]
+    /// and conv{i}.bias, padded (K − 1) / 2 steps before and the rest after, as PyTorch's padding='same'.
+    /// </summary>
+    private static string AddConvBranch(GraphProto graph, LstmWeights weights, string timeMajor)
+    {
+        graph.Node.Add(OnnxTensors.Node("Transpose", "conv_channels_first", [timeMajor], ["conv_input"], OnnxTensors.Ints("perm", 1, 2, 0)));
+        string x = "conv_input";
+        for (int i = 0; i < weights.ConvLayerCount; i++)
+        {
+            var layer = weights.GetConvLayer(i);
+            graph.Initializer.Add(OnnxTensors.Float($"conv{i}.weight", layer.Weight, layer.OutputChannels, layer.InputChannels, layer.KernelSize));
+            graph.Initializer.Add(OnnxTensors.Float($"conv{i}.bias", layer.Bias, layer.OutputChannels));
+            graph.Node.Add(OnnxTensors.Node("Conv", $"conv{i}", [x, $"conv{i}.weight", $"conv{i}.bias"], [$"conv{i}_out"],
+                OnnxTensors.Ints("kernel_shape", layer.KernelSize),
+                OnnxTensors.Ints("pads", layer.PadBefore, layer.KernelSize - 1 - layer.PadBefore)));
+            graph.Node.Add(OnnxTensors.Node("Relu", $"conv{i}_relu", [$"conv{i}_out"], [$"conv{i}_relu"]));
+            x = $"conv{i}_relu";
+        }
+        graph.Node.Add(OnnxTensors.Node("GlobalAveragePool", "conv_pool", [x], ["conv_pooled"]));
+        graph.Node.Add(OnnxTensors.Node("Flatten", ConvFeaturesName, ["conv_pooled"], [ConvFeaturesName], OnnxTensors.Int("axis", 1)));
+        return ConvFeaturesName;
     }
 
     /// <summary>(x − offset) · scale over the last axis, each only when the weights have it; returns the scaled value's name.</summary>

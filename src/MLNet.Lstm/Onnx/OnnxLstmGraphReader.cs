@@ -82,11 +82,12 @@ internal static class OnnxLstmGraphReader
         long opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
             ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
+        var (convLayers, convFeatureSize) = OnnxConvBranchReader.Find(graph, source);
         return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
             direction == "bidirectional", output.Name, outputSize, opset,
             PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
             PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
-            PoolingStride(graph, source), headInput, source, states, Describe(output));
+            PoolingStride(graph, source), headInput, source, states, Describe(output), convLayers, convFeatureSize);
     }
 
     /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
@@ -129,13 +130,16 @@ internal static class OnnxLstmGraphReader
     {
         var graph = model.Graph;
         OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
+        var convLayers = info.ConvLayers ?? [];
+        OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.Source);
+        var (convChannels, convKernels) = OnnxConvBranchReader.Shapes(graph, convLayers, info.Source);
         var gemm = withHead ? ReadableHead(model, info) : null;
         if (gemm is not null)
         {
             OnnxLstmNodeCheck.CheckGemmCarriedByWeights(gemm, info.Source);
         }
         int headSize = gemm is null ? 0 : info.OutputSize;
-        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, headSize, info.Bidirectional)
+        var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, headSize, info.Bidirectional, convChannels, convKernels)
         {
             HeadInput = info.HeadInput,
             InputOffset = (float[]?)info.InputOffset?.Clone(),
@@ -150,6 +154,7 @@ internal static class OnnxLstmGraphReader
             float[]? b = node.Input.Count > 3 && node.Input[3].Length > 0 ? ConstantFloats(graph, node, 3, info.Source) : null;
             OnnxLstmWeightLayout.FromOnnx(w, r, b, weights, layer);
         }
+        OnnxConvBranchReader.Read(graph, convLayers, weights, info.Source);
         if (gemm is not null)
         {
             float[] fcWeight = ConstantFloats(graph, gemm, 1, info.Source);

@@ -10,9 +10,9 @@ namespace MLNet.Lstm.Onnx;
 /// </summary>
 internal static class OnnxParameterCheck
 {
-    // The nodes whose constant inputs are learned parameters: the LSTM, its head and our input
-    // scaling. Other operators' constants (a mask of −∞, say) may be non-finite by design.
-    private static readonly HashSet<string> ParameterReaders = ["LSTM", "Gemm", "MatMul", "Add", "Sub", "Mul"];
+    // The nodes whose constant inputs are learned parameters: the LSTM, its head, the convolutional
+    // branch and our input scaling. Other operators' constants (a mask of −∞, say) may be non-finite by design.
+    private static readonly HashSet<string> ParameterReaders = ["LSTM", "Gemm", "MatMul", "Add", "Sub", "Mul", "Conv"];
 
     public static void RequireFinite(GraphProto graph, string source)
     {

@@ -5,7 +5,8 @@ namespace MLNet.Lstm.Training;
 /// <summary>
 /// K LSTMs of H units trained as one LSTM of K·H units: a unit of member m only reads the
 /// recurrent state (and, above layer 0, the layer input) of member m, and member m's head
-/// (outputs [m·C, (m+1)·C)) only reads member m's units. Masking the weights and their
+/// (outputs [m·C, (m+1)·C)) only reads member m's units and the convolutional branch, which the
+/// members share. Masking the weights and their
 /// gradients keeps the members apart for the whole training; the exported head averages them.
 /// </summary>
 internal sealed class EnsembleLayout
@@ -31,10 +32,16 @@ internal sealed class EnsembleLayout
                 masks.Add(null);
             }
         }
+        for (int i = 0; i < weights.ConvLayerCount; i++)
+        {
+            masks.Add(null);
+            masks.Add(null);
+        }
         if (weights.OutputSize > 0)
         {
-            int outputs = weights.OutputSize / members;
-            masks.Add(members > 1 ? Mask(weights.OutputSize, weights.HeadInputWidth, r => r / outputs, c => c % width / hidden) : null);
+            // Every member's head reads the convolutional branch, which the members share.
+            int outputs = weights.OutputSize / members, lstmInputs = weights.HeadInputWidth - weights.ConvFeatureSize;
+            masks.Add(members > 1 ? Mask(weights.OutputSize, weights.HeadInputWidth, r => r / outputs, c => c < lstmInputs ? c % width / hidden : -1, sharedColumn: -1) : null);
             masks.Add(null);
         }
         _masks = [.. masks];
@@ -61,14 +68,14 @@ internal sealed class EnsembleLayout
             return trained;
         }
         int outputs = trained.OutputSize / _members, inputs = trained.HeadInputWidth;
-        var averaged = new LstmWeights(trained.InputSize, trained.HiddenSize, trained.NumLayers, outputs, trained.Bidirectional)
+        var averaged = new LstmWeights(trained.InputSize, trained.HiddenSize, trained.NumLayers, outputs, trained.Bidirectional, trained.ConvChannels, trained.ConvKernelSizes)
         {
             HeadInput = trained.HeadInput,
             InputOffset = trained.InputOffset,
             InputScale = trained.InputScale,
             PoolingStride = trained.PoolingStride,
         };
-        foreach (var (from, to) in trained.Tensors().Zip(averaged.Tensors()).Take(4 * trained.NumLayers * trained.NumDirections))
+        foreach (var (from, to) in trained.Tensors().Zip(averaged.Tensors()).Take(4 * trained.NumLayers * trained.NumDirections + 2 * trained.ConvLayerCount))
         {
             from.CopyTo(to, 0);
         }
@@ -84,7 +91,7 @@ internal sealed class EnsembleLayout
         return averaged;
     }
 
-    private static float[] Mask(int rows, int columns, Func<int, int> rowMember, Func<int, int> columnMember)
+    private static float[] Mask(int rows, int columns, Func<int, int> rowMember, Func<int, int> columnMember, int sharedColumn = int.MinValue)
     {
         var mask = new float[checked(rows * columns)];
         for (int r = 0; r < rows; r++)
@@ -92,7 +99,8 @@ internal sealed class EnsembleLayout
             int member = rowMember(r);
             for (int c = 0; c < columns; c++)
             {
-                mask[r * columns + c] = columnMember(c) == member ? 1f : 0f;
+                int owner = columnMember(c);
+                mask[r * columns + c] = owner == member || owner == sharedColumn ? 1f : 0f;
             }
         }
         return mask;

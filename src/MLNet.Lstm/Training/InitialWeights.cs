@@ -22,11 +22,12 @@ internal static class InitialWeights
     /// A fresh LSTM of <paramref name="members"/> members for the objective, with a forget-gate
     /// bias and the preprocessing learned from the rows (standardization, pooling stride).
     /// </summary>
-    public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride)
+    public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride,
+        int[] convChannels, int[] convKernelSizes)
     {
         int outputSize = set.OutputSize;
         var (offset, scale) = training.Standardize ? set.Standardization() : default((float[]?, float[]?));
-        var weights = new LstmWeights(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional)
+        var weights = new LstmWeights(set.InputSize, training.HiddenSize, training.NumLayers, checked(members * outputSize), training.Bidirectional, convChannels, convKernelSizes)
         {
             HeadInput = objective.HeadInput(training),
             InputOffset = offset,
@@ -42,6 +43,7 @@ internal static class InitialWeights
                 TensorPrimitives.Multiply(tensor, MathF.Sqrt(members), tensor);
             }
         }
+        DrawConvWeights(weights, training.Seed);
         if (outputSize > 0)
         {
             DrawHeadWeight(weights, training.Seed, members);
@@ -72,7 +74,8 @@ internal static class InitialWeights
         var kept = withHead is { } head && objective.TrainsHeadReading(head.HeadInput, training) ? head : null;
         bool keepHead = kept is not null;
         var pretrained = kept ?? lstm;
-        var fresh = new LstmWeights(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional)
+        var fresh = new LstmWeights(set.InputSize, pretrained.HiddenSize, pretrained.NumLayers, outputSize, pretrained.Bidirectional,
+            pretrained.ConvChannels, pretrained.ConvKernelSizes)
         {
             HeadInput = keepHead ? pretrained.HeadInput : objective.HeadInput(training),
             InputOffset = pretrained.InputOffset,
@@ -94,10 +97,26 @@ internal static class InitialWeights
 
     /// <summary>
     /// The head's weight for the input training gives it, from a stream of its own: PyTorch's
-    /// nn.Linear bound for the width one member's head reads.
+    /// nn.Linear bound for the width one member's head reads (its LSTM units and the shared convolutional branch).
     /// </summary>
     private static void DrawHeadWeight(LstmWeights weights, int seed, int members) =>
-        new SplitMix64(seed ^ 0x5EED).FillUniform(weights.HeadWeight, 1f / MathF.Sqrt(weights.HeadInputWidth / members));
+        new SplitMix64(seed ^ 0x5EED).FillUniform(weights.HeadWeight,
+            1f / MathF.Sqrt((weights.HeadInputWidth - weights.ConvFeatureSize) / members + weights.ConvFeatureSize));
+
+    /// <summary>
+    /// The convolutional layers from a stream of their own (so the LSTM's draws stay as they were):
+    /// He's uniform bound √(6 / fan-in) for ReLU layers without normalisation, which keeps the
+    /// activations' scale from layer to layer; biases start at 0.
+    /// </summary>
+    private static void DrawConvWeights(LstmWeights weights, int seed)
+    {
+        var random = new SplitMix64(seed ^ 0xC0DE);
+        for (int i = 0; i < weights.ConvLayerCount; i++)
+        {
+            var layer = weights.GetConvLayer(i);
+            random.FillUniform(layer.Weight, MathF.Sqrt(6f / (layer.InputChannels * layer.KernelSize)));
+        }
+    }
 
     /// <summary>
     /// PyTorch's default initialisation: every LSTM parameter uniform in ±1/√H, then the head's

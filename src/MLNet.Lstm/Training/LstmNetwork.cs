@@ -4,7 +4,9 @@ namespace MLNet.Lstm.Training;
 /// PyTorch's nn.LSTM forward and backward through time on a batch of sequences of one length;
 /// the head's loss and gradient come from the objective (<see cref="Objectives.TrainingObjective"/>).
 /// Parameters and gradients are <see cref="LstmWeights"/> in PyTorch's layout (gates i, f, g, o),
-/// so what trains here exports unchanged to the ONNX graph. Activations are time-major [T, N, ·];
+/// so what trains here exports unchanged to the ONNX graph. A convolutional branch, when the
+/// weights have one, reads the same input beside the LSTM and feeds the head (<see cref="ConvBranch"/>).
+/// Activations are time-major [T, N, ·];
 /// matrix products go through <see cref="Gemm"/>, element-wise work through TensorPrimitives.
 /// </summary>
 internal sealed class LstmNetwork
@@ -15,6 +17,7 @@ internal sealed class LstmNetwork
     private readonly int _hidden;
     private readonly int _directions;
     private readonly LstmCell[] _cells;
+    private readonly ConvBranch? _conv;
     private readonly TrainingProfile? _profile;
     private float[][] _layerOutputs = [];
     private float[][] _layerOutputGrads = [];
@@ -26,7 +29,8 @@ internal sealed class LstmNetwork
         _objective = objective;
         _hidden = weights.HiddenSize;
         _directions = weights.NumDirections;
-        _head = new HeadState(weights, new HeadInputPooling(weights.HeadInput, _hidden, _directions), dropout, members);
+        _conv = weights.ConvLayerCount > 0 ? new ConvBranch(weights) : null;
+        _head = new HeadState(weights, new HeadInputPooling(weights.HeadInput, _hidden, _directions, _conv), dropout, members);
         _cells = new LstmCell[weights.NumLayers * _directions];
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -45,6 +49,7 @@ internal sealed class LstmNetwork
         {
             cell.Refresh();
         }
+        _conv?.Refresh();
         _head.Linear.Refresh();
     }
 
@@ -76,12 +81,14 @@ internal sealed class LstmNetwork
             dTop.Clear();
         }
         long head = _profile?.Start() ?? 0;
+        _conv?.Forward(input, steps, rows);
         double loss = _objective.Loss(batch, top, _head, gradients, dTop, scale);
         _profile?.Stop(TrainingProfile.Phase.Head, head);
         if (gradients is null)
         {
             return loss;
         }
+        _conv?.Backward(gradients);
 
         for (int layer = _weights.NumLayers - 1; layer >= 0; layer--)
         {

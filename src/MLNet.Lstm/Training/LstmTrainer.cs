@@ -30,9 +30,11 @@ internal static class LstmTrainer
         var lstm = pretrained?.Lstm();
         int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
-        RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional);
+        var (convChannels, convKernels) = training.ConvLayersFor(objective, set.ShortestPooledSteps(stride), lstm);
+        RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional,
+            convChannels.Length == 0 ? 0 : convChannels[^1]);
         var weights = lstm is null
-            ? InitialWeights.Fresh(training, objective, set, members, stride)
+            ? InitialWeights.Fresh(training, objective, set, members, stride, convChannels, convKernels)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
@@ -52,7 +54,8 @@ internal static class LstmTrainer
 
         using var channel = new TrainingChannel(env);
         channel.Info($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, " +
-            $"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, output {set.OutputSize}, " +
+            $"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, " +
+            (weights.ConvLayerCount > 0 ? $"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, " : "") + $"output {set.OutputSize}, " +
             $"{epochs} epochs, steps pooled by {weights.PoolingStride}");
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;
@@ -111,11 +114,11 @@ internal static class LstmTrainer
 
     /// <summary>
     /// Refuses, in the objective's and the column's terms, a head that LstmWeights would refuse as
-    /// outputSize: its weight is sized for the widest head input (LastMeanMax, 3·D·H values a row).
+    /// outputSize: its weight is sized for the widest head input (LastMeanMax, 3·D·H values a row, and the convolutional branch's).
     /// </summary>
-    private static void RequireHeadFits(TrainingObjective objective, SequenceInputBinding input, long outputs, int hiddenSize, bool bidirectional)
+    private static void RequireHeadFits(TrainingObjective objective, SequenceInputBinding input, long outputs, int hiddenSize, bool bidirectional, int convFeatures)
     {
-        long widest = 3L * (bidirectional ? 2 : 1) * hiddenSize;
+        long widest = 3L * (bidirectional ? 2 : 1) * hiddenSize + convFeatures;
         if (outputs * widest > LstmDefaults.MaxTensorElements)
         {
             throw LstmThrow.HeadTooLarge(objective.Kind, string.Join("', '", input.ColumnNames), outputs, hiddenSize, bidirectional, LstmDefaults.MaxTensorElements / widest);

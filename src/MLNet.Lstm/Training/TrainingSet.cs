@@ -111,6 +111,17 @@ internal sealed class TrainingSet
     /// <summary>Steps the LSTM reads of the first row, its steps averaged by <paramref name="poolingStride"/> (the last window over the steps it holds).</summary>
     public int PooledSteps(int poolingStride) => PooledLength(Steps(0), poolingStride);
 
+    /// <summary>Steps the shortest row reaches the network with, its steps averaged by <paramref name="poolingStride"/>.</summary>
+    public int ShortestPooledSteps(int poolingStride)
+    {
+        int shortest = int.MaxValue;
+        for (int row = 0; row < Count; row++)
+        {
+            shortest = Math.Min(shortest, Steps(row));
+        }
+        return PooledLength(shortest, poolingStride);
+    }
+
     private void RequireOneLength(TrainingObjective objective, string[] columns)
     {
         int expected = Steps(0);

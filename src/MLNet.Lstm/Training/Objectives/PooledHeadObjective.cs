@@ -10,6 +10,8 @@ internal abstract class PooledHeadObjective : TrainingObjective
 {
     public override LstmHeadInput HeadInput(LstmTrainingOptions training) => training.HeadInput;
 
+    public override bool TrainsConvBranch => true;
+
     // The loss pools the top layer as the head reads it, so a pretrained head keeps its own input.
     public override bool TrainsHeadReading(LstmHeadInput input, LstmTrainingOptions training) => true;
 

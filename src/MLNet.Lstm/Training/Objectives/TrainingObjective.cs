@@ -42,6 +42,9 @@ internal abstract class TrainingObjective
     /// <summary>Why the objective refuses a label column, as its message says it; null when it ignores one it does not need.</summary>
     public virtual string? LabelRefusal => null;
 
+    /// <summary>Whether its head pools the whole sequence, so a convolutional branch's features can join it (<see cref="LstmTrainingOptions.ConvChannels"/>).</summary>
+    public virtual bool TrainsConvBranch => false;
+
     /// <summary>Whether every sequence must have one length (the output size depends on it).</summary>
     public virtual bool NeedsOneLength => false;
 

@@ -1,0 +1,351 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf;
+using Microsoft.ML;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.Lstm.Onnx.Proto;
+using MLNet.Lstm.Tests.Support;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>A model with a convolutional branch stays whole: plain ONNX, exact round trips, exports, int8, training rules and refusals.</summary>
+[TestClass]
+public sealed class ConvModelTests
+{
+    /// <summary>F 2, H 6, a 3-output head on the last, mean and max states, branch 3-5-2 channels of kernels 4-1-6, scaled and pooled by 2.</summary>
+    private static LstmWeights RandomWeights(int seed = 7)
+    {
+        var weights = new LstmWeights(2, 6, outputSize: 3, convChannels: [3, 5, 2], convKernelSizes: [4, 1, 6])
+        {
+            HeadInput = LstmHeadInput.LastMeanMax,
+            InputOffset = [0.5f, -1f],
+            InputScale = [2f, 0.25f],
+            PoolingStride = 2,
+        };
+        var random = new Random(seed);
+        foreach (var tensor in weights.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(random.NextDouble() - 0.5);
+            }
+        }
+        return weights;
+    }
+
+    private static float[][] Featurize(LstmModel model, float[][][] sequences, LstmFeaturizerOptions? options = null)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, sequences);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(model, options).Fit(data);
+        return TestData.Features(transformer.Transform(data));
+    }
+
+    [TestMethod]
+    [DataRow(7)]
+    [DataRow(3)]
+    [DataRow(1)]
+    public void OnnxFeaturesMatchAPlainLoopAfterScalingAndPooling(int steps)
+    {
+        var weights = RandomWeights();
+        var sequences = TestData.Random(4, steps, 2, seed: 9);
+        var features = Featurize(LstmModel.FromWeights(weights), sequences);
+
+        Assert.AreEqual(3 * 6 + 2, features[0].Length);
+        for (int n = 0; n < sequences.Length; n++)
+        {
+            var expected = ReferenceConv1d.Features(weights, ScaledAndPooled(weights, sequences[n]));
+            for (int c = 0; c < 2; c++)
+            {
+                Assert.AreEqual(expected[c], features[n][18 + c], 1e-5, $"row {n}, channel {c}");
+            }
+        }
+    }
+
+    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence)
+    {
+        var scaled = sequence.Select(step => step.Select((v, f) => (v - weights.InputOffset![f]) * weights.InputScale![f]).ToArray()).ToArray();
+        return [.. scaled.Chunk(weights.PoolingStride).Select(window => Enumerable.Range(0, 2).Select(f => window.Average(step => step[f])).ToArray())];
+    }
+
+    [TestMethod]
+    public void WeightsRoundTripThroughOnnxBytesAndFilesExactly()
+    {
+        var weights = RandomWeights();
+        var model = LstmModel.FromWeights(weights);
+        string path = Path.Combine(Path.GetTempPath(), $"conv-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            model.SaveOnnx(path);
+            var loaded = LstmModel.FromOnnx(path);
+            var back = loaded.GetWeights();
+
+            CollectionAssert.AreEqual(new[] { 3, 5, 2 }, back.ConvChannels.ToArray());
+            CollectionAssert.AreEqual(new[] { 4, 1, 6 }, back.ConvKernelSizes.ToArray());
+            Assert.AreEqual(LstmHeadInput.LastMeanMax, back.HeadInput);
+            Assert.AreEqual(2, back.PoolingStride);
+            foreach (var (expected, actual) in weights.Tensors().Zip(back.Tensors(), (a, b) => (a, b)))
+            {
+                CollectionAssert.AreEqual(expected, actual);
+            }
+            CollectionAssert.AreEqual(model.ToOnnxBytes(), LstmModel.FromWeights(back).ToOnnxBytes());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [TestMethod]
+    public void TheGraphIsPlainOnnxConvReluAndGlobalAveragePool()
+    {
+        var graph = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes()).Graph;
+
+        CollectionAssert.AreEqual(new[] { "conv0", "conv1", "conv2" }, graph.Node.Where(n => n.OpType == "Conv").Select(n => n.Name).ToArray());
+        Assert.AreEqual(3, graph.Node.Count(n => n.OpType == "Relu"));
+        Assert.AreEqual(1, graph.Node.Count(n => n.OpType == "GlobalAveragePool"));
+        var pads = graph.Node.Single(n => n.Name == "conv0").Attribute.Single(a => a.Name == "pads").Ints.ToArray();
+        CollectionAssert.AreEqual(new long[] { 1, 2 }, pads, "kernel 4 pads 1 before and 2 after, as PyTorch's padding='same'");
+        CollectionAssert.AreEqual(new long[] { 3, 18 + 2 }, graph.Initializer.Single(i => i.Name == "fc.weight").Dims.ToArray());
+    }
+
+    [TestMethod]
+    public void ModelZipKeepsTheBranchAndItsNumbers()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.Random(10, 9, 2, seed: 4));
+        var model = LstmModel.FromWeights(RandomWeights());
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(model).Fit(data);
+        using var zip = new MemoryStream();
+        ml.Model.Save(transformer, data.Schema, zip);
+        zip.Position = 0;
+
+        var loaded = ml.Model.Load(zip, out _);
+
+        CollectionAssert.AreEqual(model.ToOnnxBytes(), ((LstmFeaturizerTransformer)loaded).Model.ToOnnxBytes());
+        var expected = TestData.Features(transformer.Transform(data));
+        var actual = TestData.Features(loaded.Transform(data));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            CollectionAssert.AreEqual(expected[i], actual[i]);
+        }
+        ((IDisposable)loaded).Dispose();
+    }
+
+    [TestMethod]
+    public void ConvertToOnnxExportsTheBranchWithOpsetElevenOperators()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TestData.SineOrSquare(40, 24, seed: 3);
+        var data = TestData.Sequences(ml, rows, 24);
+        var weights = new LstmWeights(1, 4, outputSize: 2, convChannels: [3, 2], convKernelSizes: [5, 2]);
+        var random = new Random(2);
+        foreach (var tensor in weights.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(random.NextDouble() - 0.5);
+            }
+        }
+        var pipeline = ml.Transforms.LstmFeaturizeSequence(LstmModel.FromWeights(weights)).Fit(data);
+        using var stream = new MemoryStream();
+        ml.Model.ConvertToOnnx(pipeline, data, stream);
+        var exported = ModelProto.Parser.ParseFrom(stream.ToArray());
+
+        Assert.AreEqual(2, exported.Graph.Node.Count(n => n.OpType == "Conv"));
+        Assert.IsLessThanOrEqualTo(12L, exported.OpsetImport.Single(o => o.Domain.Length == 0).Version);
+        using var session = new InferenceSession(stream.ToArray());
+        var input = new DenseTensor<float>(rows.SelectMany(r => r.Sequence).ToArray(), [rows.Count, 24]);
+        var inputs = session.InputMetadata.Keys.Select(name => name == "Sequence"
+            ? NamedOnnxValue.CreateFromTensor(name, input)
+            : session.InputMetadata[name].ElementDataType == TensorElementType.Bool
+                ? NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>([rows.Count, 1]))
+                : NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>([rows.Count, 1]))).ToList();
+        using var results = session.Run(inputs, ["Features.output"]);
+        var values = results[0].AsTensor<float>().ToArray();
+        var expected = TestData.Features(pipeline.Transform(data));
+        Assertions.AreClose(expected, [.. values.Chunk(values.Length / rows.Count)], 1e-5);
+    }
+
+    [TestMethod]
+    public void Int8RewritesTheLstmAndLeavesTheBranchInFp32()
+    {
+        var model = LstmModel.FromWeights(RandomWeights());
+        var sequences = TestData.Random(6, 12, 2, seed: 5);
+        var fp32 = Featurize(model, sequences);
+        var int8 = Featurize(model, sequences, new LstmFeaturizerOptions { Precision = LstmPrecision.Int8 });
+        var graph = ModelProto.Parser.ParseFrom(model.ToRepresentationGraph(LstmRepresentation.LastMeanMax, LstmPrecision.Int8).Onnx).Graph;
+
+        Assert.AreEqual(1, graph.Node.Count(n => n.OpType == "DynamicQuantizeLSTM"));
+        Assert.AreEqual((int)TensorProto.Types.DataType.Float, graph.Initializer.Single(i => i.Name == "conv0.weight").DataType);
+        for (int n = 0; n < sequences.Length; n++)
+        {
+            CollectionAssert.AreEqual(fp32[n][18..], int8[n][18..], $"row {n}: the branch's features are fp32's to the bit");
+        }
+    }
+
+    [TestMethod]
+    public void ANonFiniteConvWeightIsRefusedByFromWeights()
+    {
+        var weights = RandomWeights();
+        weights.GetConvLayer(1).Weight[3] = float.NaN;
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights conv layer 1, Weight: expected finite values, found NaN at index 3. (Parameter 'weights')", e.Message);
+    }
+
+    [TestMethod]
+    public void ANonFiniteConvWeightInAnOnnxFileIsRefusedByFromOnnx()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var bias = proto.Graph.Initializer.Single(i => i.Name == "conv2.bias");
+        var values = MemoryMarshal.Cast<byte, float>(bias.RawData.Span).ToArray();
+        values[1] = float.PositiveInfinity;
+        bias.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its tensor 'conv2.bias' (read by Conv node 'conv2') holds Infinity at index 1; expected finite parameters.", e.Message);
+    }
+
+    [TestMethod]
+    public void AConvLayoutLstmWeightsCannotCarryIsRefusedByGetWeightsButStillRuns()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var conv = proto.Graph.Node.Single(n => n.Name == "conv1");
+        conv.Attribute.Add(new AttributeProto { Name = "strides", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2 } });
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
+
+        Assert.AreEqual("ONNX model 'stream': Conv node 'conv1' has attribute strides = [2], which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, " +
+            "so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+        Assert.AreEqual(20, Featurize(model, TestData.Random(3, 8, 2, seed: 1))[0].Length);
+    }
+
+    [TestMethod]
+    public void AKernelLongerThanTheShortestTrainingSequenceIsRefusedAtFit()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 6, seed: 2), 6);
+        var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvChannels = [4, 4], ConvKernelSizes = [3, 7] };
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.LstmFeaturizeSequence(training).Fit(data));
+
+        Assert.AreEqual("LSTM training: conv layer 1's kernel spans 7 steps, but the shortest training sequence reaches the branch with 6 step(s) (after pooling); " +
+            "expected kernels of at most 6 steps (set ConvKernelSizes shorter, or MaxSteps higher).", e.Message);
+    }
+
+    [TestMethod]
+    public void DefaultKernelsShortenToTheShortestTrainingSequence()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 4, seed: 2), 4);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1 }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        CollectionAssert.AreEqual(new[] { 4, 4, 3 }, weights.ConvKernelSizes.ToArray());
+        CollectionAssert.AreEqual(LstmDefaults.ConvChannels, weights.ConvChannels.ToArray());
+    }
+
+    [TestMethod]
+    public void AnEmptyConvChannelsTrainsNoBranch()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 12, seed: 2), 12);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvChannels = [] }).Fit(data);
+
+        Assert.AreEqual(0, transformer.Model.GetWeights().ConvLayerCount);
+        Assert.IsFalse(ModelProto.Parser.ParseFrom(transformer.Model.ToOnnxBytes()).Graph.Node.Any(n => n.OpType == "Conv"));
+    }
+
+    [TestMethod]
+    [DataRow(LstmObjective.NextStep)]
+    [DataRow(LstmObjective.Reconstruction)]
+    public void ObjectivesWhoseHeadsReadSingleStepsRefuseConvChannels(LstmObjective objective)
+    {
+        var ml = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { Objective = objective, ConvChannels = [8] }));
+
+        Assert.AreEqual($"LstmTrainingOptions.ConvChannels: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence); " +
+            "use Classification or Regression, or leave ConvChannels null. (Parameter 'ConvChannels')", e.Message);
+    }
+
+    [TestMethod]
+    public void ConvKernelSizesOfAnotherCountAreRefused()
+    {
+        var ml = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", ConvChannels = [8, 8], ConvKernelSizes = [3] }));
+
+        Assert.AreEqual("LstmTrainingOptions.ConvKernelSizes: expected one kernel size per convolutional layer (2), found 1. (Parameter 'ConvKernelSizes')", e.Message);
+    }
+
+    [TestMethod]
+    public void TrainingWithTheBranchGivesBitIdenticalModelsRunToRun()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
+        var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 32, Epochs = 3 };
+
+        using var first = ml.Transforms.LstmFeaturizeSequence(training).Fit(data);
+        using var second = ml.Transforms.LstmFeaturizeSequence(training).Fit(data);
+
+        Assert.AreEqual(3, first.Model.GetWeights().ConvLayerCount);
+        CollectionAssert.AreEqual(first.Model.ToOnnxBytes(), second.Model.ToOnnxBytes());
+    }
+
+    [TestMethod]
+    public void TheEnsemblesAveragedHeadReadsBothMembersAndTheSharedBranch()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 32, Epochs = 2, EnsembleSize = 2 }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        Assert.AreEqual(2, weights.OutputSize);
+        Assert.AreEqual(3 * 32 + LstmDefaults.ConvChannels[^1], weights.HeadInputWidth);
+        int lstmColumns = 3 * 32;
+        for (int o = 0; o < 2; o++)
+        {
+            Assert.IsTrue(weights.HeadWeight!.AsSpan(o * weights.HeadInputWidth + lstmColumns, LstmDefaults.ConvChannels[^1]).ToArray().Any(v => v != 0), $"output {o} reads the branch");
+        }
+        Assert.AreEqual(3 * 32 + LstmDefaults.ConvChannels[^1], Featurize(transformer.Model, TestData.Random(2, 20, 1, seed: 1))[0].Length);
+    }
+
+    [TestMethod]
+    public void FineTuningKeepsThePretrainedBranchAndTrainsIt()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
+        var start = new LstmWeights(1, 8, convChannels: [4, 3], convKernelSizes: [5, 3]);
+        var random = new Random(3);
+        foreach (var tensor in start.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(random.NextDouble() - 0.3);
+            }
+        }
+        var pretrained = LstmModel.FromWeights(start);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", Epochs = 2, InitialModel = pretrained, ConvChannels = [16] }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        CollectionAssert.AreEqual(new[] { 4, 3 }, weights.ConvChannels.ToArray(), "the model's branch wins over ConvChannels, as its LSTM wins over HiddenSize");
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.AreEqual(start.GetConvLayer(i).Weight.Length, weights.GetConvLayer(i).Weight.Length);
+            CollectionAssert.AreNotEqual(start.GetConvLayer(i).Weight, weights.GetConvLayer(i).Weight, $"conv layer {i} was trained");
+        }
+    }
+}
