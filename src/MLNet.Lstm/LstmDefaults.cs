@@ -29,6 +29,9 @@ internal static class LstmDefaults
     /// <summary>Steps each of those layers' filters span (<see cref="LstmTrainingOptions.ConvKernelSizes"/>): LSTM-FCN's 8, 5, 3.</summary>
     public static readonly int[] ConvKernelSizes = [8, 5, 3];
 
+    /// <summary>Longest convolution kernel, in steps, training accepts: far beyond any useful one, short of sizes whose windows overflow.</summary>
+    public const int MaxConvKernelSize = 65536;
+
     /// <summary>Fewest hidden units a default ensemble member gets: below it, one LSTM is trained.</summary>
     public const int MinMemberHiddenSize = 16;
 

@@ -13,7 +13,9 @@ namespace MLNet.Lstm;
 /// <remarks>
 /// The architecture is PyTorch's <c>nn.LSTM(InputSize, HiddenSize, NumLayers, batch_first=True,
 /// bidirectional=Bidirectional)</c>, optionally followed by <c>nn.Linear(D·H, OutputSize)</c> on the
-/// last step's output. Its input is a batch of sequences [batch, time, InputSize].
+/// last step's output (or on the last, mean and max states), optionally with a convolutional
+/// branch beside the LSTM whose pooled features the head also reads (<see cref="LstmWeights.GetConvLayer"/>).
+/// Its input is a batch of sequences [batch, time, InputSize].
 /// </remarks>
 /// <example>
 /// <code>
@@ -150,7 +152,7 @@ public sealed class LstmModel
     /// <summary>Whether the head is one Gemm that <see cref="GetWeights"/> reads.</summary>
     internal bool HasOneGemmHead => OnnxLstmGraphReader.HasOneGemmHead(_proto, Graph);
 
-    /// <summary>The LSTM's parameters without any head, whatever the head's form.</summary>
+    /// <summary>The LSTM's parameters (and its convolutional branch) without any head, whatever the head's form.</summary>
     internal LstmWeights GetLstmWeights() => OnnxLstmGraphReader.ReadWeights(_proto, Graph, withHead: false);
 
     /// <summary>What fine-tuning reads: the LSTM, and the whole weights when the head is one Gemm of the size training needs.</summary>

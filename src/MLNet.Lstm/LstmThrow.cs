@@ -42,16 +42,25 @@ internal static class LstmThrow
         new($"LstmTrainingOptions.ConvKernelSizes: expected one kernel size per convolutional layer ({layers}), found {kernels}.", nameof(LstmTrainingOptions.ConvKernelSizes));
 
     public static ArgumentOutOfRangeException ConvChannelsInvalid(int layer, int channels) =>
-        new(nameof(LstmTrainingOptions.ConvChannels), $"LstmTrainingOptions.ConvChannels: conv layer {layer} has {channels} channels; expected at least 1.");
+        new(nameof(LstmTrainingOptions.ConvChannels), $"LstmTrainingOptions.ConvChannels: conv layer {layer} has {channels} channels; expected 1 to {LstmDefaults.MaxHiddenSize}.");
 
     public static ArgumentOutOfRangeException ConvKernelSizeInvalid(int layer, int kernel) =>
-        new(nameof(LstmTrainingOptions.ConvKernelSizes), $"LstmTrainingOptions.ConvKernelSizes: conv layer {layer} has kernel size {kernel}; expected at least 1.");
+        new(nameof(LstmTrainingOptions.ConvKernelSizes), $"LstmTrainingOptions.ConvKernelSizes: conv layer {layer} has kernel size {kernel}; expected 1 to {LstmDefaults.MaxConvKernelSize}.");
 
-    public static ArgumentException ObjectiveRefusesConv(LstmObjective objective) =>
-        new($"LstmTrainingOptions.ConvChannels: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence); use Classification or Regression, or leave ConvChannels null.", nameof(LstmTrainingOptions.ConvChannels));
+    public static ArgumentException ObjectiveRefusesConv(LstmObjective objective, string option) =>
+        new($"LstmTrainingOptions.{option}: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence); use Classification or Regression, or leave {option} null.", option);
+
+    public static ArgumentException InitialModelConvForObjective(LstmObjective objective, int layers) =>
+        new($"LstmTrainingOptions.InitialModel: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence), but the model has one of {layers} layer(s); expected a model without one, or Objective Classification or Regression.", nameof(LstmTrainingOptions.InitialModel));
 
     public static InvalidOperationException ConvKernelLongerThanSequence(int layer, int kernel, int steps) =>
-        new($"LSTM training: conv layer {layer}'s kernel spans {kernel} steps, but the shortest training sequence reaches the branch with {steps} step(s) (after pooling); expected kernels of at most {steps} steps (set ConvKernelSizes shorter, or MaxSteps higher).");
+        new($"LSTM training: conv layer {layer}'s kernel spans {kernel} steps, but the training sequences reach the branch with a median of {steps} step(s) (after pooling); expected kernels of at most {steps} steps (set ConvKernelSizes shorter, or MaxSteps higher).");
+
+    public static InvalidOperationException InitialModelConvKernelLongerThanSequence(int layer, int kernel, int steps) =>
+        new($"LSTM training: the InitialModel's conv layer {layer} has a kernel of {kernel} steps, but the training sequences reach it with a median of {steps} step(s) (after the model's own pooling); expected kernels of at most {steps} steps. Fine-tune it on longer sequences, or train a new model.");
+
+    public static InvalidOperationException ConvBatchTooLarge(int batchSize, int steps, long window, long values) =>
+        new($"LSTM training: a batch of {batchSize} rows of {steps} steps gives the convolutional branch windows of {values} values ({window} per step); expected at most {LstmDefaults.MaxTensorElements} (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or MaxSteps.");
 
     public static ArgumentException WeightsInvalid(string property, string why) =>
         new($"LstmWeights.{property}: {why}.", property);
@@ -285,7 +294,7 @@ internal static class LstmThrow
         new(SchemaParameter, $"Row {row} of column '{column}': the {objective} objective needs every sequence of one length; expected {expected} steps (as row 0), found {found}. Cut the series into windows of one length (CreateSlidingWindows).");
 
     public static ArgumentOutOfRangeException HeadTooLarge(LstmObjective objective, string column, long outputs, int hiddenSize, bool bidirectional, long maxOutputs) =>
-        new(SchemaParameter, $"Column '{column}': the {objective} objective's head outputs {outputs} values per row; with HiddenSize {hiddenSize}{(bidirectional ? " in 2 directions" : "")} expected at most {maxOutputs} (its weight, outputs × 3·directions·HiddenSize, must fit one .NET array of {LstmDefaults.MaxTensorElements} values). Lower HiddenSize or the outputs per row (for Reconstruction, MaxSteps or the rows' length).");
+        new(SchemaParameter, $"Column '{column}': the {objective} objective's head outputs {outputs} values per row; with HiddenSize {hiddenSize}{(bidirectional ? " in 2 directions" : "")} expected at most {maxOutputs} (its weight, outputs × (3·directions·HiddenSize + conv channels), must fit one .NET array of {LstmDefaults.MaxTensorElements} values). Lower HiddenSize or the outputs per row (for Reconstruction, MaxSteps or the rows' length).");
 
     public static ArgumentException RepresentationNeedsObjective(LstmRepresentation representation, LstmObjective objective, LstmObjective needed) =>
         new($"LstmFeaturizerOptions.Representation: {representation} needs a model trained with the {needed} objective; the {objective} objective does not train one. Expected LstmObjective.{needed} or another representation, found {objective}.", nameof(LstmFeaturizerOptions.Representation));
@@ -338,7 +347,7 @@ internal static class LstmThrow
         ModelInvalid(source, $"its LSTM nodes are not one chain of layers: '{node}' does not read the output of '{previous}'; expected each LSTM node to read the one before it (parallel LSTMs are not supported)");
 
     public static NotSupportedException NotCarriedByWeights(string source, string op, string node, string what) =>
-        new($"ONNX model '{source}': {op} node '{node}' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.");
+        new($"ONNX model '{source}': {op} node '{node}' has {what}, which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.");
 
     public static ArgumentException WeightsNotFinite(string tensor, int index, float value) =>
         new($"LstmWeights {tensor}: expected finite values, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} at index {index}.", "weights");
@@ -426,6 +435,12 @@ internal static class LstmThrow
 
     public static NotSupportedException Int8OnGpu(int deviceId) =>
         new($"LstmPrecision.Int8 runs ONNX Runtime's CPU int8 LSTM; GpuDeviceId is {deviceId}. Use LstmPrecision.Float32 on the GPU, or GpuDeviceId = null.");
+
+    public static InvalidOperationException EngineConvBranch(int layers) =>
+        new($"A time-series engine steps the LSTM one point at a time; this model has a convolutional branch of {layers} layer(s), which reads the whole sequence at once. Train the engine's model with LstmObjective.NextStep, which trains no branch.");
+
+    public static InvalidOperationException NextStepErrorConvBranch(int layers) =>
+        new($"Representation NextStepError needs a model whose head forecasts the next step from the LSTM's state alone; this model has a convolutional branch of {layers} layer(s) that its head also reads. Train it with LstmObjective.NextStep, which trains no branch.");
 
     public static InvalidOperationException HeadNotLastStep(LstmHeadInput headInput) =>
         new($"A time-series engine forecasts from the last hidden state; this model's head reads {headInput}, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep.");

@@ -52,6 +52,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             throw LstmThrow.NotForecasting(model.InputSize, model.OutputSize, model.Bidirectional);
         }
         var weights = model.GetWeights();
+        if (weights.ConvLayerCount > 0)
+        {
+            throw LstmThrow.EngineConvBranch(weights.ConvLayerCount);
+        }
         if (weights.PoolingStride != 1)
         {
             throw LstmThrow.NotOnePointPerStep(weights.PoolingStride, weights.HeadInput);

@@ -1,9 +1,9 @@
 namespace MLNet.Lstm;
 
 /// <summary>
-/// The parameters of an LSTM (and its optional linear head) in PyTorch's layout: the same
-/// tensors, shapes and gate order (input, forget, cell, output) as the <c>state_dict</c> of
-/// <c>nn.LSTM</c> followed by <c>nn.Linear</c>. <see cref="LstmModel.FromWeights"/> turns them
+/// The parameters of an LSTM (its optional convolutional branch, and its optional linear head)
+/// in PyTorch's layout: the same tensors, shapes and gate order (input, forget, cell, output) as
+/// the <c>state_dict</c> of <c>nn.LSTM</c> (beside <c>nn.Conv1d</c> layers) followed by <c>nn.Linear</c>. <see cref="LstmModel.FromWeights"/> turns them
 /// into an ONNX graph; <see cref="LstmModel.GetWeights"/> reads them back from any model. The
 /// architecture, preprocessing and head input are fixed once built (set them in an object
 /// initializer, on a new or a copied set); the tensors' values are the caller's to fill.
@@ -205,15 +205,35 @@ public sealed class LstmWeights
     };
 
     /// <summary>Layers of the convolutional branch; 0 without one.</summary>
+    /// <example>
+    /// <code>
+    /// bool hasBranch = model.GetWeights().ConvLayerCount > 0;
+    /// </code>
+    /// </example>
     public int ConvLayerCount => _convLayers.Length;
 
     /// <summary>Values the convolutional branch gives per sequence (its last layer's channels, averaged over time); 0 without one.</summary>
+    /// <example>
+    /// <code>
+    /// int lstmValues = weights.HeadInputWidth - weights.ConvFeatureSize; // the head reads the LSTM's values first
+    /// </code>
+    /// </example>
     public int ConvFeatureSize => _convLayers.Length == 0 ? 0 : _convLayers[^1].OutputChannels;
 
     /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
+    /// <example>
+    /// <code>
+    /// var copy = new LstmWeights(w.InputSize, w.HiddenSize, w.NumLayers, w.OutputSize, w.Bidirectional, w.ConvChannels, w.ConvKernelSizes);
+    /// </code>
+    /// </example>
     public IReadOnlyList<int> ConvChannels => Array.ConvertAll(_convLayers, l => l.OutputChannels);
 
     /// <summary>Each convolutional layer's kernel size, in order; empty without a branch.</summary>
+    /// <example>
+    /// <code>
+    /// Console.WriteLine(string.Join("-", weights.ConvKernelSizes)); // 8-5-3 after default training
+    /// </code>
+    /// </example>
     public IReadOnlyList<int> ConvKernelSizes => Array.ConvertAll(_convLayers, l => l.KernelSize);
 
     /// <summary>Features per time step (F).</summary>
@@ -266,6 +286,7 @@ public sealed class LstmWeights
     /// last layer's output, averaged over time, joins the head's input after the LSTM's.
     /// </summary>
     /// <param name="layer">0 for the layer that reads the input.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is negative or not below <see cref="ConvLayerCount"/>.</exception>
     /// <example>
     /// <code>
     /// float[] kernels = weights.GetConvLayer(0).Weight; // conv.0.weight: [out, in, kernel]

@@ -219,7 +219,7 @@ public sealed class ConvModelTests
 
         var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
 
-        Assert.AreEqual("ONNX model 'stream': Conv node 'conv1' has attribute strides = [2], which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, " +
+        Assert.AreEqual("ONNX model 'stream': Conv node 'conv1' has attribute strides = [2], which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, " +
             "so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
         Assert.AreEqual(20, Featurize(model, TestData.Random(3, 8, 2, seed: 1))[0].Length);
     }
@@ -233,12 +233,12 @@ public sealed class ConvModelTests
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.LstmFeaturizeSequence(training).Fit(data));
 
-        Assert.AreEqual("LSTM training: conv layer 1's kernel spans 7 steps, but the shortest training sequence reaches the branch with 6 step(s) (after pooling); " +
+        Assert.AreEqual("LSTM training: conv layer 1's kernel spans 7 steps, but the training sequences reach the branch with a median of 6 step(s) (after pooling); " +
             "expected kernels of at most 6 steps (set ConvKernelSizes shorter, or MaxSteps higher).", e.Message);
     }
 
     [TestMethod]
-    public void DefaultKernelsShortenToTheShortestTrainingSequence()
+    public void DefaultKernelsShortenToTheMedianTrainingSequence()
     {
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 4, seed: 2), 4);
@@ -346,6 +346,158 @@ public sealed class ConvModelTests
         {
             Assert.AreEqual(start.GetConvLayer(i).Weight.Length, weights.GetConvLayer(i).Weight.Length);
             CollectionAssert.AreNotEqual(start.GetConvLayer(i).Weight, weights.GetConvLayer(i).Weight, $"conv layer {i} was trained");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(LstmObjective.NextStep)]
+    [DataRow(LstmObjective.Reconstruction)]
+    public void FineTuningAModelWithABranchOnAnObjectiveThatTrainsNoneIsRefused(LstmObjective objective)
+    {
+        var ml = new MLContext(seed: 1);
+        var model = LstmModel.FromWeights(new LstmWeights(1, 8, outputSize: 1, convChannels: [4], convKernelSizes: [3]));
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { Objective = objective, InitialModel = model }));
+
+        Assert.AreEqual($"LstmTrainingOptions.InitialModel: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence), " +
+            "but the model has one of 1 layer(s); expected a model without one, or Objective Classification or Regression. (Parameter 'InitialModel')", e.Message);
+    }
+
+    [TestMethod]
+    public void ATimeSeriesEngineRefusesAModelWithABranch()
+    {
+        var model = LstmModel.FromWeights(new LstmWeights(1, 8, outputSize: 1, convChannels: [4], convKernelSizes: [3]));
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => model.CreateTimeSeriesEngine());
+
+        Assert.AreEqual("A time-series engine steps the LSTM one point at a time; this model has a convolutional branch of 1 layer(s), which reads the whole sequence at once. " +
+            "Train the engine's model with LstmObjective.NextStep, which trains no branch.", e.Message);
+    }
+
+    [TestMethod]
+    public void TheNextStepErrorRepresentationRefusesAModelWithABranch()
+    {
+        var model = LstmModel.FromWeights(new LstmWeights(1, 8, outputSize: 1, convChannels: [4], convKernelSizes: [3]));
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.Random(3, 6, 1, seed: 1));
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            ml.Transforms.LstmFeaturizeSequence(model, new LstmFeaturizerOptions { Representation = LstmRepresentation.NextStepError }).Fit(data));
+
+        Assert.AreEqual("Representation NextStepError needs a model whose head forecasts the next step from the LSTM's state alone; this model has a convolutional branch of 1 layer(s) " +
+            "that its head also reads. Train it with LstmObjective.NextStep, which trains no branch.", e.Message);
+    }
+
+    [TestMethod]
+    public void ConvKernelSizesAloneOnAnObjectiveThatTrainsNoBranchIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { ConvKernelSizes = [3] }));
+
+        Assert.AreEqual("LstmTrainingOptions.ConvKernelSizes: the NextStep objective trains no convolutional branch (its head reads single steps, not the whole sequence); " +
+            "use Classification or Regression, or leave ConvKernelSizes null. (Parameter 'ConvKernelSizes')", e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(0, "conv layer 1 has 0 channels; expected 1 to 23170.")]
+    [DataRow(100_000, "conv layer 1 has 100000 channels; expected 1 to 23170.")]
+    public void ChannelCountsOutsideTheLimitsAreRefused(int channels, string why)
+    {
+        var ml = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", ConvChannels = [8, channels] }));
+
+        Assert.AreEqual($"LstmTrainingOptions.ConvChannels: {why} (Parameter 'ConvChannels')", e.Message);
+    }
+
+    [TestMethod]
+    public void ABatchWhoseWindowsOverflowAnArrayIsRefusedBeforeTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 300, seed: 2), 300);
+        var training = new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = null,
+            ConvChannels = [20_000, 4], ConvKernelSizes = [3, 60],
+        };
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.LstmFeaturizeSequence(training).Fit(data));
+
+        Assert.AreEqual("LSTM training: a batch of 16 rows of 300 steps gives the convolutional branch windows of 5760000000 values (1200000 per step); " +
+            "expected at most 2147483591 (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or MaxSteps.", e.Message);
+    }
+
+    [TestMethod]
+    public void AHeadThatReadsTheBranchBeforeTheLstmIsRefusedByGetWeights()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var concat = proto.Graph.Node.Single(n => n.Name == "head_with_conv");
+        (concat.Input[0], concat.Input[1]) = (concat.Input[1], concat.Input[0]);
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
+
+        StringAssert.StartsWith(e.Message, "ONNX model 'stream': Gemm node 'fc' has an input that is not the LSTM's values then 'conv_features' (Concat 'head_with_conv' on axis 1), which LstmWeights");
+    }
+
+    [TestMethod]
+    public void ABranchWithoutItsReluIsRefusedByGetWeights()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        proto.Graph.Node.Single(n => n.Name == "conv1").Input[0] = "conv0_out";
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
+
+        StringAssert.StartsWith(e.Message, "ONNX model 'stream': Conv node 'conv1' has an input 'conv0_out' that is not the Relu of conv0's output, which LstmWeights");
+    }
+
+    [TestMethod]
+    public void AConvWeightWithTooFewValuesForItsShapeIsRefused()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var weight = proto.Graph.Initializer.Single(i => i.Name == "conv2.weight");
+        weight.RawData = ByteString.CopyFrom(weight.RawData.Span[..(10 * sizeof(float))]);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its Conv node 'conv2' has a weight 'conv2.weight' of 10 values; expected 60 for its shape [2, 5, 6].", e.Message);
+    }
+
+    [TestMethod]
+    public void ShardedGradientsOfTheBranchEqualOneNetworksOnTheWholeBatch()
+    {
+        var weights = new LstmWeights(1, 8, outputSize: 2, convChannels: [4, 3], convKernelSizes: [5, 3]) { HeadInput = LstmHeadInput.LastMeanMax };
+        var random = new Random(4);
+        foreach (var tensor in weights.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(random.NextDouble() - 0.5);
+            }
+        }
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(32, 12, seed: 5), 12);
+        var set = Training.TrainingSet.Read(data, Data.SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), inputSize: 1),
+            Training.Objectives.ClassificationObjective.Instance, "Label");
+        set.OutputSize = 2;
+        int[] rows = [.. Enumerable.Range(0, 32)];
+        using var step = new Training.ShardedStep(weights, Training.Objectives.ClassificationObjective.Instance);
+        step.ParametersChanged();
+        double sharded = step.LossAndGradients(set, rows);
+        var whole = weights.ZerosLike();
+        var network = new Training.LstmNetwork(weights, Training.Objectives.ClassificationObjective.Instance);
+        double loss = network.LossAndGradients(set.Batch(rows), whole);
+
+        Assert.AreEqual(loss, sharded, 1e-6);
+        foreach (var (expected, actual) in whole.Tensors().Zip(step.Gradients.Tensors()))
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.AreEqual(expected[i], actual[i], 1e-5 + 1e-4 * Math.Abs(expected[i]), $"tensor of {expected.Length}, value {i}");
+            }
         }
     }
 }

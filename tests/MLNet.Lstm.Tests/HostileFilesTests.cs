@@ -525,7 +525,7 @@ public sealed class HostileFilesTests
 
         var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
 
-        Assert.AreEqual($"ONNX model 'stream': LSTM node 'lstm0' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+        Assert.AreEqual($"ONNX model 'stream': LSTM node 'lstm0' has {what}, which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
     }
 
     [TestMethod]
@@ -574,7 +574,7 @@ public sealed class HostileFilesTests
 
         var e = Assert.ThrowsExactly<NotSupportedException>(model.GetWeights);
 
-        Assert.AreEqual($"ONNX model 'stream': Gemm node 'fc' has {what}, which LstmWeights (PyTorch's nn.LSTM and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+        Assert.AreEqual($"ONNX model 'stream': Gemm node 'fc' has {what}, which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
     }
 
     [TestMethod]

@@ -5,17 +5,23 @@ namespace MLNet.Lstm.Onnx;
 /// <summary>
 /// Finds the convolutional branch <see cref="OnnxLstmGraphBuilder"/> writes (nodes conv0, conv1, …
 /// ending in the Flatten named <see cref="OnnxLstmGraphBuilder.ConvFeaturesName"/>) and reads its
-/// layers back; refuses, for <see cref="LstmModel.GetWeights"/>, any Conv node the branch's
-/// layout (PyTorch's nn.Conv1d with padding='same', stride, dilation and groups 1) cannot carry.
+/// layers back; refuses, for <see cref="LstmModel.GetWeights"/>, any Conv node or wiring the branch's
+/// layout (PyTorch's nn.Conv1d with padding='same', stride, dilation and groups 1, each followed by
+/// ReLU, reading the LSTM's input, averaged over time) cannot carry.
 /// </summary>
 internal static class OnnxConvBranchReader
 {
     /// <summary>The branch's Conv nodes in order and its features per row; none when the graph has no branch of ours.</summary>
     public static (IReadOnlyList<NodeProto> Layers, int FeatureSize) Find(GraphProto graph, string source)
     {
-        if (!graph.Node.Any(n => n.OpType == "Flatten" && n.Name == OnnxLstmGraphBuilder.ConvFeaturesName))
+        var features = graph.Node.FirstOrDefault(n => n.OpType == "Flatten" && n.Name == OnnxLstmGraphBuilder.ConvFeaturesName);
+        if (features is null)
         {
             return ([], 0);
+        }
+        if (features.Output.Count != 1 || features.Output[0] != OnnxLstmGraphBuilder.ConvFeaturesName)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' writes '{string.Join(", ", features.Output)}'; expected the convolutional features '{OnnxLstmGraphBuilder.ConvFeaturesName}'");
         }
         var layers = new List<NodeProto>();
         while (graph.Node.FirstOrDefault(n => n.OpType == "Conv" && n.Name == $"conv{layers.Count}") is { } node)
@@ -26,16 +32,16 @@ internal static class OnnxConvBranchReader
         {
             throw LstmThrow.ModelInvalid(source, $"its convolutional features '{OnnxLstmGraphBuilder.ConvFeaturesName}' follow no Conv node named conv0");
         }
-        var weight = layers[^1].Input.Count > 1 ? OnnxTensors.Find(graph, layers[^1].Input[1]) : null;
-        if (weight is not { Dims.Count: 3 } || weight.Dims[0] < 1 || weight.Dims[0] > LstmDefaults.MaxTensorElements)
-        {
-            throw LstmThrow.ModelInvalid(source, $"its Conv node '{layers[^1].Name}' has no constant weight [channels, input channels, kernel]");
-        }
-        return (layers, (int)weight.Dims[0]);
+        return (layers, Shape(graph, layers[^1], source).Channels);
     }
 
-    /// <summary>Refuses a Conv node outside <paramref name="layers"/>, or one of them that <see cref="LstmConvLayerWeights"/> cannot carry.</summary>
-    public static void CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string source)
+    /// <summary>
+    /// Refuses a Conv node outside <paramref name="layers"/>, a layer <see cref="LstmConvLayerWeights"/>
+    /// cannot carry, or a branch not wired as the builder wires it: conv0 reading the LSTM's input
+    /// <paramref name="lstmInput"/> turned channels-first, each layer a Relu away from the next, the
+    /// last one's Relu averaged over time into the features.
+    /// </summary>
+    public static void CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string source)
     {
         foreach (var node in graph.Node)
         {
@@ -44,38 +50,62 @@ internal static class OnnxConvBranchReader
                 throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, "no place in the convolutional branch LstmWeights holds (layers named conv0, conv1, … feeding 'conv_features')");
             }
         }
-        int channels = inputSize;
-        foreach (var node in layers)
+        if (layers.Count == 0)
         {
-            var (weight, _) = Tensors(graph, node, source);
-            if (weight.Dims.Count != 3 || weight.Dims[1] != channels)
+            return;
+        }
+        var producers = new Dictionary<string, NodeProto>();
+        foreach (var node in graph.Node)
+        {
+            foreach (string output in node.Output)
+            {
+                producers.TryAdd(output, node);
+            }
+        }
+        int channels = inputSize;
+        string expectedInput = lstmInput;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var node = layers[i];
+            var (outputChannels, inputChannels, kernel) = Shape(graph, node, source);
+            if (inputChannels != channels)
             {
                 throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name,
-                    $"a weight of shape [{string.Join(", ", weight.Dims)}]; expected [channels, {channels}, kernel] (one-dimensional, reading {channels} channels)");
+                    $"a weight reading {inputChannels} channels; expected {channels} ({(i == 0 ? "the features per step" : $"conv{i - 1}'s channels")})");
             }
-            long kernel = weight.Dims[2];
-            long padBefore = (kernel - 1) / 2;
-            foreach (var attribute in node.Attribute)
+            CheckAttributes(node, kernel, source);
+            var reads = node.Input.Count > 0 && producers.TryGetValue(node.Input[0], out var producer) ? producer : null;
+            bool wired = i == 0
+                ? reads is { OpType: "Transpose" } && reads.Input.Count == 1 && reads.Input[0] == expectedInput && OnnxTensors.GetInts(reads, "perm") is [1, 2, 0]
+                : reads is { OpType: "Relu" } && reads.Input.Count == 1 && reads.Input[0] == expectedInput;
+            if (!wired)
             {
-                string? found = attribute.Name switch
-                {
-                    "group" when attribute.I != 1 => attribute.I.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "strides" or "dilations" when attribute.Ints.Any(v => v != 1) => $"[{string.Join(", ", attribute.Ints)}]",
-                    "pads" when attribute.Ints.Count != 2 || attribute.Ints[0] != padBefore || attribute.Ints[1] != kernel - 1 - padBefore =>
-                        $"[{string.Join(", ", attribute.Ints)}] (padding='same' for kernel {kernel} is [{padBefore}, {kernel - 1 - padBefore}])",
-                    "auto_pad" when attribute.S.ToStringUtf8() is not ("" or "NOTSET") => attribute.S.ToStringUtf8(),
-                    _ => null,
-                };
-                if (found is not null)
-                {
-                    throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, $"attribute {attribute.Name} = {found}");
-                }
+                throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, i == 0
+                    ? $"an input '{node.Input.FirstOrDefault()}' that is not the LSTM's input '{lstmInput}' turned channels-first (Transpose, perm [1, 2, 0])"
+                    : $"an input '{node.Input.FirstOrDefault()}' that is not the Relu of conv{i - 1}'s output");
             }
-            if (kernel > 1 && OnnxTensors.GetInts(node, "pads") is null)
-            {
-                throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, $"no pads (a 'valid' convolution shortens the sequence); expected [{padBefore}, {kernel - 1 - padBefore}]");
-            }
-            channels = checked((int)weight.Dims[0]);
+            channels = outputChannels;
+            expectedInput = node.Output[0];
+        }
+        var pool = graph.Node.FirstOrDefault(n => n.Name == OnnxLstmGraphBuilder.ConvFeaturesName) is { Input.Count: 1 } flatten
+            && producers.TryGetValue(flatten.Input[0], out var pooled) ? pooled : null;
+        var relu = pool is { OpType: "GlobalAveragePool", Input.Count: 1 } && producers.TryGetValue(pool.Input[0], out var last) ? last : null;
+        if (relu is not { OpType: "Relu", Input.Count: 1 } || relu.Input[0] != expectedInput)
+        {
+            throw LstmThrow.NotCarriedByWeights(source, "Conv", layers[^1].Name,
+                $"an output that does not reach '{OnnxLstmGraphBuilder.ConvFeaturesName}' through Relu and GlobalAveragePool (the mean over time)");
+        }
+    }
+
+    /// <summary>Refuses a head that does not read the LSTM's values then the branch's, as the training's head does.</summary>
+    public static void CheckHeadReadsBranch(GraphProto graph, NodeProto gemm, string source)
+    {
+        var concat = graph.Node.FirstOrDefault(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadWithConvName);
+        if (concat is null || gemm.Input.Count == 0 || gemm.Input[0] != concat.Output.FirstOrDefault()
+            || concat.Input.Count != 2 || concat.Input[1] != OnnxLstmGraphBuilder.ConvFeaturesName || OnnxTensors.GetInt(concat, "axis") != 1)
+        {
+            throw LstmThrow.NotCarriedByWeights(source, "Gemm", gemm.Name,
+                $"an input that is not the LSTM's values then '{OnnxLstmGraphBuilder.ConvFeaturesName}' (Concat '{OnnxLstmGraphBuilder.HeadWithConvName}' on axis 1)");
         }
     }
 
@@ -84,11 +114,12 @@ internal static class OnnxConvBranchReader
     {
         for (int i = 0; i < layers.Count; i++)
         {
-            var (weight, bias) = Tensors(graph, layers[i], source);
             var layer = weights.GetConvLayer(i);
-            OnnxTensors.ReadFloats(weight, source).CopyTo(layer.Weight, 0);
-            if (bias is not null)
+            OnnxTensors.ReadFloats(OnnxTensors.Find(graph, layers[i].Input[1])!, source).CopyTo(layer.Weight, 0);
+            if (layers[i].Input.Count > 2 && layers[i].Input[2].Length > 0)
             {
+                var bias = OnnxTensors.Find(graph, layers[i].Input[2])
+                    ?? throw LstmThrow.NotCarriedByWeights(source, "Conv", layers[i].Name, $"a bias '{layers[i].Input[2]}' that is not a constant tensor");
                 var values = OnnxTensors.ReadFloats(bias, source);
                 if (values.Length != layer.OutputChannels)
                 {
@@ -106,23 +137,57 @@ internal static class OnnxConvBranchReader
         var kernels = new int[layers.Count];
         for (int i = 0; i < layers.Count; i++)
         {
-            var (weight, _) = Tensors(graph, layers[i], source);
-            channels[i] = checked((int)weight.Dims[0]);
-            kernels[i] = checked((int)weight.Dims[2]);
+            (channels[i], _, kernels[i]) = Shape(graph, layers[i], source);
         }
         return (channels, kernels);
     }
 
-    private static (TensorProto Weight, TensorProto? Bias) Tensors(GraphProto graph, NodeProto node, string source)
+    private static void CheckAttributes(NodeProto node, int kernel, string source)
+    {
+        int padBefore = (kernel - 1) / 2, padAfter = kernel - 1 - padBefore;
+        foreach (var attribute in node.Attribute)
+        {
+            string? found = attribute.Name switch
+            {
+                "group" when attribute.I != 1 => attribute.I.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "strides" or "dilations" when attribute.Ints.Any(v => v != 1) => $"[{string.Join(", ", attribute.Ints)}]",
+                "kernel_shape" when attribute.Ints.Count != 1 || attribute.Ints[0] != kernel => $"[{string.Join(", ", attribute.Ints)}] (its weight spans {kernel} steps)",
+                "pads" when attribute.Ints.Count != 2 || attribute.Ints[0] != padBefore || attribute.Ints[1] != padAfter =>
+                    $"[{string.Join(", ", attribute.Ints)}] (padding='same' for kernel {kernel} is [{padBefore}, {padAfter}])",
+                "auto_pad" when attribute.S.ToStringUtf8() is not ("" or "NOTSET") => attribute.S.ToStringUtf8(),
+                _ => null,
+            };
+            if (found is not null)
+            {
+                throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, $"attribute {attribute.Name} = {found}");
+            }
+        }
+        if (kernel > 1 && OnnxTensors.GetInts(node, "pads") is null)
+        {
+            throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, $"no pads (a 'valid' convolution shortens the sequence); expected [{padBefore}, {padAfter}]");
+        }
+    }
+
+    /// <summary>The layer's weight as [channels, input channels, kernel]: a constant float tensor of rank 3 whose values fill its shape.</summary>
+    private static (int Channels, int InputChannels, int Kernel) Shape(GraphProto graph, NodeProto node, string source)
     {
         var weight = node.Input.Count > 1 ? OnnxTensors.Find(graph, node.Input[1]) : null;
         if (weight is null)
         {
-            throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, "a weight that is not a constant tensor");
+            throw LstmThrow.ModelInvalid(source, $"its Conv node '{node.Name}' has no constant weight; expected a float tensor [channels, input channels, kernel]");
         }
-        var bias = node.Input.Count > 2 && node.Input[2].Length > 0
-            ? OnnxTensors.Find(graph, node.Input[2]) ?? throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, "a bias that is not a constant tensor")
-            : null;
-        return (weight, bias);
+        string shape = $"[{string.Join(", ", weight.Dims)}]";
+        if (weight.DataType != (int)TensorProto.Types.DataType.Float || weight.Dims.Count != 3 || weight.Dims.Any(d => d < 1 || d > LstmDefaults.MaxTensorElements)
+            || (Int128)weight.Dims[0] * weight.Dims[1] * weight.Dims[2] > LstmDefaults.MaxTensorElements)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its Conv node '{node.Name}' has a weight '{weight.Name}' of element type {weight.DataType} and shape {shape}; expected float (1) [channels, input channels, kernel], each at least 1, at most {LstmDefaults.MaxTensorElements} values");
+        }
+        long values = weight.RawData.IsEmpty ? weight.FloatData.Count : weight.RawData.Length / sizeof(float);
+        long expected = weight.Dims[0] * weight.Dims[1] * weight.Dims[2];
+        if (weight.DataLocation != TensorProto.Types.DataLocation.External && values != expected)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its Conv node '{node.Name}' has a weight '{weight.Name}' of {values} values; expected {expected} for its shape {shape}");
+        }
+        return ((int)weight.Dims[0], (int)weight.Dims[1], (int)weight.Dims[2]);
     }
 }

@@ -131,12 +131,16 @@ internal static class OnnxLstmGraphReader
         var graph = model.Graph;
         OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
         var convLayers = info.ConvLayers ?? [];
-        OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.Source);
+        OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0], info.Source);
         var (convChannels, convKernels) = OnnxConvBranchReader.Shapes(graph, convLayers, info.Source);
         var gemm = withHead ? ReadableHead(model, info) : null;
         if (gemm is not null)
         {
             OnnxLstmNodeCheck.CheckGemmCarriedByWeights(gemm, info.Source);
+            if (convLayers.Count > 0)
+            {
+                OnnxConvBranchReader.CheckHeadReadsBranch(graph, gemm, info.Source);
+            }
         }
         int headSize = gemm is null ? 0 : info.OutputSize;
         var weights = new LstmWeights(info.InputSize, info.HiddenSize, info.NumLayers, headSize, info.Bidirectional, convChannels, convKernels)

@@ -104,6 +104,10 @@ internal static class OnnxRepresentationRewriter
     /// </summary>
     private static void AddNextStepError(GraphProto graph, List<NodeProto> nodes, LstmGraphInfo info, string y, string lstmInput)
     {
+        if (info.ConvFeatureSize > 0)
+        {
+            throw LstmThrow.NextStepErrorConvBranch(info.ConvLayers!.Count);
+        }
         var head = graph.Node.Where(n => n.OpType == "Gemm").ToList();
         if (info.Bidirectional || info.OutputSize != info.InputSize || head.Count != 1)
         {

@@ -30,9 +30,10 @@ internal static class LstmTrainer
         var lstm = pretrained?.Lstm();
         int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
-        var (convChannels, convKernels) = training.ConvLayersFor(objective, set.ShortestPooledSteps(stride), lstm);
+        var (convChannels, convKernels) = training.ConvLayersFor(objective, set.MedianPooledSteps(stride), lstm);
         RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional,
-            convChannels.Length == 0 ? 0 : convChannels[^1]);
+            lstm?.ConvFeatureSize ?? (convChannels.Length == 0 ? 0 : convChannels[^1]));
+        RequireConvBatchFits(set, stride, training.BatchSize, lstm?.InputSize ?? set.InputSize, lstm is null ? convChannels : [.. lstm.ConvChannels], lstm is null ? convKernels : [.. lstm.ConvKernelSizes]);
         var weights = lstm is null
             ? InitialWeights.Fresh(training, objective, set, members, stride, convChannels, convKernels)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
@@ -122,6 +123,28 @@ internal static class LstmTrainer
         if (outputs * widest > LstmDefaults.MaxTensorElements)
         {
             throw LstmThrow.HeadTooLarge(objective.Kind, string.Join("', '", input.ColumnNames), outputs, hiddenSize, bidirectional, LstmDefaults.MaxTensorElements / widest);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a branch whose buffers for one batch (rows × steps × the widest window or channel
+    /// count) would not fit one .NET array, before training starts rather than in its first batch.
+    /// </summary>
+    private static void RequireConvBatchFits(TrainingSet set, int stride, int batchSize, int inputSize, int[] channels, int[] kernels)
+    {
+        if (channels.Length == 0)
+        {
+            return;
+        }
+        long widest = 0;
+        for (int i = 0; i < channels.Length; i++)
+        {
+            widest = Math.Max(widest, Math.Max((long)kernels[i] * (i == 0 ? inputSize : channels[i - 1]), channels[i]));
+        }
+        long values = (long)Math.Min(batchSize, set.Count) * set.LongestPooledSteps(stride) * widest;
+        if (values > LstmDefaults.MaxTensorElements)
+        {
+            throw LstmThrow.ConvBatchTooLarge(batchSize, set.LongestPooledSteps(stride), widest, values);
         }
     }
 

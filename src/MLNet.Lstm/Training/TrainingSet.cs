@@ -111,15 +111,18 @@ internal sealed class TrainingSet
     /// <summary>Steps the LSTM reads of the first row, its steps averaged by <paramref name="poolingStride"/> (the last window over the steps it holds).</summary>
     public int PooledSteps(int poolingStride) => PooledLength(Steps(0), poolingStride);
 
-    /// <summary>Steps the shortest row reaches the network with, its steps averaged by <paramref name="poolingStride"/>.</summary>
-    public int ShortestPooledSteps(int poolingStride)
+    /// <summary>Steps the median row reaches the network with, its steps averaged by <paramref name="poolingStride"/>.</summary>
+    public int MedianPooledSteps(int poolingStride) => PooledLength(MedianSteps(), poolingStride);
+
+    /// <summary>Steps the longest row reaches the network with, its steps averaged by <paramref name="poolingStride"/>.</summary>
+    public int LongestPooledSteps(int poolingStride)
     {
-        int shortest = int.MaxValue;
+        int longest = 0;
         for (int row = 0; row < Count; row++)
         {
-            shortest = Math.Min(shortest, Steps(row));
+            longest = Math.Max(longest, Steps(row));
         }
-        return PooledLength(shortest, poolingStride);
+        return PooledLength(longest, poolingStride);
     }
 
     private void RequireOneLength(TrainingObjective objective, string[] columns)
