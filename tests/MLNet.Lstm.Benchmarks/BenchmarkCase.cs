@@ -17,7 +17,7 @@ internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresent
     /// <summary>All rows back to back, [Rows, Steps, F], uniform in [-1, 1) from a fixed seed.</summary>
     public float[] Values => _values ??= MakeValues();
 
-    /// <summary>2·4·H·(I+H) per step, per layer and direction.</summary>
+    /// <summary>2·4·H·(I+H) per step, per layer and direction, and 2·C_out·C_in·K per step and convolutional layer.</summary>
     public double FlopsPerSequence
     {
         get
@@ -29,8 +29,35 @@ internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresent
                 int input = layer == 0 ? Model.InputSize : d * h;
                 perStep += d * 2.0 * 4 * h * (input + h);
             }
+            var weights = Model.GetWeights();
+            for (int i = 0; i < weights.ConvLayerCount; i++)
+            {
+                var conv = weights.GetConvLayer(i);
+                perStep += 2.0 * conv.OutputChannels * conv.InputChannels * conv.KernelSize;
+            }
             return perStep * Steps;
         }
+    }
+
+    /// <summary>The shape default training gives a univariate classifier (H 64 and the default branch), weights uniform in ±0.2 from a fixed seed.</summary>
+    public static LstmModel RandomConvModel()
+    {
+        var lstm = LstmModel.CreateRandom(1, 64, seed: 1).GetWeights();
+        var weights = new LstmWeights(1, 64, outputSize: 2, convChannels: [32, 64, 32], convKernelSizes: [8, 5, 3]) { HeadInput = LstmHeadInput.LastMeanMax };
+        var cell = weights.GetCell(0, 0);
+        lstm.GetCell(0, 0).WeightIh.CopyTo(cell.WeightIh, 0);
+        lstm.GetCell(0, 0).WeightHh.CopyTo(cell.WeightHh, 0);
+        lstm.GetCell(0, 0).BiasIh.CopyTo(cell.BiasIh, 0);
+        var random = new Random(2);
+        for (int i = 0; i < weights.ConvLayerCount; i++)
+        {
+            var conv = weights.GetConvLayer(i);
+            for (int j = 0; j < conv.Weight.Length; j++)
+            {
+                conv.Weight[j] = (float)(random.NextDouble() * 0.4 - 0.2);
+            }
+        }
+        return LstmModel.FromWeights(weights);
     }
 
     /// <summary>The featurizer's options: the default output cache, or none (<paramref name="cache"/> false).</summary>

@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B]] [-- --transfer]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -30,6 +30,9 @@ var cases = new[]
     new BenchmarkCase("large (CreateRandom(8, 128, 2), T=100)",
         LstmModel.CreateRandom(8, 128, 2, seed: 1), LstmRepresentation.LastHidden,
         Rows: quick ? 2_000 : 20_000, Steps: 100, LatencyRows: quick ? 50 : 500),
+    new BenchmarkCase("conv (the trained default's shape: F=1, H=64, conv branch 32-64-32 of kernels 8-5-3, T=64)",
+        BenchmarkCase.RandomConvModel(), LstmRepresentation.LastMeanMax,
+        Rows: quick ? 5_000 : 50_000, Steps: 64, LatencyRows: quick ? 200 : 2_000),
 };
 
 Console.WriteLine($"MLNet.Lstm benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {CpuName()}, .NET {Environment.Version}, {(quick ? "quick" : "full")} mode");
@@ -48,6 +51,11 @@ if (webOnly)
 if (ucrOnly)
 {
     UcrBenchmark.Run(quick, ucrSettings, ucrSets);
+    return;
+}
+if (args.Contains("--transfer"))
+{
+    TransferBenchmark.Run(Path.Combine(AppContext.BaseDirectory, "data", "ucr-suite"));
     return;
 }
 if (args.Contains("--gemm"))

@@ -61,8 +61,10 @@ public sealed class TrainingTests
             // steps, so its gradient is large enough to learn from (see ForgetGateBias).
             ForgetGateBias = 3f,
             Seed = 1,
-            // The last step alone: the mean and max over time would see the first step without any memory.
+            // The last step alone: the mean and max over time would see the first step without any memory,
+            // and so would a convolutional branch's mean over time; this is the LSTM's memory alone.
             HeadInput = LstmHeadInput.LastStep,
+            ConvChannels = [],
         };
         var lastHidden = new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden };
 
