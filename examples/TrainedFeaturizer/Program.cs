@@ -34,6 +34,10 @@ var baseline = mlContext.Transforms.Conversion.MapValueToKey("Band")
     .Fit(train);
 double random = mlContext.MulticlassClassification.Evaluate(baseline.Transform(test), labelColumnName: "Band").MicroAccuracy;
 Console.WriteLine($"Test accuracy: trained featurizer {trained:P1}, random featurizer {random:P1}");
+// Classification trains a convolutional branch beside the LSTM by default (ConvChannels); both feed the features.
+var trainedWeights = model.OfType<LstmFeaturizerTransformer>().Single().Model.GetWeights();
+Console.WriteLine($"The trained model: an LSTM of {trainedWeights.HiddenSize} units beside a convolutional branch of {string.Join("-", trainedWeights.ConvChannels)} channels " +
+    $"(kernels {string.Join("-", trainedWeights.ConvKernelSizes)} steps); {trainedWeights.HeadInputWidth} features per window");
 
 // 2. Save, reload (as a service would), score one window.
 string zip = Path.Combine(Path.GetTempPath(), "lstm-trained-featurizer.zip");

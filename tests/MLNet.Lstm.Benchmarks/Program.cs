@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B]] [-- --transfer]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B]] [-- --transfer]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -73,9 +73,11 @@ if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--cache-forms") is
     UcrBenchmark.CacheForms(formsAt + 1 < args.Length && !args[formsAt + 1].StartsWith("--", StringComparison.Ordinal) ? args[formsAt + 1] : "SwedishLeaf");
     return;
 }
-if (args.Contains("--featurizer"))
+if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--featurizer") is ("--featurizer", int featurizerAt))
 {
-    foreach (var benchmark in cases)
+    // An optional case name prefix (seed, large, conv) runs that case alone.
+    string? only = featurizerAt + 1 < args.Length && !args[featurizerAt + 1].StartsWith("--", StringComparison.Ordinal) ? args[featurizerAt + 1] : null;
+    foreach (var benchmark in cases.Where(c => only is null || c.Name.StartsWith(only, StringComparison.Ordinal)))
     {
         Run(benchmark);
     }
