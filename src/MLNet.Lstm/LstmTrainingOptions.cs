@@ -74,7 +74,7 @@ public sealed class LstmTrainingOptions
     /// convolutions with ReLU, as in LSTM-FCN; see <see cref="LstmWeights.GetConvLayer"/>): it reads
     /// the sequence the LSTM reads, its last layer is averaged over time, and the head (and the
     /// <see cref="LstmRepresentation.LastMeanMax"/> features) read it after the LSTM's values.
-    /// Default null: <see cref="LstmDefaults.ConvChannels"/> for Classification and Regression, none
+    /// Default null: 32, 64 and 32 channels (<see cref="LstmDefaults.ConvChannels"/>) for Classification and Regression, none
     /// for NextStep and Reconstruction, whose heads read single steps. An empty array trains no
     /// branch. With an <see cref="InitialModel"/>, the model's own branch is kept. Chosen on the
     /// 44-set UCR suite (BENCHMARKS.md): the branch took the mean from 0.809 to 0.835.
@@ -89,7 +89,8 @@ public sealed class LstmTrainingOptions
 
     /// <summary>
     /// Steps each convolutional layer's filters span, one per <see cref="ConvChannels"/> entry.
-    /// Default null: <see cref="LstmDefaults.ConvKernelSizes"/>, each shortened to the training
+    /// Default null: 8, 5 and 3 steps for the first three layers and 3 for any further one
+    /// (<see cref="LstmDefaults.ConvKernelSizes"/>, as many as <see cref="ConvChannels"/> has layers), each shortened to the training
     /// sequences' median length (after <see cref="MaxSteps"/>' pooling) when that is shorter. A kernel
     /// set here that is longer than that median is refused at <c>Fit</c>; a shorter row is read with
     /// zero padding on both sides, as PyTorch's <c>padding='same'</c> reads it.
@@ -313,7 +314,8 @@ public sealed class LstmTrainingOptions
         {
             return ([], []);
         }
-        var kernels = ConvKernelSizes ?? Array.ConvertAll(LstmDefaults.ConvKernelSizes, k => Math.Min(k, medianSteps));
+        var defaults = LstmDefaults.ConvKernelSizes;
+        var kernels = ConvKernelSizes ?? [.. Enumerable.Range(0, channels.Length).Select(i => Math.Min(i < defaults.Length ? defaults[i] : defaults[^1], medianSteps))];
         for (int i = 0; i < kernels.Length; i++)
         {
             if (kernels[i] > medianSteps) throw LstmThrow.ConvKernelLongerThanSequence(i, kernels[i], medianSteps);

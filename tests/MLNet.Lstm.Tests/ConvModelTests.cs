@@ -500,4 +500,31 @@ public sealed class ConvModelTests
             }
         }
     }
+
+    [TestMethod]
+    [DataRow(new[] { 16, 8 }, new[] { 8, 5 })]
+    [DataRow(new[] { 8, 8, 8, 8 }, new[] { 8, 5, 3, 3 })]
+    public void ConvChannelsOfAnyDepthGetDefaultKernels(int[] channels, int[] kernels)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 12, seed: 2), 12);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvChannels = channels }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        CollectionAssert.AreEqual(channels, weights.ConvChannels.ToArray());
+        CollectionAssert.AreEqual(kernels, weights.ConvKernelSizes.ToArray());
+    }
+
+    [TestMethod]
+    public void ConvFeaturesThatAreNotTheBranchsMeanOverTimeAreRefusedAtLoad()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        proto.Graph.Node.Single(n => n.Name == "conv_features").Input[0] = "conv2_relu";
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its Flatten node 'conv_features' reads 'conv2_relu'; expected the convolutional branch's GlobalAveragePool (its mean over time).", e.Message);
+    }
 }

@@ -23,6 +23,10 @@ internal static class OnnxConvBranchReader
         {
             throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' writes '{string.Join(", ", features.Output)}'; expected the convolutional features '{OnnxLstmGraphBuilder.ConvFeaturesName}'");
         }
+        if (features.Input.Count != 1 || !graph.Node.Any(n => n.OpType == "GlobalAveragePool" && n.Output.Contains(features.Input[0])))
+        {
+            throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' reads '{string.Join(", ", features.Input)}'; expected the convolutional branch's GlobalAveragePool (its mean over time)");
+        }
         var layers = new List<NodeProto>();
         while (graph.Node.FirstOrDefault(n => n.OpType == "Conv" && n.Name == $"conv{layers.Count}") is { } node)
         {
