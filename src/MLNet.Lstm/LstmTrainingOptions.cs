@@ -267,7 +267,7 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.LearningRateScheduleUndefined(LearningRateSchedule);
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
-        if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv();
+        if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv(objective);
         if (InitialModel?.Graph.ConvLayers is { Count: > 0 } pretrainedConv && !objective.TrainsConvBranch) throw LstmThrow.InitialModelConvForObjective(Objective, pretrainedConv.Count);
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
         // Every property but the two arrays is a value, an immutable model, a token or the caller's progress sink or profile.
@@ -277,9 +277,9 @@ public sealed class LstmTrainingOptions
         return copy;
     }
 
-    private void ValidateConv()
+    private void ValidateConv(TrainingObjective objective)
     {
-        if (!TrainingObjective.For(Objective).TrainsConvBranch && (ConvChannels is { Length: > 0 } || ConvKernelSizes is { Length: > 0 }))
+        if (!objective.TrainsConvBranch && (ConvChannels is { Length: > 0 } || ConvKernelSizes is { Length: > 0 }))
         {
             throw LstmThrow.ObjectiveRefusesConv(Objective, ConvChannels is { Length: > 0 } ? nameof(ConvChannels) : nameof(ConvKernelSizes));
         }
@@ -293,10 +293,11 @@ public sealed class LstmTrainingOptions
     }
 
     /// <summary>
-    /// The convolutional layers to train: the options', else the objective's default, each default
-    /// kernel shortened to <paramref name="medianSteps"/> (as the pooling stride follows the median
-    /// length, so one short row changes neither); a kernel set here that is longer is refused. Rows
-    /// shorter than a kernel are read with zero padding, as PyTorch's padding='same' reads them.
+    /// The convolutional layers training gives the model: a pretrained model's own, else the options',
+    /// else the objective's default, each default kernel shortened to <paramref name="medianSteps"/>
+    /// (as the pooling stride follows the median length, so one short row changes neither); a kernel
+    /// longer than that is refused. Rows shorter than a kernel are read with zero padding, as
+    /// PyTorch's padding='same' reads them.
     /// </summary>
     internal (int[] Channels, int[] KernelSizes) ConvLayersFor(TrainingObjective objective, int medianSteps, LstmWeights? pretrained)
     {
@@ -307,7 +308,7 @@ public sealed class LstmTrainingOptions
                 int kernel = pretrained.GetConvLayer(i).KernelSize;
                 if (kernel > medianSteps) throw LstmThrow.InitialModelConvKernelLongerThanSequence(i, kernel, medianSteps);
             }
-            return ([], []);
+            return ([.. pretrained.ConvChannels], [.. pretrained.ConvKernelSizes]);
         }
         var channels = ConvChannels ?? (objective.TrainsConvBranch ? LstmDefaults.ConvChannels : []);
         if (channels.Length == 0)

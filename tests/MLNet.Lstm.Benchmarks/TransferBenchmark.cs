@@ -68,8 +68,7 @@ internal static class TransferBenchmark
     /// <summary>A split's univariate series, each resampled to <see cref="Length"/> steps (linear interpolation) and standardized.</summary>
     private static Split Read(string folder, string name, string split)
     {
-        string path = Path.Combine(folder, name, $"{name}_{split}.ts");
-        var file = TimeSeriesFile.Read(File.Exists(path) ? path : path + ".gz");
+        var file = TimeSeriesFile.Read(UcrBenchmark.SetFile(folder, name, split));
         var series = new List<float[]>();
         var labels = new List<string>();
         for (int i = 0; i < file.Sequences.Count; i++)

@@ -155,7 +155,7 @@ internal static class UcrBenchmark
     }
 
     /// <summary>A split of a set: <c>.ts</c>, or gzipped <c>.ts.gz</c> (the sets added on 2026-12-04).</summary>
-    private static string SetFile(string folder, string name, string split)
+    internal static string SetFile(string folder, string name, string split)
     {
         string path = Path.Combine(folder, name, $"{name}_{split}.ts");
         return File.Exists(path) ? path : path + ".gz";

@@ -98,24 +98,10 @@ public sealed class ConvBranchTests
         {
             for (int i = 0; i < parameter.Length; i++)
             {
-                double numeric = CentralDifference(network, batch, parameter, i, 1e-2f);
+                double numeric = TrainingNetworkTests.CentralDifference(network, batch, parameter, i, 1e-2f);
                 Assert.AreEqual(numeric, gradient[i], 2e-3 + 1e-2 * Math.Abs(numeric), $"tensor of {parameter.Length} values, index {i}");
             }
         }
-    }
-
-    private static double CentralDifference(LstmNetwork network, TrainingBatch batch, float[] parameter, int index, float step)
-    {
-        float saved = parameter[index];
-        parameter[index] = saved + step;
-        network.ParametersChanged();
-        double plus = network.Loss(batch);
-        parameter[index] = saved - step;
-        network.ParametersChanged();
-        double minus = network.Loss(batch);
-        parameter[index] = saved;
-        network.ParametersChanged();
-        return (plus - minus) / ((double)(saved + step) - (saved - step));
     }
 
     /// <summary>[N][T][F] as the time-major [T, N, F] a training batch holds.</summary>

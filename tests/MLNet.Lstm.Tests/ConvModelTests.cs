@@ -22,15 +22,21 @@ public sealed class ConvModelTests
             InputScale = [2f, 0.25f],
             PoolingStride = 2,
         };
+        Fill(weights, seed);
+        return weights;
+    }
+
+    /// <summary>Every tensor uniform in [−<paramref name="shift"/>, 1 − <paramref name="shift"/>) from <paramref name="seed"/>.</summary>
+    private static void Fill(LstmWeights weights, int seed, double shift = 0.5)
+    {
         var random = new Random(seed);
         foreach (var tensor in weights.Tensors())
         {
             for (int i = 0; i < tensor.Length; i++)
             {
-                tensor[i] = (float)(random.NextDouble() - 0.5);
+                tensor[i] = (float)(random.NextDouble() - shift);
             }
         }
-        return weights;
     }
 
     private static float[][] Featurize(LstmModel model, float[][][] sequences, LstmFeaturizerOptions? options = null)
@@ -139,14 +145,7 @@ public sealed class ConvModelTests
         var rows = TestData.SineOrSquare(40, 24, seed: 3);
         var data = TestData.Sequences(ml, rows, 24);
         var weights = new LstmWeights(1, 4, outputSize: 2, convChannels: [3, 2], convKernelSizes: [5, 2]);
-        var random = new Random(2);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - 0.5);
-            }
-        }
+        Fill(weights, seed: 2);
         var pipeline = ml.Transforms.LstmFeaturizeSequence(LstmModel.FromWeights(weights)).Fit(data);
         using var stream = new MemoryStream();
         ml.Model.ConvertToOnnx(pipeline, data, stream);
@@ -327,14 +326,7 @@ public sealed class ConvModelTests
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
         var start = new LstmWeights(1, 8, convChannels: [4, 3], convKernelSizes: [5, 3]);
-        var random = new Random(3);
-        foreach (var tensor in start.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - 0.3);
-            }
-        }
+        Fill(start, seed: 3, shift: 0.3);
         var pretrained = LstmModel.FromWeights(start);
         using var transformer = ml.Transforms.LstmFeaturizeSequence(
             new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", Epochs = 2, InitialModel = pretrained, ConvChannels = [16] }).Fit(data);
@@ -470,14 +462,7 @@ public sealed class ConvModelTests
     public void ShardedGradientsOfTheBranchEqualOneNetworksOnTheWholeBatch()
     {
         var weights = new LstmWeights(1, 8, outputSize: 2, convChannels: [4, 3], convKernelSizes: [5, 3]) { HeadInput = LstmHeadInput.LastMeanMax };
-        var random = new Random(4);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - 0.5);
-            }
-        }
+        Fill(weights, seed: 4);
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.SineOrSquare(32, 12, seed: 5), 12);
         var set = Training.TrainingSet.Read(data, Data.SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), inputSize: 1),

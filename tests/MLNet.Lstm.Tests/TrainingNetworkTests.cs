@@ -151,7 +151,8 @@ public sealed class TrainingNetworkTests
         }
     }
 
-    private static double CentralDifference(LstmNetwork network, TrainingBatch batch, float[] parameter, int index, float step)
+    /// <summary>(loss(p + step) − loss(p − step)) / 2·step for one parameter, left as it was (the network refreshes on its next change).</summary>
+    internal static double CentralDifference(LstmNetwork network, TrainingBatch batch, float[] parameter, int index, float step)
     {
         float saved = parameter[index];
         parameter[index] = saved + step;

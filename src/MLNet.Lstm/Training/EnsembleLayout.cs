@@ -41,7 +41,7 @@ internal sealed class EnsembleLayout
         {
             // Every member's head reads the convolutional branch, which the members share.
             int outputs = weights.OutputSize / members, lstmInputs = weights.HeadInputWidth - weights.ConvFeatureSize;
-            masks.Add(members > 1 ? Mask(weights.OutputSize, weights.HeadInputWidth, r => r / outputs, c => c < lstmInputs ? c % width / hidden : -1, sharedColumn: -1) : null);
+            masks.Add(members > 1 ? Mask(weights.OutputSize, weights.HeadInputWidth, r => r / outputs, c => c < lstmInputs ? c % width / hidden : Shared) : null);
             masks.Add(null);
         }
         _masks = [.. masks];
@@ -91,7 +91,10 @@ internal sealed class EnsembleLayout
         return averaged;
     }
 
-    private static float[] Mask(int rows, int columns, Func<int, int> rowMember, Func<int, int> columnMember, int sharedColumn = int.MinValue)
+    /// <summary>What a column-member function returns for a column every member reads (the shared branch).</summary>
+    private const int Shared = -1;
+
+    private static float[] Mask(int rows, int columns, Func<int, int> rowMember, Func<int, int> columnMember)
     {
         var mask = new float[checked(rows * columns)];
         for (int r = 0; r < rows; r++)
@@ -100,7 +103,7 @@ internal sealed class EnsembleLayout
             for (int c = 0; c < columns; c++)
             {
                 int owner = columnMember(c);
-                mask[r * columns + c] = owner == member || owner == sharedColumn ? 1f : 0f;
+                mask[r * columns + c] = owner == member || owner == Shared ? 1f : 0f;
             }
         }
         return mask;

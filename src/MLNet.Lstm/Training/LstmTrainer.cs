@@ -32,8 +32,8 @@ internal static class LstmTrainer
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
         var (convChannels, convKernels) = training.ConvLayersFor(objective, set.MedianPooledSteps(stride), lstm);
         RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional,
-            lstm?.ConvFeatureSize ?? (convChannels.Length == 0 ? 0 : convChannels[^1]));
-        RequireConvBatchFits(set, stride, training.BatchSize, lstm?.InputSize ?? set.InputSize, lstm is null ? convChannels : [.. lstm.ConvChannels], lstm is null ? convKernels : [.. lstm.ConvKernelSizes]);
+            convChannels.Length == 0 ? 0 : convChannels[^1]);
+        RequireConvBatchFits(set, stride, training.BatchSize, convChannels, convKernels);
         var weights = lstm is null
             ? InitialWeights.Fresh(training, objective, set, members, stride, convChannels, convKernels)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
@@ -130,7 +130,7 @@ internal static class LstmTrainer
     /// Refuses a branch whose buffers for one batch (rows × steps × the widest window or channel
     /// count) would not fit one .NET array, before training starts rather than in its first batch.
     /// </summary>
-    private static void RequireConvBatchFits(TrainingSet set, int stride, int batchSize, int inputSize, int[] channels, int[] kernels)
+    private static void RequireConvBatchFits(TrainingSet set, int stride, int batchSize, int[] channels, int[] kernels)
     {
         if (channels.Length == 0)
         {
@@ -139,12 +139,13 @@ internal static class LstmTrainer
         long widest = 0;
         for (int i = 0; i < channels.Length; i++)
         {
-            widest = Math.Max(widest, Math.Max((long)kernels[i] * (i == 0 ? inputSize : channels[i - 1]), channels[i]));
+            widest = Math.Max(widest, Math.Max((long)kernels[i] * (i == 0 ? set.InputSize : channels[i - 1]), channels[i]));
         }
-        long values = (long)Math.Min(batchSize, set.Count) * set.LongestPooledSteps(stride) * widest;
+        int steps = set.LongestPooledSteps(stride);
+        long values = (long)Math.Min(batchSize, set.Count) * steps * widest;
         if (values > LstmDefaults.MaxTensorElements)
         {
-            throw LstmThrow.ConvBatchTooLarge(batchSize, set.LongestPooledSteps(stride), widest, values);
+            throw LstmThrow.ConvBatchTooLarge(batchSize, steps, widest, values);
         }
     }
 
