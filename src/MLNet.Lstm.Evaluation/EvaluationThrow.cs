@@ -43,6 +43,12 @@ internal static class EvaluationThrow
     public static ArgumentException NabLengthsDiffer(string series, int timestamps, int values) =>
         new($"NAB series '{series}': expected one value per timestamp, found {timestamps} timestamps and {values} values.", "values");
 
+    public static ArgumentException NabRowOutsideItsWindow(string series, int row, DateTime timestamp, int window, DateTime start, DateTime end) =>
+        new($"NAB series '{series}', row {row}: it lies between the rows that open and close window {window} ({NabText(start)} to {NabText(end)}), but its timestamp {NabText(timestamp)} is outside the window; expected the rows in time order (sort them by timestamp).", "timestamps");
+
+    public static ArgumentException NabRowInsideAnotherWindow(string series, int row, DateTime timestamp, int window, DateTime start, DateTime end) =>
+        new($"NAB series '{series}', row {row}: its timestamp {NabText(timestamp)} lies inside window {window} ({NabText(start)} to {NabText(end)}), but the row is outside the rows that open and close it; expected the rows in time order (sort them by timestamp).", "timestamps");
+
     // The window checks carry no parameter name: NabCorpus.Load passes their message on, naming the labels file.
     public static ArgumentException NabWindowNoRow(string series, int window, string edge, DateTime timestamp) =>
         new($"NAB series '{series}', window {window}: its {edge} {NabText(timestamp)} matches no row's timestamp; expected each window to start and end on a row of the series.");

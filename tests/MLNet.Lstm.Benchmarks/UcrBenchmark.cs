@@ -146,12 +146,32 @@ internal static class UcrBenchmark
             return (accuracy, seconds, double.NaN);
         }
         var lstm = model.OfType<LstmFeaturizerTransformer>().Single().Model;
+        Console.Error.WriteLine($"HEAD {name} {HeadAccuracy(ml, model.First().Transform(testData), lstm):F3}");
         using var int8 = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LstmFeaturizeSequence(lstm, new LstmFeaturizerOptions { Precision = LstmPrecision.Int8 }))
             .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
             .Fit(trainData);
         return (accuracy, seconds, ml.MulticlassClassification.Evaluate(int8.Transform(testData)).MicroAccuracy);
+    }
+
+    private static double HeadAccuracy(MLContext ml, IDataView keyed, LstmModel lstm)
+    {
+        using var head = ml.Transforms.LstmFeaturizeSequence(lstm, new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(keyed);
+        var scored = head.Transform(keyed);
+        var labels = scored.GetColumn<uint>("Label").ToArray();
+        var outputs = scored.GetColumn<float[]>("Features").ToArray();
+        int right = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int best = 0;
+            for (int c = 1; c < outputs[i].Length; c++)
+            {
+                best = outputs[i][c] > outputs[i][best] ? c : best;
+            }
+            right += best == labels[i] - 1 ? 1 : 0;
+        }
+        return (double)right / labels.Length;
     }
 
     /// <summary>A split of a set: <c>.ts</c>, or gzipped <c>.ts.gz</c> (the sets added on 2026-12-04).</summary>

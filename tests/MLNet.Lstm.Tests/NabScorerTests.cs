@@ -282,6 +282,48 @@ public sealed class NabScorerTests
     }
 
     [TestMethod]
+    public void ARowWhoseTimestampFallsInsideAWindowItIsNotPlacedInIsRefused()
+    {
+        var times = Times(100);
+        (times[20], times[55]) = (times[55], times[20]);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new NabSeries(Name, times, new double[100], [new NabWindow(Start.AddMinutes(50), Start.AddMinutes(59))]));
+
+        Assert.AreEqual("NAB series 'test/series.csv', row 20: its timestamp 2024-01-01 00:55:00 lies inside window 0 (2024-01-01 00:50:00 to 2024-01-01 00:59:00), " +
+            "but the row is outside the rows that open and close it; expected the rows in time order (sort them by timestamp). (Parameter 'timestamps')", e.Message);
+    }
+
+    [TestMethod]
+    public void ARowPlacedInsideAWindowWithATimestampOutsideItIsRefused()
+    {
+        var times = Times(100);
+        (times[55], times[90]) = (times[90], times[55]);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new NabSeries(Name, times, new double[100], [new NabWindow(Start.AddMinutes(50), Start.AddMinutes(59))]));
+
+        Assert.AreEqual("NAB series 'test/series.csv', row 55: it lies between the rows that open and close window 0 (2024-01-01 00:50:00 to 2024-01-01 00:59:00), " +
+            "but its timestamp 2024-01-01 01:30:00 is outside the window; expected the rows in time order (sort them by timestamp). (Parameter 'timestamps')", e.Message);
+    }
+
+    [TestMethod]
+    public void ATimestampSteppingBackAwayFromEveryWindowScoresByPositionAsNabDoes()
+    {
+        var times = Times(100);
+        times[30] = Start.AddMinutes(25.5);
+        var window = new NabWindow(Start.AddMinutes(50), Start.AddMinutes(59));
+        var scores = new double[100];
+        scores[50] = 1;
+        scores[80] = 1;
+
+        var stepped = NabScorer.ScoreSeries(new NabSeries(Name, times, new double[100], [window]), scores, 0.5, NabProfile.Standard);
+        var ordered = NabScorer.ScoreSeries(new NabSeries(Name, Times(100), new double[100], [window]), scores, 0.5, NabProfile.Standard);
+
+        Assert.AreEqual(ordered.Score, stepped.Score, 1e-12);
+        Assert.AreEqual(1, stepped.TruePositives);
+        Assert.AreEqual(1, stepped.FalsePositives);
+    }
+
+    [TestMethod]
     public void LoadNamesTheFileAndLineOfABadRow()
     {
         string root = TempCorpus("timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,x\n", """{"cat/a.csv": []}""");

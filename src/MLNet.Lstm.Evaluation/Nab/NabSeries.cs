@@ -25,11 +25,12 @@ public sealed class NabSeries
 
     /// <summary>Creates a series from its rows and windows; the arrays are copied.</summary>
     /// <param name="name">The series' name; NAB names a series by its path under <c>data/</c>, e.g. "realKnownCause/nyc_taxi.csv".</param>
-    /// <param name="timestamps">One timestamp per row. NAB allows repeated timestamps; a window's start and end match the first row holding them.</param>
+    /// <param name="timestamps">One timestamp per row, in time order. NAB allows repeated timestamps; a window's start and end match the first row holding them.</param>
     /// <param name="values">One value per row.</param>
     /// <param name="windows">The labelled anomaly windows, in time order, not overlapping; each start and end is the timestamp of a row.</param>
     /// <exception cref="ArgumentException">
-    /// The timestamps and values differ in length, a window's start or end matches no row, or the windows are out of order or overlap.
+    /// The timestamps and values differ in length, a window's start or end matches no row, the windows are out of order or overlap,
+    /// or a row's timestamp disagrees with its position about a window (rows out of time order).
     /// </exception>
     public NabSeries(string name, ReadOnlySpan<DateTime> timestamps, ReadOnlySpan<double> values, IReadOnlyList<NabWindow> windows)
     {
@@ -61,6 +62,7 @@ public sealed class NabSeries
         _rowWindow = new int[timestamps.Length];
         _rowSigmoid = new double[timestamps.Length];
         NabSweep.Run(_timestamps, Windows, firstRow, _rowWindow, _rowSigmoid);
+        RequireRowsInTimeOrder(name, _timestamps, Windows, _rowWindow);
         ScoredWindowCount = CountWindows(_rowWindow.AsSpan(ProbationaryLength));
     }
 
@@ -111,6 +113,53 @@ public sealed class NabSeries
         }
 
         return count;
+    }
+
+    // NAB judges a row by its position between the rows that open and close a window, so rows out of
+    // time order (a shuffled or merged file) would score a detection inside a window as a false
+    // positive. NAB's own corpus has a timestamp that steps back an hour, far from any window, which NAB
+    // scores by position; only a row whose time and position disagree about a window is refused.
+    private static void RequireRowsInTimeOrder(string name, ReadOnlySpan<DateTime> timestamps, IReadOnlyList<NabWindow> windows, ReadOnlySpan<int> rowWindow)
+    {
+        if (windows.Count == 0)
+            return;
+        for (int row = 0; row < timestamps.Length; row++)
+        {
+            var timestamp = timestamps[row];
+            int byPosition = rowWindow[row];
+            if (byPosition != NabSweep.NoWindow)
+            {
+                var window = windows[byPosition];
+                if (timestamp < window.Start || timestamp > window.End)
+                    throw EvaluationThrow.NabRowOutsideItsWindow(name, row, timestamp, byPosition, window.Start, window.End);
+                continue;
+            }
+
+            int byTime = WindowStrictlyContaining(windows, timestamp);
+            if (byTime != NabSweep.NoWindow)
+                throw EvaluationThrow.NabRowInsideAnotherWindow(name, row, timestamp, byTime, windows[byTime].Start, windows[byTime].End);
+        }
+    }
+
+    // Windows are in time order without overlap: the last one starting before the timestamp is the only candidate.
+    private static int WindowStrictlyContaining(IReadOnlyList<NabWindow> windows, DateTime timestamp)
+    {
+        int low = 0, high = windows.Count - 1, candidate = NabSweep.NoWindow;
+        while (low <= high)
+        {
+            int middle = (low + high) / 2;
+            if (windows[middle].Start < timestamp)
+            {
+                candidate = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return candidate != NabSweep.NoWindow && timestamp < windows[candidate].End ? candidate : NabSweep.NoWindow;
     }
 
     private static int RowOf(string name, int window, string edge, DateTime timestamp, Dictionary<DateTime, int> firstRow) =>
