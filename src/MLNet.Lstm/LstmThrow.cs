@@ -346,6 +346,9 @@ internal static class LstmThrow
     public static InvalidDataException LstmNodesNotOneChain(string source, string previous, string node) =>
         ModelInvalid(source, $"its LSTM nodes are not one chain of layers: '{node}' does not read the output of '{previous}'; expected each LSTM node to read the one before it (parallel LSTMs are not supported)");
 
+    public static NotSupportedException SequenceLensNotSupported(string source, string node, string input) =>
+        new($"ONNX model '{source}': LSTM node '{node}' reads sequence_lens '{input}'; expected none. The featurizer runs each row to its own length by grouping rows of one length, and ONNX Runtime would apply a fixed sequence_lens to every batch, whatever its size. Export the LSTM without sequence_lens.");
+
     public static NotSupportedException NotCarriedByWeights(string source, string op, string node, string what) =>
         new($"ONNX model '{source}': {op} node '{node}' has {what}, which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.");
 

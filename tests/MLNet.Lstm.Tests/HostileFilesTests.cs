@@ -454,6 +454,36 @@ public sealed class HostileFilesTests
     }
 
     [TestMethod]
+    public void AConstantSequenceLensIsRefusedAtLoad()
+    {
+        var proto = ModelProto.Parser.ParseFrom(Original.ToOnnxBytes());
+        var lengths = new TensorProto { Name = "lstm0_lens", DataType = (int)TensorProto.Types.DataType.Int32 };
+        lengths.Dims.Add(2);
+        lengths.Int32Data.AddRange([3, 3]);
+        proto.Graph.Initializer.Add(lengths);
+        proto.Graph.Node.First(n => n.OpType == "LSTM").Input.Add("lstm0_lens");
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream': LSTM node 'lstm0' reads sequence_lens 'lstm0_lens'; expected none. The featurizer runs each row to its own length " +
+            "by grouping rows of one length, and ONNX Runtime would apply a fixed sequence_lens to every batch, whatever its size. Export the LSTM without sequence_lens.", e.Message);
+    }
+
+    [TestMethod]
+    public void ASequenceLensGraphInputIsRefusedAtLoad()
+    {
+        var proto = ModelProto.Parser.ParseFrom(Original.ToOnnxBytes());
+        var lengths = new ValueInfoProto { Name = "lens", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Int32, Shape = new TensorShapeProto() } } };
+        lengths.Type.TensorType.Shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        proto.Graph.Input.Add(lengths);
+        proto.Graph.Node.First(n => n.OpType == "LSTM").Input.Add("lens");
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        StringAssert.StartsWith(e.Message, "ONNX model 'stream': LSTM node 'lstm0' reads sequence_lens 'lens'; expected none.");
+    }
+
+    [TestMethod]
     public void GraphDeclaringNoOutputIsRefused()
     {
         var e = RefusedFromStream(graph => graph.Output.Clear());

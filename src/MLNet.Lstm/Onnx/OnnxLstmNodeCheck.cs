@@ -32,6 +32,10 @@ internal static class OnnxLstmNodeCheck
                     throw LstmThrow.LstmNodeInputUndefined(source, node.Name, i < Roles.Length ? Roles[i] : $"#{i}", node.Input[i]);
                 }
             }
+            if (node.Input.Count > 4 && node.Input[4].Length > 0)
+            {
+                throw LstmThrow.SequenceLensNotSupported(source, node.Name, node.Input[4]);
+            }
             var w = OnnxTensors.Find(graph, node.Input[1]);
             if (layer == 0)
             {
