@@ -412,8 +412,8 @@ internal static class LstmThrow
     public static ArgumentException PointNotFinite(long point, int feature, float value) =>
         new($"Point {point}, feature {feature}: expected a finite value, found {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}. The engine's state is unchanged; skip or repair the point.", "point");
 
-    public static ArgumentException PointOverflows(long point, ReadOnlySpan<float> values) =>
-        new($"Point {point}: its values ({string.Join(", ", Array.ConvertAll(values.ToArray(), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) are too large for the model's scaling: the LSTM's state would stop being finite. The engine's state is unchanged.", "point");
+    public static ArgumentException PointOverflows(long point, ReadOnlySpan<float> values, string what) =>
+        new($"Point {point}: its values ({string.Join(", ", Array.ConvertAll(values.ToArray(), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) are too large for the model's scaling: {what} would stop being finite. The engine's state is unchanged.", "point");
 
     public static InvalidDataException CheckpointInvalid(string source, string why, Exception? inner = null) =>
         new($"{source}: {why}.", inner);

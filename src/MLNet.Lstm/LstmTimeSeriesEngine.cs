@@ -144,7 +144,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// </summary>
     /// <param name="point">The point's <see cref="InputSize"/> features.</param>
     /// <returns>The anomaly score and the forecast error.</returns>
-    /// <exception cref="ArgumentException">The point has the wrong length, a NaN or an infinity, or a value so large the LSTM's state would stop being finite; the engine's state is unchanged.</exception>
+    /// <exception cref="ArgumentException">The point has the wrong length, a NaN or an infinity, or a value so large the LSTM's state or the forecast error (a float) would stop being finite; the engine's state is unchanged.</exception>
     public LstmTimeSeriesPrediction Predict(ReadOnlySpan<float> point)
     {
         lock (_gate)
@@ -164,9 +164,13 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             if (FiniteValues.FirstNonFinite(_runner.NextHidden) >= 0 || FiniteValues.FirstNonFinite(_runner.NextCell) >= 0
                 || FiniteValues.FirstNonFinite(_runner.Forecast) >= 0 || FiniteValues.FirstNonFinite(_runner.ScaledPoint) >= 0)
             {
-                throw LstmThrow.PointOverflows(Points, point);
+                throw LstmThrow.PointOverflows(Points, point, "the LSTM's state");
             }
             double error = Points == 0 ? double.NaN : SquaredError(_previousForecast, _runner.ScaledPoint);
+            if (double.IsFinite(error) && !float.IsFinite((float)error))
+            {
+                throw LstmThrow.PointOverflows(Points, point, "its forecast error (a float)");
+            }
             _runner.Commit();
             _runner.Forecast.AsSpan().CopyTo(_previousForecast);
             Points++;

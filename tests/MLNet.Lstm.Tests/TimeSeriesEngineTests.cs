@@ -257,6 +257,23 @@ public sealed class TimeSeriesEngineTests
     }
 
     [TestMethod]
+    public void APointWhoseForecastErrorOverflowsAFloatIsRefusedAndTheStateIsKept()
+    {
+        using var engine = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 2).CreateTimeSeriesEngine();
+        engine.Predict(0.5f);
+        var hidden = engine.HiddenState;
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict(1e20f));
+
+        Assert.AreEqual("Point 1: its values (1E+20) are too large for the model's scaling: its forecast error (a float) would stop being finite. The engine's state is unchanged. (Parameter 'point')", e.Message);
+        CollectionAssert.AreEqual(hidden, engine.HiddenState);
+        Assert.AreEqual(1L, engine.Points);
+        using var clean = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 8, outputSize: 1, seed: 2).CreateTimeSeriesEngine();
+        clean.Predict(0.5f);
+        Assert.AreEqual(clean.Predict(0.4f).Error, engine.Predict(0.4f).Error);
+    }
+
+    [TestMethod]
     public void TrainingPointsAndTheWarmUpScoreZeroAndTheRestDoNot()
     {
         var series = Series(400, seed: 7);
