@@ -182,7 +182,9 @@ public sealed class LstmTrainingOptions
     public int Seed { get; set; }
 
     /// <summary>
-    /// Share of the rows held out (stratified by class for classification) to measure validation
+    /// Share of the rows held out (stratified by class for classification: each class's share,
+    /// rounded; where every class is too small for that to reach one row, one row from each of the
+    /// largest classes up to the share overall) to measure validation
     /// loss, keep the best epoch and stop early. Default null: 0.1 from
     /// <see cref="LstmDefaults.ValidationMinRows"/> rows up, none below, where a tenth of the rows
     /// is too few to choose by and too many to lose.

@@ -185,6 +185,46 @@ public sealed class HostileNumbersTests
     }
 
     [TestMethod]
+    public void ClassesTooSmallForTheirShareStillHoldOutTheValidationShareOverall()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 200).Select(i => new ClassRow { Sequence = [.. Enumerable.Range(0, 6).Select(_ => (float)random.NextDouble())], Class = $"c{i / 2}" }).ToList();
+        var schema = SchemaDefinition.Create(typeof(ClassRow));
+        schema[nameof(ClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 6);
+        var raw = mlContext.Data.LoadFromEnumerable(rows, schema);
+        var data = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class)).Fit(raw).Transform(raw);
+        var messages = new List<string>();
+        mlContext.Log += (_, e) =>
+        {
+            lock (messages)
+            {
+                messages.Add(e.RawMessage);
+            }
+        };
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification,
+            LabelColumnName = "Label",
+            HiddenSize = 4,
+            Epochs = 1,
+            ConvChannels = [],
+            ValidationFraction = 0.1,
+        }).Fit(data);
+
+        Assert.AreEqual(1, messages.Count(m => m.StartsWith("LSTM training: Classification, 180 training and 20 validation sequences,", StringComparison.Ordinal)),
+            string.Join(Environment.NewLine, messages.Where(m => m.StartsWith("LSTM training:", StringComparison.Ordinal))));
+    }
+
+    private sealed class ClassRow
+    {
+        public float[] Sequence { get; set; } = [];
+
+        public string Class { get; set; } = "";
+    }
+
+    [TestMethod]
     public void FewerRowsThanTheMinimumAreRefused()
     {
         var mlContext = new MLContext(seed: 1);

@@ -181,7 +181,40 @@ internal static class LstmTrainer
             validation.AddRange(rows[..held]);
             train.AddRange(rows[held..]);
         }
+        if (validation.Count == 0 && groups.Count > 1)
+        {
+            HoldOneFromLargestClasses(groups, (int)Math.Round(count * fraction), random, train, validation);
+        }
         train.Sort();
         return ([.. train], [.. validation]);
+    }
+
+    /// <summary>
+    /// Where every class is too small for its share to round to one row (1,000 classes of 2 rows),
+    /// per-class rounding would hold out nothing and silently turn validation off; the promised
+    /// share is then held overall, one row from each of the largest classes (first classes first on a tie).
+    /// </summary>
+    private static void HoldOneFromLargestClasses(List<int[]> groups, int share, Random random, List<int> train, List<int> validation)
+    {
+        var largest = Enumerable.Range(0, groups.Count).Where(g => groups[g].Length > 1).OrderByDescending(g => groups[g].Length).ThenBy(g => g).Take(share).ToHashSet();
+        if (largest.Count == 0)
+        {
+            return;
+        }
+        train.Clear();
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var rows = groups[g];
+            if (largest.Contains(g))
+            {
+                random.Shuffle(rows);
+                validation.Add(rows[0]);
+                train.AddRange(rows[1..]);
+            }
+            else
+            {
+                train.AddRange(rows);
+            }
+        }
     }
 }
