@@ -65,6 +65,12 @@ internal static class EvaluationThrow
     public static ArgumentException NabScoresCount(int series, int scores) =>
         new($"NAB scoring: expected one array of anomaly scores per series, {series}, found {scores}.", "scores");
 
+    public static ArgumentException NabCorpusUnlabelled(int series) =>
+        new($"NAB scoring: the corpus ({series} series) has no labelled anomaly window; expected at least one, since the normalised score is measured between the null detector (every window missed) and the perfect one (every window found), which are then equal.", "corpus");
+
+    public static ArgumentException NabProfileWeighsNoWindow(string profile, double truePositive, double falseNegative) =>
+        new($"NAB profile '{profile}': true-positive weight {NabText(truePositive)} and false-negative weight {NabText(falseNegative)} give the perfect and the null detector the same score, so the normalised score is undefined; expected either weight above 0.", "profile");
+
     public static ArgumentException NabScoresMissing(string series, int index) =>
         new($"NAB series '{series}': its anomaly scores (array {index}) are null.", "scores");
 

@@ -273,6 +273,31 @@ public sealed class NabScorerTests
     }
 
     [TestMethod]
+    public void ScoringACorpusWithoutLabelledWindowsThrowsInsteadOfReturningNaN()
+    {
+        NabSeries[] corpus = [new(Name, Times(100), new double[100], [])];
+
+        var scored = Assert.ThrowsExactly<ArgumentException>(() => NabScorer.ScoreCorpus(corpus, [Detections(60)], 0.5, NabProfile.Standard));
+        var optimized = Assert.ThrowsExactly<ArgumentException>(() => NabScorer.Optimize(corpus, [Detections(60)], NabProfile.Standard));
+
+        const string Expected = "NAB scoring: the corpus (1 series) has no labelled anomaly window; expected at least one, since the normalised score is measured " +
+            "between the null detector (every window missed) and the perfect one (every window found), which are then equal. (Parameter 'corpus')";
+        Assert.AreEqual(Expected, scored.Message);
+        Assert.AreEqual(Expected, optimized.Message);
+    }
+
+    [TestMethod]
+    public void AProfileWeighingNeitherHitsNorMissesIsRefusedByCorpusScoring()
+    {
+        var profile = new NabProfile("blind", truePositiveWeight: 0, falsePositiveWeight: 0.11, falseNegativeWeight: 0);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => NabScorer.ScoreCorpus([Series()], [Detections(50)], 0.5, profile));
+
+        Assert.AreEqual("NAB profile 'blind': true-positive weight 0 and false-negative weight 0 give the perfect and the null detector the same score, " +
+            "so the normalised score is undefined; expected either weight above 0. (Parameter 'profile')", e.Message);
+    }
+
+    [TestMethod]
     public void WindowEdgeMatchingNoRowThrows()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() =>

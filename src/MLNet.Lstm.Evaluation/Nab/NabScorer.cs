@@ -51,7 +51,8 @@ public static class NabScorer
     /// <param name="threshold">A row is a detection when its score is at least this.</param>
     /// <param name="profile">The weights, e.g. <see cref="NabProfile.Standard"/>.</param>
     /// <returns>The per-file results, the raw total and the normalised score.</returns>
-    /// <exception cref="ArgumentException">The scores are not one array per series, or an array is not one score per row.</exception>
+    /// <exception cref="ArgumentException">The scores are not one array per series, an array is not one score per row, the corpus has no labelled window,
+    /// or the profile weighs neither true positives nor missed windows (the normalised score would divide by 0).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A score is outside [0, 1] or NaN, or the threshold is NaN.</exception>
     /// <example>
     /// <code>
@@ -64,6 +65,7 @@ public static class NabScorer
         ArgumentNullException.ThrowIfNull(profile);
         CheckThreshold(threshold);
         CheckCorpus(corpus, scores);
+        CheckNormalisable(corpus, profile);
         return ScoreChecked(corpus, scores, threshold, profile);
     }
 
@@ -77,7 +79,8 @@ public static class NabScorer
     /// <param name="scores">The detector's anomaly scores, one array per series in the same order, one score in [0, 1] per row.</param>
     /// <param name="profile">The weights, e.g. <see cref="NabProfile.Standard"/>.</param>
     /// <returns>The corpus result at the best threshold (<see cref="NabCorpusResult.Threshold"/>).</returns>
-    /// <exception cref="ArgumentException">The scores are not one array per series, or an array is not one score per row.</exception>
+    /// <exception cref="ArgumentException">The scores are not one array per series, an array is not one score per row, the corpus has no labelled window,
+    /// or the profile weighs neither true positives nor missed windows (the normalised score would divide by 0).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A score is outside [0, 1] or NaN.</exception>
     /// <example>
     /// <code>
@@ -92,6 +95,7 @@ public static class NabScorer
     {
         ArgumentNullException.ThrowIfNull(profile);
         CheckCorpus(corpus, scores);
+        CheckNormalisable(corpus, profile);
         return ScoreChecked(corpus, scores, BestThreshold(corpus, scores, profile), profile);
     }
 
@@ -258,6 +262,22 @@ public static class NabScorer
                 throw EvaluationThrow.NabSeriesMissing(s);
             CheckScores(corpus[s], scores[s] ?? throw EvaluationThrow.NabScoresMissing(corpus[s].Name, s));
         }
+    }
+
+    // The normalised score divides by the perfect detector's margin over the null detector's: a
+    // corpus without windows, or a profile weighing neither hits nor misses, leaves nothing to divide by.
+    private static void CheckNormalisable(IReadOnlyList<NabSeries> corpus, NabProfile profile)
+    {
+        int windows = 0, scoredWindows = 0;
+        foreach (var series in corpus)
+        {
+            windows += series.Windows.Count;
+            scoredWindows += series.ScoredWindowCount;
+        }
+        if (windows == 0)
+            throw EvaluationThrow.NabCorpusUnlabelled(corpus.Count);
+        if (profile.TruePositiveWeight * windows + profile.FalseNegativeWeight * scoredWindows <= 0)
+            throw EvaluationThrow.NabProfileWeighsNoWindow(profile.Name, profile.TruePositiveWeight, profile.FalseNegativeWeight);
     }
 
     private static void CheckScores(NabSeries series, ReadOnlySpan<double> scores)
