@@ -210,10 +210,23 @@ public sealed class LstmTrainingOptions
     /// <summary>
     /// Stops training (with <see cref="OperationCanceledException"/>) between two batches once
     /// cancelled, e.g. from a Ctrl-C handler. ML.NET's own cancellation (what AutoML uses) is honoured too.
+    /// The estimator keeps the token it was built with, and a cancelled token stays cancelled, so
+    /// every later Fit of that estimator throws at once: build a new estimator, with a new token, to train again.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+    /// var estimator = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { CancellationToken = cancellation.Token });
+    /// </code>
+    /// </example>
     public CancellationToken CancellationToken { get; set; }
 
-    /// <summary>Receives one report per epoch: epoch, loss, validation loss, elapsed time.</summary>
+    /// <summary>
+    /// Receives one report per epoch: epoch, loss, validation loss, elapsed time. The handler must
+    /// not throw: <see cref="Progress{T}"/> runs it on the thread pool, where an exception ends the
+    /// process (that is .NET's <c>Progress&lt;T&gt;</c>); an <see cref="IProgress{T}"/> of your own
+    /// runs on the training thread, and its exception leaves Fit as it is.
+    /// </summary>
     public IProgress<LstmTrainingProgress>? Progress { get; set; }
 
     /// <summary>Where training times its phases (the benchmark's profile); null, as outside the benchmark, times nothing.</summary>

@@ -271,6 +271,45 @@ public sealed class TrainingTests
         Assert.Throws<OperationCanceledException>(() => mlContext.Transforms.LstmFeaturizeSequence(training).Fit(data));
     }
 
+    [TestMethod]
+    public void AnEstimatorWhoseTokenWasCancelledRefusesAtOnceAndANewEstimatorTrains()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var cancellation = new CancellationTokenSource();
+        var data = TestData.Sequences(mlContext, Windows(40, 12, seed: 5, anomalies: false), 12);
+        var training = new LstmTrainingOptions { Objective = LstmObjective.NextStep, HiddenSize = 4, Epochs = 2, CancellationToken = cancellation.Token };
+        var estimator = mlContext.Transforms.LstmFeaturizeSequence(training);
+        cancellation.Cancel();
+        var epochs = new List<int>();
+        training.CancellationToken = CancellationToken.None;
+        training.Progress = new SynchronousProgress(p => epochs.Add(p.Epoch));
+
+        var e = Assert.ThrowsExactly<OperationCanceledException>(() => estimator.Fit(data));
+        using var retrained = mlContext.Transforms.LstmFeaturizeSequence(training).Fit(data);
+
+        Assert.AreEqual(cancellation.Token, e.CancellationToken);
+        CollectionAssert.AreEqual(new[] { 1, 2 }, epochs);
+    }
+
+    [TestMethod]
+    public void AnExceptionFromAProgressHandlerLeavesFitUnchanged()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = TestData.Sequences(mlContext, Windows(40, 12, seed: 5, anomalies: false), 12);
+        var thrown = new InvalidOperationException("the handler's own failure");
+        var training = new LstmTrainingOptions
+        {
+            Objective = LstmObjective.NextStep,
+            HiddenSize = 4,
+            Epochs = 3,
+            Progress = new SynchronousProgress(p => throw thrown),
+        };
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Transforms.LstmFeaturizeSequence(training).Fit(data));
+
+        Assert.AreSame(thrown, e);
+    }
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool).</summary>
     private sealed class SynchronousProgress(Action<LstmTrainingProgress> report) : IProgress<LstmTrainingProgress>
     {
