@@ -10,16 +10,21 @@ public static class ScoringApp
     public const string InternalErrorMessage = "The service failed to score this request; the error is in its log.";
 
     /// <summary>
-    /// Builds the service, listening on 127.0.0.1:<paramref name="port"/> (0: a free port, read back
-    /// from <c>app.Urls</c> after start). The model is <paramref name="modelPath"/>, else the
+    /// Builds the service. With <paramref name="port"/> it listens on 127.0.0.1:<paramref name="port"/>
+    /// (0: a free port, read back from <c>app.Urls</c> after start); without, where ASP.NET Core's
+    /// configuration says (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, appsettings' "Urls"), by default
+    /// http://localhost:5000. The model is <paramref name="modelPath"/>, else the
     /// configuration's "Model" (<c>--model path</c>), else a demo model trained and saved now.
     /// </summary>
-    public static WebApplication Build(string[] args, string? modelPath, int port)
+    public static WebApplication Build(string[] args, string? modelPath, int? port = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         // ASP.NET Core logs two lines per request at Information; at thousands of requests a second that is most of the work.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        if (port is int fixedPort)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, fixedPort));
+        }
         modelPath ??= builder.Configuration["Model"] ?? TrainDemoModel();
         // A factory, not an instance: the container disposes what it made when the app is disposed.
         builder.Services.AddSingleton(_ => new ScoringModel(modelPath));

@@ -233,6 +233,22 @@ public sealed class WebServiceTests
     }
 
     [TestMethod]
+    public async Task TheUrlsArgumentChoosesWhereTheServiceListens()
+    {
+        await using var app = ScoringApp.Build(["--urls", "http://127.0.0.1:0"], Path.Combine(_folder, "model.zip"));
+        await app.StartAsync();
+        var address = new Uri(app.Urls.Single());
+        using var client = new HttpClient { BaseAddress = address };
+
+        using var response = await client.GetAsync("/health");
+
+        Assert.AreEqual("127.0.0.1", address.Host);
+        Assert.AreNotEqual(5000, address.Port);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.AreEqual("""{"status":"healthy"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
     public async Task AnUnexpectedFailureGets500WithTheGenericMessage()
     {
         await using var app = ScoringApp.Build([], Path.Combine(_folder, "model.zip"), port: 0);
