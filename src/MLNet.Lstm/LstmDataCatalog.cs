@@ -67,33 +67,111 @@ public static class LstmDataCatalog
         ArgumentNullException.ThrowIfNull(data);
         var column = data.Schema.GetColumnOrNull(valueColumnName)
             ?? throw LstmThrow.SeriesColumnMissing(nameof(valueColumnName), valueColumnName);
-        var values = new List<float>();
         using var cursor = data.GetRowCursor([column]);
+        var values = ReadValues(cursor, column, nameof(valueColumnName));
+        var series = new List<float>();
+        while (cursor.MoveNext())
+        {
+            series.Add(values());
+        }
+        return catalog.CreateSlidingWindows(series, windowSize, stride);
+    }
+
+    /// <summary>
+    /// Sliding windows over several numeric columns of <paramref name="data"/> read in row order
+    /// (telemetry of temperature, pressure and vibration, say): each window's <c>Sequence</c> holds
+    /// <paramref name="windowSize"/> steps of F = the columns' count values, time-major (step 0's
+    /// values in column order, then step 1's), and carries F as <see cref="LstmAnnotations.InputSize"/>,
+    /// so the featurizer and training need no InputSize. <c>Start</c> is the window's first row.
+    /// </summary>
+    /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
+    /// <param name="data">The series, one point of F values per row.</param>
+    /// <param name="valueColumnNames">The F columns holding each point's values (Single or Double), in the order the steps hold them.</param>
+    /// <param name="windowSize">Steps per window (T).</param>
+    /// <param name="stride">Rows from one window's start to the next's.</param>
+    /// <exception cref="ArgumentException">No column is named.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a Single or Double scalar, or a window's T × F values would not fit one vector.</exception>
+    /// <example>
+    /// <code>
+    /// var csv = mlContext.Data.LoadFromTextFile&lt;Telemetry&gt;("machine.csv", separatorChar: ',', hasHeader: true);
+    /// IDataView windows = mlContext.Data.CreateSlidingWindows(csv, ["Temperature", "Pressure", "Vibration"], windowSize: 48, stride: 12);
+    /// // windows' "Sequence" is 48 × 3 values, annotated with LstmInputSize 3
+    /// </code>
+    /// </example>
+    public static IDataView CreateSlidingWindows(this DataOperationsCatalog catalog, IDataView data, string[] valueColumnNames, int windowSize, int stride = 1)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(valueColumnNames);
+        if (valueColumnNames.Length == 0)
+        {
+            throw LstmThrow.SeriesColumnsEmpty(nameof(valueColumnNames));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
+        int features = valueColumnNames.Length;
+        long windowValues = (long)windowSize * features;
+        if (windowValues > LstmDefaults.MaxTensorElements)
+        {
+            throw LstmThrow.SeriesWindowTooLarge(nameof(windowSize), windowSize, features, LstmDefaults.MaxTensorElements);
+        }
+        var columns = new DataViewSchema.Column[features];
+        for (int f = 0; f < features; f++)
+        {
+            columns[f] = data.Schema.GetColumnOrNull(valueColumnNames[f] ?? throw new ArgumentNullException(nameof(valueColumnNames)))
+                ?? throw LstmThrow.SeriesColumnMissing(nameof(valueColumnNames), valueColumnNames[f]);
+        }
+        using var cursor = data.GetRowCursor(columns);
+        var readers = new Func<float>[features];
+        for (int f = 0; f < features; f++)
+        {
+            readers[f] = ReadValues(cursor, columns[f], nameof(valueColumnNames));
+        }
+        var points = new List<float>();
+        while (cursor.MoveNext())
+        {
+            foreach (var read in readers)
+            {
+                points.Add(read());
+            }
+        }
+        var values = points.ToArray();
+        long steps = values.Length / features;
+        var rows = new List<WindowRow>();
+        for (long start = 0; start + windowSize <= steps; start += stride)
+        {
+            rows.Add(new WindowRow { Sequence = values.AsSpan(checked((int)(start * features)), (int)windowValues).ToArray(), Start = start });
+        }
+        var schema = SchemaDefinition.Create(typeof(WindowRow));
+        schema[nameof(WindowRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, (int)windowValues);
+        schema[nameof(WindowRow.Sequence)].AddAnnotation(LstmAnnotations.InputSize, features, NumberDataViewType.Int32);
+        return catalog.LoadFromEnumerable(rows, schema);
+    }
+
+    /// <summary>A reader of <paramref name="column"/>'s value at the cursor's row, as a float.</summary>
+    private static Func<float> ReadValues(DataViewRowCursor cursor, DataViewSchema.Column column, string parameter)
+    {
         if (column.Type == NumberDataViewType.Single)
         {
             var getter = cursor.GetGetter<float>(column);
-            float value = 0;
-            while (cursor.MoveNext())
+            return () =>
             {
+                float value = 0;
                 getter(ref value);
-                values.Add(value);
-            }
+                return value;
+            };
         }
-        else if (column.Type == NumberDataViewType.Double)
+        if (column.Type == NumberDataViewType.Double)
         {
             var getter = cursor.GetGetter<double>(column);
-            double value = 0;
-            while (cursor.MoveNext())
+            return () =>
             {
+                double value = 0;
                 getter(ref value);
-                values.Add((float)value);
-            }
+                return (float)value;
+            };
         }
-        else
-        {
-            throw LstmThrow.SeriesColumnType(nameof(valueColumnName), valueColumnName, column.Type.ToString() ?? column.Type.RawType.Name);
-        }
-        return catalog.CreateSlidingWindows(values, windowSize, stride);
+        throw LstmThrow.SeriesColumnType(parameter, column.Name, column.Type.ToString() ?? column.Type.RawType.Name);
     }
 
     private sealed class WindowRow

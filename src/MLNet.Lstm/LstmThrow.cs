@@ -68,6 +68,12 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException SeriesColumnMissing(string parameter, string column) =>
         new(parameter, $"Column '{column}' was not found: expected the series' values, found no column of that name.");
 
+    public static ArgumentException SeriesColumnsEmpty(string parameter) =>
+        new("Sliding windows: expected the names of one or more value columns, found none.", parameter);
+
+    public static ArgumentOutOfRangeException SeriesWindowTooLarge(string parameter, int windowSize, int features, long limit) =>
+        new(parameter, $"Sliding windows: {windowSize:N0} steps of {features} values are {(long)windowSize * features:N0} values a window; expected at most {limit:N0}, the largest vector one row holds.");
+
     public static ArgumentOutOfRangeException SeriesColumnType(string parameter, string column, string found) =>
         new(parameter, $"Column '{column}': expected a Single or Double value per row, found {found}.");
 

@@ -180,8 +180,69 @@ public sealed class DataLoadingTests
         CollectionAssert.AreEqual(new[] { 20f, 30f, 40f }, sequences[1]);
     }
 
+    [TestMethod]
+    public void MultivariateSlidingWindowsAreTimeMajorAndAnnotatedWithTheirFeatureCount()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var telemetry = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 6).Select(i => new Telemetry { Temperature = i, Pressure = 100 + i, Vibration = -i }));
+
+        var windows = mlContext.Data.CreateSlidingWindows(telemetry, ["Temperature", "Pressure", "Vibration"], windowSize: 2, stride: 3);
+
+        var sequences = windows.GetColumn<float[]>("Sequence").ToArray();
+        Assert.HasCount(2, sequences);
+        CollectionAssert.AreEqual(new[] { 3f, 103f, -3f, 4f, 104f, -4f }, sequences[1]);
+        CollectionAssert.AreEqual(new long[] { 0, 3 }, windows.GetColumn<long>("Start").ToArray());
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 6), windows.Schema["Sequence"].Type);
+        int features = 0;
+        windows.Schema["Sequence"].Annotations.GetValue(LstmAnnotations.InputSize, ref features);
+        Assert.AreEqual(3, features);
+    }
+
+    [TestMethod]
+    public void MultivariateWindowsTrainAModelOfTheirFeatureCountWithoutAnInputSize()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var telemetry = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 60).Select(i => new Telemetry { Temperature = MathF.Sin(i), Pressure = MathF.Cos(i), Vibration = i % 3 }));
+        var windows = mlContext.Data.CreateSlidingWindows(telemetry, ["Temperature", "Pressure", "Vibration"], windowSize: 8, stride: 2);
+
+        using var transformer = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { Objective = LstmObjective.NextStep, HiddenSize = 4, Epochs = 1 }).Fit(windows);
+        var wrong = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Transforms.LstmFeaturizeSequence(LstmModel.CreateRandom(inputSize: 2, hiddenSize: 4, seed: 1)).Fit(windows));
+
+        Assert.AreEqual(3, transformer.Model.InputSize);
+        Assert.AreEqual(27, windows.GetColumn<long>("Start").Count());
+        Assert.AreEqual("Input column 'Sequence': its LstmInputSize annotation says 3 features per step, but the model's InputSize is 2. Use a model whose InputSize is 3. (Parameter 'inputSchema')", wrong.Message);
+    }
+
+    [TestMethod]
+    public void MultivariateWindowsRefuseAMissingColumnAnEmptyListAndAWrongType()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var telemetry = mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 6).Select(i => new Telemetry { Temperature = i, Label = "ok" }));
+
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Data.CreateSlidingWindows(telemetry, ["Temperature", "Humidity"], windowSize: 2));
+        var empty = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Data.CreateSlidingWindows(telemetry, [], windowSize: 2));
+        var text = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Data.CreateSlidingWindows(telemetry, ["Temperature", "Label"], windowSize: 2));
+        var huge = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Data.CreateSlidingWindows(telemetry, ["Temperature", "Pressure", "Vibration"], windowSize: 1_000_000_000));
+
+        Assert.AreEqual("Column 'Humidity' was not found: expected the series' values, found no column of that name. (Parameter 'valueColumnNames')", missing.Message);
+        Assert.AreEqual("Sliding windows: expected the names of one or more value columns, found none. (Parameter 'valueColumnNames')", empty.Message);
+        Assert.AreEqual("Column 'Label': expected a Single or Double value per row, found String. (Parameter 'valueColumnNames')", text.Message);
+        Assert.AreEqual("Sliding windows: 1,000,000,000 steps of 3 values are 3,000,000,000 values a window; expected at most 2,147,483,591, the largest vector one row holds. (Parameter 'windowSize')", huge.Message);
+    }
+
     private sealed class Reading
     {
         public double Value { get; set; }
+    }
+
+    private sealed class Telemetry
+    {
+        public float Temperature { get; set; }
+
+        public double Pressure { get; set; }
+
+        public float Vibration { get; set; }
+
+        public string Label { get; set; } = "";
     }
 }
