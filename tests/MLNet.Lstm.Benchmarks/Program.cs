@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B]] [-- --transfer]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B] [--head]] [-- --transfer]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -50,7 +50,7 @@ if (webOnly)
 }
 if (ucrOnly)
 {
-    UcrBenchmark.Run(quick, ucrSettings, ucrSets);
+    UcrBenchmark.Run(quick, ucrSettings, ucrSets, args.Contains("--head"));
     return;
 }
 if (args.Contains("--transfer"))
