@@ -113,9 +113,10 @@ public sealed class HostileStreamingTests
     {
         var model = LstmModel.CreateRandom(inputSize: 1, hiddenSize: 64, numLayers: 3, outputSize: 1, seed: 11);
         using var source = model.CreateTimeSeriesEngine(SmallHistory);
-        // A constant 1e30 drives every gate to 0 or 1, so cells grow by up to 1 a point and tanh saturates.
+        // A constant 1e15 drives every gate to 0 or 1, so cells grow by up to 1 a point and tanh saturates
+        // (its squared forecast error, about 1e30, still fits a float; 1e20 and up is refused).
         for (int t = 0; t < 300; t++)
-            source.Predict(1e30f);
+            source.Predict(1e15f);
         using var engine = model.CreateTimeSeriesEngine(SmallHistory);
 
         engine.Restore(new MemoryStream(Checkpoint(source)));
@@ -406,17 +407,20 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
-    public void AnErrorBeyondFloatsRangeReadsPositiveInfinityAndScoresOne()
+    public void APointWhoseErrorIsBeyondFloatsRangeIsRefusedAndTheNextScoresAsIfItNeverCame()
     {
         using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { WarmUpPoints = 5 });
+        using var clean = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { WarmUpPoints = 5 });
         for (int t = 0; t < 10; t++)
+        {
             engine.Predict(Wave(t));
+            clean.Predict(Wave(t));
+        }
 
-        var huge = engine.Predict(float.MaxValue);
-        var after = engine.Predict(0.5f);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => engine.Predict(float.MaxValue));
 
-        Assert.AreEqual(new LstmTimeSeriesPrediction(1f, float.PositiveInfinity), huge, "(forecast − 3.4e38)² is about 1e77");
-        Assert.IsTrue(float.IsFinite(after.Error) && after.Score is >= 0 and <= 1, after.ToString());
+        Assert.AreEqual("Point 10: its values (3.4028235E+38) are too large for the model's scaling: its forecast error (a float) would stop being finite. The engine's state is unchanged. (Parameter 'point')", e.Message);
+        Assert.AreEqual(clean.Predict(0.5f), engine.Predict(0.5f));
     }
 
     [TestMethod]
@@ -454,13 +458,12 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
-    public void AnEmptyCorpusIsScoredNaNByOptimize()
+    public void AnEmptyCorpusIsRefusedByOptimize()
     {
-        var result = NabScorer.Optimize([], [], NabProfile.Standard);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => NabScorer.Optimize([], [], NabProfile.Standard));
 
-        Assert.AreEqual(1.1, result.Threshold);
-        Assert.AreEqual(0.0, result.RawScore);
-        Assert.IsTrue(double.IsNaN(result.NormalizedScore), result.NormalizedScore.ToString());
+        Assert.AreEqual("NAB scoring: the corpus (0 series) has no labelled anomaly window; expected at least one, since the normalised score is measured " +
+            "between the null detector (every window missed) and the perfect one (every window found), which are then equal. (Parameter 'corpus')", e.Message);
     }
 
     [TestMethod]
