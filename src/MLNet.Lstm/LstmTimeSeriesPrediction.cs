@@ -11,7 +11,8 @@ namespace MLNet.Lstm;
 /// </param>
 /// <param name="Error">
 /// The point's forecast error: the mean over features of (forecast − point)², both as the LSTM
-/// reads them (after the model's scaling). NaN for the first point, which has no forecast; +∞ when
-/// it exceeds float's range (a point near ±3.4e38), though the score is judged on the exact error.
+/// reads them (after the model's scaling). NaN for the first point, which has no forecast; always
+/// finite otherwise: a point whose error would exceed float's range (about 1e19 away from the
+/// forecast, after scaling) is refused by Predict, with the engine's state unchanged.
 /// </param>
 public readonly record struct LstmTimeSeriesPrediction(float Score, float Error);
