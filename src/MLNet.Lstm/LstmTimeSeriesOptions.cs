@@ -29,7 +29,10 @@ public sealed class LstmTimeSeriesOptions
     /// <summary>
     /// Points of rolling history whose short-term errors define "typical" for the series. Default
     /// 8,640 (a month of 5-minute points, Numenta's choice): long enough to span daily and weekly
-    /// cycles, short enough to follow drift.
+    /// cycles, short enough to follow drift. One huge error (an outlier thousands of times the
+    /// series' scale) widens the fitted normal for as long as it stays in the history, so smaller
+    /// anomalies after it score low until it leaves: clip such outliers before Predict, or shorten
+    /// the history, where they occur.
     /// </summary>
     public int HistoryLength { get; set; } = LstmDefaults.HistoryLength;
 

@@ -424,6 +424,26 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
+    public void AHugeOutlierInTheHistoryHidesALaterSpikeAsTheDocsSay()
+    {
+        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20 };
+        using var blinded = Tiny().CreateTimeSeriesEngine(options);
+        using var clean = Tiny().CreateTimeSeriesEngine(options);
+        float blindedSpike = 0, cleanSpike = 0;
+        for (int t = 0; t < 300; t++)
+        {
+            float point = t == 250 ? 50f : Wave(t);
+            var withOutlier = blinded.Predict(t == 100 ? 1e4f : point);
+            var without = clean.Predict(point);
+            (blindedSpike, cleanSpike) = t == 250 ? (withOutlier.Score, without.Score) : (blindedSpike, cleanSpike);
+        }
+
+        // README and LstmTimeSeriesOptions.HistoryLength: the error history's normal is not robust.
+        Assert.AreEqual(1f, cleanSpike, 1e-6f);
+        Assert.IsLessThan(0.01f, blindedSpike);
+    }
+
+    [TestMethod]
     public void ScoresAfterAHugeErrorLeavesTheHistoryAreTheScoresOfTheHistoryWithoutIt()
     {
         const int history = 100;
