@@ -1,3 +1,4 @@
+using static System.FormattableString;
 namespace MLNet.Lstm.Streaming;
 
 /// <summary>
@@ -150,7 +151,7 @@ internal sealed class AnomalyLikelihood
         long points = reader.ReadInt64(), errors = reader.ReadInt64(), means = reader.ReadInt64();
         if (errors < 0 || means < 0 || means > errors || errors > points)
         {
-            throw LstmThrow.CheckpointInvalid(source, $"expected counts of points ≥ errors ≥ means ≥ 0, found {points}, {errors} and {means}");
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected counts of points ≥ errors ≥ means ≥ 0, found {points}, {errors} and {means}"));
         }
         (_points, _errors, _means) = (points, errors, means);
         _historySum = ReadFinite(reader, source);
@@ -170,7 +171,7 @@ internal sealed class AnomalyLikelihood
     {
         if (found != expected)
         {
-            throw LstmThrow.CheckpointInvalid(source, $"it was written with LstmTimeSeriesOptions.{option} {found}, this engine has {expected}");
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"it was written with LstmTimeSeriesOptions.{option} {found}, this engine has {expected}"));
         }
     }
 
@@ -179,7 +180,7 @@ internal sealed class AnomalyLikelihood
         double value = ReadFinite(reader, source);
         if (value < 0 || value > MaxError)
         {
-            throw LstmThrow.CheckpointInvalid(source, $"expected a squared error from 0 to {MaxError:G3}, found {value}");
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a squared error from 0 to {MaxError:G3}, found {value}"));
         }
         return value;
     }
@@ -189,7 +190,7 @@ internal sealed class AnomalyLikelihood
         double value = reader.ReadDouble();
         if (!double.IsFinite(value))
         {
-            throw LstmThrow.CheckpointInvalid(source, $"expected finite error statistics, found {value}");
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected finite error statistics, found {value}"));
         }
         return value;
     }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using static System.FormattableString;
 
 namespace MLNet.Lstm.Streaming;
 
@@ -58,7 +59,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             long points = reader.ReadInt64();
             if (points < 0)
             {
-                throw LstmThrow.CheckpointInvalid(Source, $"expected a count of points ≥ 0, found {points}");
+                throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected a count of points ≥ 0, found {points}"));
             }
             // A hidden state is o·tanh(c): never outside [-1, 1], however long the series.
             ReadFloats(reader, hidden, "hidden state", 1f);
@@ -84,7 +85,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         int version = reader.ReadInt32();
         if (version != FormatVersion)
         {
-            throw LstmThrow.CheckpointInvalid(Source, $"expected format version {FormatVersion}, found {version}");
+            throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected format version {FormatVersion}, found {version}"));
         }
         if (!reader.ReadBytes(modelHash.Length).AsSpan().SequenceEqual(modelHash))
         {
@@ -93,7 +94,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         int foundInputSize = reader.ReadInt32(), foundLayers = reader.ReadInt32(), foundHiddenSize = reader.ReadInt32();
         if (foundInputSize != inputSize || foundLayers != numLayers || foundHiddenSize != hiddenSize)
         {
-            throw LstmThrow.CheckpointInvalid(Source, $"expected F {inputSize}, L {numLayers}, H {hiddenSize}, found {foundInputSize}, {foundLayers}, {foundHiddenSize}");
+            throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected F {inputSize}, L {numLayers}, H {hiddenSize}, found {foundInputSize}, {foundLayers}, {foundHiddenSize}"));
         }
     }
 
@@ -125,11 +126,11 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             values[i] = reader.ReadSingle();
             if (!float.IsFinite(values[i]))
             {
-                throw LstmThrow.CheckpointInvalid(Source, $"expected a finite {what}, found {values[i]} at index {i}");
+                throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected a finite {what}, found {values[i]} at index {i}"));
             }
             if (Math.Abs(values[i]) > bound)
             {
-                throw LstmThrow.CheckpointInvalid(Source, $"expected a {what} from -{bound} to {bound}, found {values[i]} at index {i}");
+                throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected a {what} from -{bound} to {bound}, found {values[i]} at index {i}"));
             }
         }
     }

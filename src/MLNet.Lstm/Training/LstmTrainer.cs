@@ -1,9 +1,10 @@
-using System.Diagnostics;
-using Microsoft.ML;
-using Microsoft.ML.Runtime;
 using MLNet.Lstm.Data;
 using MLNet.Lstm.MLNetInternals;
 using MLNet.Lstm.Training.Objectives;
+using Microsoft.ML.Runtime;
+using Microsoft.ML;
+using System.Diagnostics;
+using static System.FormattableString;
 
 namespace MLNet.Lstm.Training;
 
@@ -54,10 +55,10 @@ internal static class LstmTrainer
         var shuffle = new Random(training.Seed);
 
         using var channel = new TrainingChannel(env);
-        channel.Info($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, " +
-            $"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, " +
-            (weights.ConvLayerCount > 0 ? $"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, " : "") + $"output {set.OutputSize}, " +
-            $"{epochs} epochs, steps pooled by {weights.PoolingStride}");
+        channel.Info(Invariant($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, ") +
+            Invariant($"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, ") +
+            (weights.ConvLayerCount > 0 ? Invariant($"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, ") : "") + Invariant($"output {set.OutputSize}, ") +
+            Invariant($"{epochs} epochs, steps pooled by {weights.PoolingStride}"));
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;
         LstmWeights? bestWeights = null;
@@ -91,8 +92,8 @@ internal static class LstmTrainer
             double loss = lossSum / seen;
             double? validation = validationRows.Length > 0 ? step.MeanLoss(set, validationRows, training.BatchSize) : null;
             var progress = new LstmTrainingProgress(epoch, loss, validation, clock.Elapsed);
-            channel.Info($"LSTM training epoch {epoch}/{epochs}: loss {loss:G6}" +
-                (validation is double v ? $", validation loss {v:G6}" : "") + $", {clock.Elapsed.TotalSeconds:F1} s");
+            channel.Info(Invariant($"LSTM training epoch {epoch}/{epochs}: loss {loss:G6}") +
+                (validation is double v ? Invariant($", validation loss {v:G6}") : "") + Invariant($", {clock.Elapsed.TotalSeconds:F1} s"));
             training.Progress?.Report(progress);
 
             if (validation is double current && training.EarlyStoppingPatience is int patience)
@@ -105,7 +106,7 @@ internal static class LstmTrainer
                 }
                 else if (++sinceBest >= patience)
                 {
-                    channel.Info($"LSTM training: early stop after epoch {epoch}; keeping epoch {epoch - sinceBest} (validation loss {best:G6})");
+                    channel.Info(Invariant($"LSTM training: early stop after epoch {epoch}; keeping epoch {epoch - sinceBest} (validation loss {best:G6})"));
                     break;
                 }
             }
