@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.Lstm.Data;
 
 namespace MLNet.Lstm;
 
@@ -36,14 +37,7 @@ public static class LstmDataCatalog
         ArgumentOutOfRangeException.ThrowIfLessThan(windowSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(stride, 1);
         var values = series as float[] ?? [.. series];
-        var rows = new List<WindowRow>();
-        for (long start = 0; start + windowSize <= values.Length; start += stride)
-        {
-            rows.Add(new WindowRow { Sequence = values.AsSpan((int)start, windowSize).ToArray(), Start = start });
-        }
-        var schema = SchemaDefinition.Create(typeof(WindowRow));
-        schema[nameof(WindowRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, windowSize);
-        return catalog.LoadFromEnumerable(rows, schema);
+        return catalog.LoadFromEnumerable(SlidingWindows.Cut(values, 1, windowSize, stride), SlidingWindows.Schema(windowSize, 1, annotate: false));
     }
 
     /// <summary>
@@ -135,17 +129,7 @@ public static class LstmDataCatalog
                 points.Add(read());
             }
         }
-        var values = points.ToArray();
-        long steps = values.Length / features;
-        var rows = new List<WindowRow>();
-        for (long start = 0; start + windowSize <= steps; start += stride)
-        {
-            rows.Add(new WindowRow { Sequence = values.AsSpan(checked((int)(start * features)), (int)windowValues).ToArray(), Start = start });
-        }
-        var schema = SchemaDefinition.Create(typeof(WindowRow));
-        schema[nameof(WindowRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, (int)windowValues);
-        schema[nameof(WindowRow.Sequence)].AddAnnotation(LstmAnnotations.InputSize, features, NumberDataViewType.Int32);
-        return catalog.LoadFromEnumerable(rows, schema);
+        return catalog.LoadFromEnumerable(SlidingWindows.Cut([.. points], features, windowSize, stride), SlidingWindows.Schema(windowSize, features, annotate: true));
     }
 
     /// <summary>A reader of <paramref name="column"/>'s value at the cursor's row, as a float.</summary>
@@ -172,12 +156,5 @@ public static class LstmDataCatalog
             };
         }
         throw LstmThrow.SeriesColumnType(parameter, column.Name, column.Type.ToString() ?? column.Type.RawType.Name);
-    }
-
-    private sealed class WindowRow
-    {
-        public float[] Sequence { get; set; } = [];
-
-        public long Start { get; set; }
     }
 }

@@ -160,6 +160,14 @@ internal static class LstmDefaults
     /// </summary>
     public static long BatchSteps(int hiddenUnits) => Math.Max(1, (long)(BatchWork / hiddenUnits));
 
+    // Anomaly detector (mlContext.AnomalyDetection.CreateLstmDetector): the NAB example's forecaster.
+
+    /// <summary>Points per training window: four hours of 5-minute points.</summary>
+    public const int DetectorWindowSize = 48;
+
+    /// <summary>Passes over the history's windows: ~1.5 s for NAB's 750-point histories, against ~7 s for the featurizer's default budget.</summary>
+    public const int DetectorEpochs = 30;
+
     // Time-series engine: Numenta's anomaly likelihood (Ahmad et al. 2017) over the forecast error.
 
     /// <summary>Errors averaged into the error a score judges: one (NAB corpus: better than 2, 5 or 10).</summary>

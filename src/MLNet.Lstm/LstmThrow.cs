@@ -420,6 +420,18 @@ internal static class LstmThrow
     public static ArgumentException PointNotFinite(long point, int feature, float value) =>
         new(Invariant($"Point {point}, feature {feature}: expected a finite value, found {value}. The engine's state is unchanged; skip or repair the point."), "point");
 
+    public static ArgumentOutOfRangeException DetectorOptionInvalid(string option, string expected, object found) =>
+        new(option, Invariant($"LstmAnomalyDetectorOptions.{option}: expected {expected}, found {found}."));
+
+    public static ArgumentException DetectorHistoryShape(int values, int inputSize) =>
+        new(Invariant($"Anomaly detector history: expected whole points of InputSize {inputSize} values each, found {values} values ({values % inputSize} left over)."), "history");
+
+    public static ArgumentException DetectorHistoryTooShort(int points, int fewest) =>
+        new(Invariant($"Anomaly detector history: expected at least {fewest} points, enough for {fewest - 1} training windows of 2, found {points}."), "history");
+
+    public static ArgumentException DetectorHistoryNotFinite(int point, int feature, float value) =>
+        new(Invariant($"Anomaly detector history, point {point}, feature {feature}: expected a finite value, found {value}. Skip or repair the point before fitting."), "history");
+
     public static ArgumentException PointOverflows(long point, ReadOnlySpan<float> values, string what) =>
         new(Invariant($"Point {point}: its values ({string.Join(", ", Array.ConvertAll(values.ToArray(), v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) are too large for the model's scaling: {what} would stop being finite. The engine's state is unchanged."), "point");
 
