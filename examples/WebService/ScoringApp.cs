@@ -25,6 +25,10 @@ public static class ScoringApp
         {
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, fixedPort));
         }
+        else
+        {
+            CheckUrls(builder.Configuration["urls"]);
+        }
         modelPath ??= builder.Configuration["Model"] ?? TrainDemoModel();
         // A factory, not an instance: the container disposes what it made when the app is disposed.
         builder.Services.AddSingleton(_ => new ScoringModel(modelPath));
@@ -37,6 +41,25 @@ public static class ScoringApp
         var model = app.Services.GetRequiredService<ScoringModel>();
         app.Logger.LogInformation("Scoring {Model}: sequences of {Length} values in column '{Column}'", modelPath, model.InputLength, model.InputColumnName);
         return app;
+    }
+
+    /// <summary>
+    /// Refuses a malformed address now, naming the setting, rather than at start inside Kestrel
+    /// ("Invalid url"), after the model has loaded.
+    /// </summary>
+    private static void CheckUrls(string? urls)
+    {
+        foreach (string url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            try
+            {
+                BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                throw new ArgumentException($"--urls (or ASPNETCORE_URLS, or appsettings' \"Urls\"): expected addresses such as http://127.0.0.1:5123, separated by ';', found '{url}'.", "args");
+            }
+        }
     }
 
     private static async Task<IResult> Score(HttpContext context, ScoringModel model)

@@ -19,7 +19,9 @@ public static class LstmDataCatalog
     /// Cuts a series into windows of <paramref name="windowSize"/> values every
     /// <paramref name="stride"/> values: one row per window, columns <c>Sequence</c> (a
     /// known-size vector) and <c>Start</c> (the index of the window's first value). This is
-    /// how a stream becomes featurizer input.
+    /// how a stream becomes featurizer input. Values are copied as they are, NaN included: the
+    /// featurizer's rules for non-finite rows then apply to each window holding one (training
+    /// refuses it, naming the window's row).
     /// </summary>
     /// <param name="catalog">The data catalog, <c>mlContext.Data</c>.</param>
     /// <param name="series">The values, in time order.</param>
@@ -49,7 +51,7 @@ public static class LstmDataCatalog
     /// <param name="valueColumnName">The column holding the values (Single or Double).</param>
     /// <param name="windowSize">Values per window (T).</param>
     /// <param name="stride">Rows from one window's start to the next's.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The column is missing or not a Single or Double scalar.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The column is missing or not a Single or Double scalar, or the data has fewer rows than one window.</exception>
     /// <example>
     /// <code>
     /// var csv = mlContext.Data.LoadFromTextFile&lt;Reading&gt;("nyc_taxi.csv", separatorChar: ',', hasHeader: true);
@@ -83,8 +85,8 @@ public static class LstmDataCatalog
     /// <param name="valueColumnNames">The F columns holding each point's values (Single or Double), in the order the steps hold them.</param>
     /// <param name="windowSize">Steps per window (T).</param>
     /// <param name="stride">Rows from one window's start to the next's.</param>
-    /// <exception cref="ArgumentException">No column is named.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a Single or Double scalar, or a window's T × F values would not fit one vector.</exception>
+    /// <exception cref="ArgumentException">No column is named, a name is null, or a column is named twice.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or not a Single or Double scalar, a window's T × F values would not fit one vector, or the data has fewer rows than one window.</exception>
     /// <example>
     /// <code>
     /// var csv = mlContext.Data.LoadFromTextFile&lt;Telemetry&gt;("machine.csv", separatorChar: ',', hasHeader: true);
@@ -112,8 +114,13 @@ public static class LstmDataCatalog
         var columns = new DataViewSchema.Column[features];
         for (int f = 0; f < features; f++)
         {
-            columns[f] = data.Schema.GetColumnOrNull(valueColumnNames[f] ?? throw new ArgumentNullException(nameof(valueColumnNames)))
-                ?? throw LstmThrow.SeriesColumnMissing(nameof(valueColumnNames), valueColumnNames[f]);
+            string name = valueColumnNames[f] ?? throw LstmThrow.SeriesColumnNameNull(nameof(valueColumnNames), f);
+            int first = Array.IndexOf(valueColumnNames, name);
+            if (first < f)
+            {
+                throw LstmThrow.SeriesColumnRepeated(nameof(valueColumnNames), name, first, f);
+            }
+            columns[f] = data.Schema.GetColumnOrNull(name) ?? throw LstmThrow.SeriesColumnMissing(nameof(valueColumnNames), name);
         }
         using var cursor = data.GetRowCursor(columns);
         var readers = new Func<float>[features];

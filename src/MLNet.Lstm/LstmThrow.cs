@@ -76,6 +76,15 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException SeriesWindowTooLarge(string parameter, int windowSize, int features, long limit) =>
         new(parameter, Invariant($"Sliding windows: {windowSize:N0} steps of {features} values are {(long)windowSize * features:N0} values a window; expected at most {limit:N0}, the largest vector one row holds."));
 
+    public static ArgumentException SeriesColumnNameNull(string parameter, int index) =>
+        new(Invariant($"Sliding windows: {parameter}[{index}]: expected a column name, found null."), parameter);
+
+    public static ArgumentException SeriesColumnRepeated(string parameter, string column, int first, int second) =>
+        new(Invariant($"Sliding windows: column '{column}' is named twice ({parameter}[{first}] and [{second}]); expected each value column once."), parameter);
+
+    public static ArgumentOutOfRangeException SeriesShorterThanWindow(string parameter, long steps, int windowSize) =>
+        new(parameter, Invariant($"Sliding windows: the series has {steps:N0} steps, too few for one window of {windowSize:N0}; expected at least {windowSize:N0} steps, or a smaller windowSize."));
+
     public static ArgumentOutOfRangeException SeriesColumnType(string parameter, string column, string found) =>
         new(parameter, Invariant($"Column '{column}': expected a Single or Double value per row, found {found}."));
 
@@ -201,6 +210,9 @@ internal static class LstmThrow
         Invariant($"The LSTM featurizer's output ({(atLeast ? "at least " : "")}{rows:N0} rows × {bytesPerRow:N0} bytes = {Size(rows * bytesPerRow)}) ") +
         Invariant($"is larger than LstmFeaturizerOptions.OutputCacheBytes ({Size(budgetBytes)}), so it is not cached: every further pass over this data runs the LSTM again. ") +
         "If a trainer reads it (most make many passes), append AppendCacheCheckpoint(mlContext) right after the featurizer, or raise OutputCacheBytes.";
+
+    public static string ValidationShortfall(double fraction, int asked, int rows, int held) =>
+        Invariant($"ValidationFraction {fraction} asks for {asked} of the {rows} rows, but the classes are too small to give them up (each keeps at least one training row): {held} held out. Early stopping and the best epoch are judged on those; give rare classes more rows, or set ValidationFraction to 0.");
 
     public static string OutputCacheDuplicateRowId() =>
         "Two rows of this data have the same row id, so the LSTM featurizer's output cannot be cached by row: every further pass over this data runs the LSTM again. " +

@@ -282,7 +282,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         return sum / point.Length;
     }
 
-    private static void CheckOptions(LstmTimeSeriesOptions options)
+    internal static void CheckOptions(LstmTimeSeriesOptions options)
     {
         if (options.TrainingPoints < 0)
         {

@@ -8,10 +8,14 @@ namespace MLNet.Lstm.Data;
 /// </summary>
 internal static class SlidingWindows
 {
-    /// <summary>One window a row, every <paramref name="stride"/> steps; the values are copied.</summary>
+    /// <summary>One window a row, every <paramref name="stride"/> steps; the values, NaN included, are copied.</summary>
     public static List<Row> Cut(float[] values, int features, int windowSize, int stride)
     {
         long steps = values.Length / features;
+        if (steps < windowSize)
+        {
+            throw LstmThrow.SeriesShorterThanWindow(nameof(windowSize), steps, windowSize);
+        }
         int windowValues = checked(windowSize * features);
         var rows = new List<Row>();
         for (long start = 0; start + windowSize <= steps; start += stride)

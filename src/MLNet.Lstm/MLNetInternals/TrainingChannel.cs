@@ -19,6 +19,8 @@ internal sealed class TrainingChannel : IDisposable
 
     public void Info(string message) => _channel.Info(message);
 
+    public void Warning(string message) => _channel.Warning(message);
+
     /// <summary>Throws <see cref="OperationCanceledException"/> once the MLContext's execution was cancelled.</summary>
     public void ThrowIfCancelled() => _host.CheckAlive();
 

@@ -35,7 +35,8 @@ internal static class AnomalyDetectorFit
         var values = history.ToArray();
         int window = Math.Min(options.WindowSize, points - LstmDefaults.MinTrainingRows + 1);
         var windows = MLNetEnvironment.FromEnumerable(env, SlidingWindows.Cut(values, features, window, stride: 1), SlidingWindows.Schema(window, features, annotate: true));
-        var training = new LstmTrainingOptions { Objective = LstmObjective.NextStep, Epochs = options.Epochs, HiddenSize = options.HiddenSize, Seed = options.Seed };
+        // MaxSteps = null: the engine steps one point at a time, so a window is never pooled.
+        var training = new LstmTrainingOptions { Objective = LstmObjective.NextStep, Epochs = options.Epochs, HiddenSize = options.HiddenSize, Seed = options.Seed, MaxSteps = null };
         LstmModel model;
         using (var forecaster = new LstmFeaturizerEstimator(env, training, new LstmFeaturizerOptions()).Fit(windows))
         {
@@ -80,6 +81,10 @@ internal static class AnomalyDetectorFit
         {
             throw LstmThrow.DetectorOptionInvalid(nameof(options.Epochs), "at least 1 pass", options.Epochs);
         }
+        if (options.HiddenSize < 1 || options.HiddenSize > LstmDefaults.MaxHiddenSize)
+        {
+            throw LstmThrow.DetectorOptionInvalid(nameof(options.HiddenSize), $"1 to {LstmDefaults.MaxHiddenSize}", options.HiddenSize);
+        }
         if (options.Scoring is null)
         {
             throw LstmThrow.DetectorOptionInvalid(nameof(options.Scoring), "scoring options", "null");
@@ -89,5 +94,7 @@ internal static class AnomalyDetectorFit
             throw LstmThrow.DetectorOptionInvalid($"{nameof(options.Scoring)}.{nameof(LstmTimeSeriesOptions.TrainingPoints)}",
                 "0: the detector counts the history's points as training points itself", options.Scoring.TrainingPoints);
         }
+        // Before training, which takes seconds, rather than when the engine is made after it.
+        LstmTimeSeriesEngine.CheckOptions(options.Scoring);
     }
 }

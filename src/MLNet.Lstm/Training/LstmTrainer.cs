@@ -59,6 +59,7 @@ internal static class LstmTrainer
             Invariant($"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, ") +
             (weights.ConvLayerCount > 0 ? Invariant($"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, ") : "") + Invariant($"output {set.OutputSize}, ") +
             Invariant($"{epochs} epochs, steps pooled by {weights.PoolingStride}"));
+        WarnOfValidationShortfall(channel, set, training, validationRows.Length);
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;
         LstmWeights? bestWeights = null;
@@ -188,6 +189,20 @@ internal static class LstmTrainer
         }
         train.Sort();
         return ([.. train], [.. validation]);
+    }
+
+    /// <summary>
+    /// Says so when classes too small to give up a row (a class keeps at least one training row)
+    /// hold out less than half of the validation share asked for, rather than leaving it to the counts.
+    /// </summary>
+    private static void WarnOfValidationShortfall(TrainingChannel channel, TrainingSet set, LstmTrainingOptions training, int held)
+    {
+        double fraction = training.ValidationFraction ?? (set.Count >= LstmDefaults.ValidationMinRows ? LstmDefaults.ValidationFraction : 0);
+        int asked = (int)Math.Round(set.Count * fraction);
+        if (held < asked / 2.0)
+        {
+            channel.Warning(LstmThrow.ValidationShortfall(fraction, asked, set.Count, held));
+        }
     }
 
     /// <summary>
