@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLNet.Lstm.Evaluation;
 using MLNet.Lstm.Examples.WebService;
+using MLNet.Lstm.Tests.Support;
 
 namespace MLNet.Lstm.Tests;
 
@@ -370,23 +371,12 @@ public sealed class HostileNewApiTests
 
     // ---- Stratified validation fallback ----
 
-    private sealed class ClassRow
-    {
-        public float[] Sequence { get; set; } = [];
-
-        public string Class { get; set; } = "";
-    }
 
     /// <summary>Trains a 4-unit classifier for one epoch and returns its "LSTM training:" log line.</summary>
     private static (string Line, string[] Warnings) TrainClassifier(int rows, Func<int, string> classOf, double validationFraction)
     {
         var mlContext = new MLContext(seed: 1);
-        var random = new Random(4);
-        var list = Enumerable.Range(0, rows).Select(i => new ClassRow { Sequence = [.. Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble())], Class = classOf(i) }).ToList();
-        var schema = SchemaDefinition.Create(typeof(ClassRow));
-        schema[nameof(ClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 4);
-        var raw = mlContext.Data.LoadFromEnumerable(list, schema);
-        var data = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class)).Fit(raw).Transform(raw);
+        var data = TestData.KeyedClasses(mlContext, rows, steps: 4, classOf, seed: 4);
         var lines = TrainingLines(mlContext);
         var warnings = new List<string>();
         mlContext.Log += (_, e) =>

@@ -188,12 +188,7 @@ public sealed class HostileNumbersTests
     public void ClassesTooSmallForTheirShareStillHoldOutTheValidationShareOverall()
     {
         var mlContext = new MLContext(seed: 1);
-        var random = new Random(3);
-        var rows = Enumerable.Range(0, 200).Select(i => new ClassRow { Sequence = [.. Enumerable.Range(0, 6).Select(_ => (float)random.NextDouble())], Class = $"c{i / 2}" }).ToList();
-        var schema = SchemaDefinition.Create(typeof(ClassRow));
-        schema[nameof(ClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 6);
-        var raw = mlContext.Data.LoadFromEnumerable(rows, schema);
-        var data = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class)).Fit(raw).Transform(raw);
+        var data = TestData.KeyedClasses(mlContext, 200, steps: 6, i => $"c{i / 2}", seed: 3);
         var messages = new List<string>();
         mlContext.Log += (_, e) =>
         {
@@ -217,12 +212,6 @@ public sealed class HostileNumbersTests
             string.Join(Environment.NewLine, messages.Where(m => m.StartsWith("LSTM training:", StringComparison.Ordinal))));
     }
 
-    private sealed class ClassRow
-    {
-        public float[] Sequence { get; set; } = [];
-
-        public string Class { get; set; } = "";
-    }
 
     [TestMethod]
     public void FewerRowsThanTheMinimumAreRefused()

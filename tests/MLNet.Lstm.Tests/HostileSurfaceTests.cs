@@ -216,23 +216,12 @@ public sealed class HostileSurfaceTests
 
     // ---- A thousand classes ----
 
-    private sealed class ClassRow
-    {
-        public float[] Sequence { get; set; } = [];
-
-        public string Class { get; set; } = "";
-    }
 
     [TestMethod]
     public void AKeyLabelOfAThousandClassesTrainsAHeadOfAThousandOutputs()
     {
         var mlContext = new MLContext(seed: 1);
-        var random = new Random(4);
-        var rows = Enumerable.Range(0, 2000).Select(i => new ClassRow { Sequence = [.. Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble())], Class = $"c{i / 2}" }).ToList();
-        var schema = SchemaDefinition.Create(typeof(ClassRow));
-        schema[nameof(ClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 4);
-        var raw = mlContext.Data.LoadFromEnumerable(rows, schema);
-        var data = mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class)).Fit(raw).Transform(raw);
+        var data = TestData.KeyedClasses(mlContext, 2000, steps: 4, i => $"c{i / 2}", seed: 4);
 
         using var transformer = mlContext.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {

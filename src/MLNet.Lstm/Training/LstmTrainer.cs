@@ -166,7 +166,7 @@ internal static class LstmTrainer
     private static (int[] Train, int[] Validation) Split(TrainingSet set, LstmTrainingOptions training)
     {
         int count = set.Count;
-        double fraction = training.ValidationFraction ?? (count >= LstmDefaults.ValidationMinRows ? LstmDefaults.ValidationFraction : 0);
+        double fraction = ValidationShare(set, training);
         var random = new Random(training.Seed);
         var groups = set.Classes.Count == count
             ? Enumerable.Range(0, count).GroupBy(row => set.Classes[row]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList()
@@ -191,13 +191,17 @@ internal static class LstmTrainer
         return ([.. train], [.. validation]);
     }
 
+    /// <summary>The share of rows held out: <see cref="LstmTrainingOptions.ValidationFraction"/>, by default a tenth from <see cref="LstmDefaults.ValidationMinRows"/> rows up.</summary>
+    private static double ValidationShare(TrainingSet set, LstmTrainingOptions training) =>
+        training.ValidationFraction ?? (set.Count >= LstmDefaults.ValidationMinRows ? LstmDefaults.ValidationFraction : 0);
+
     /// <summary>
     /// Says so when classes too small to give up a row (a class keeps at least one training row)
     /// hold out less than half of the validation share asked for, rather than leaving it to the counts.
     /// </summary>
     private static void WarnOfValidationShortfall(TrainingChannel channel, TrainingSet set, LstmTrainingOptions training, int held)
     {
-        double fraction = training.ValidationFraction ?? (set.Count >= LstmDefaults.ValidationMinRows ? LstmDefaults.ValidationFraction : 0);
+        double fraction = ValidationShare(set, training);
         int asked = (int)Math.Round(set.Count * fraction);
         if (held < asked / 2.0)
         {

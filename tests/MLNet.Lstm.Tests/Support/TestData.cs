@@ -94,6 +94,27 @@ internal static class TestData
         return rows;
     }
 
+    /// <summary>
+    /// <paramref name="count"/> rows of <paramref name="steps"/> random values in [0, 1) from
+    /// <paramref name="seed"/>, each of the class <paramref name="classOf"/> names, as a key-typed "Label".
+    /// </summary>
+    public static IDataView KeyedClasses(MLContext mlContext, int count, int steps, Func<int, string> classOf, int seed)
+    {
+        var random = new Random(seed);
+        var rows = Enumerable.Range(0, count).Select(i => new ClassRow { Sequence = [.. Enumerable.Range(0, steps).Select(_ => (float)random.NextDouble())], Class = classOf(i) }).ToList();
+        var schema = SchemaDefinition.Create(typeof(ClassRow));
+        schema[nameof(ClassRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, steps);
+        var raw = mlContext.Data.LoadFromEnumerable(rows, schema);
+        return mlContext.Transforms.Conversion.MapValueToKey("Label", nameof(ClassRow.Class)).Fit(raw).Transform(raw);
+    }
+
+    private sealed class ClassRow
+    {
+        public float[] Sequence { get; set; } = [];
+
+        public string Class { get; set; } = "";
+    }
+
     public static float[][] Features(IDataView data, string column = "Features") =>
         data.GetColumn<float[]>(column).ToArray();
 }
