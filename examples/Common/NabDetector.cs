@@ -40,8 +40,46 @@ public static class NabDetector
         return scores;
     }
 
+    /// <summary>
+    /// The untrained floor: the same engine and scoring, on an LSTM with random weights that
+    /// standardizes the series by the probationary period's mean and deviation, as training would.
+    /// What the detector scores above this is what learning earned.
+    /// </summary>
+    public static double[] ScoreUntrained(NabSeries series, Stopwatch streaming, int seed = 1)
+    {
+        int probationary = series.ProbationaryLength;
+        double mean = 0, squares = 0;
+        for (int i = 0; i < probationary; i++)
+        {
+            mean += series.Values[i];
+            squares += series.Values[i] * series.Values[i];
+        }
+        mean /= probationary;
+        double deviation = Math.Sqrt(Math.Max(squares / probationary - mean * mean, 0));
+        var random = LstmModel.CreateRandom(1, new LstmAnomalyDetectorOptions().HiddenSize, outputSize: 1, seed: seed).GetWeights();
+        var model = LstmModel.FromWeights(new LstmWeights(random) { InputOffset = [(float)mean], InputScale = [deviation > 0 ? (float)(1 / deviation) : 1f] });
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = probationary });
+        var scores = new double[series.Length];
+        for (int i = 0; i < probationary; i++)
+        {
+            engine.Predict((float)series.Values[i]);
+        }
+        streaming.Start();
+        for (int i = probationary; i < scores.Length; i++)
+        {
+            scores[i] = engine.Predict((float)series.Values[i]).Score;
+        }
+        streaming.Stop();
+        return scores;
+    }
+
     /// <summary>Fits and streams every series of the corpus; <paramref name="progress"/> hears one line per series.</summary>
-    public static NabRun Run(IReadOnlyList<NabSeries> corpus, Action<string>? progress = null)
+    public static NabRun Run(IReadOnlyList<NabSeries> corpus, Action<string>? progress = null) => Run(corpus, Score, progress);
+
+    /// <summary>Streams every series of the corpus through the untrained floor (<see cref="ScoreUntrained"/>).</summary>
+    public static NabRun RunUntrained(IReadOnlyList<NabSeries> corpus) => Run(corpus, ScoreUntrained, null);
+
+    private static NabRun Run(IReadOnlyList<NabSeries> corpus, Func<NabSeries, Stopwatch, int, double[]> score, Action<string>? progress)
     {
         var scores = new List<double[]>(corpus.Count);
         var total = Stopwatch.StartNew();
@@ -49,7 +87,7 @@ public static class NabDetector
         long points = 0;
         foreach (var series in corpus)
         {
-            scores.Add(Score(series, streaming));
+            scores.Add(score(series, streaming, 1));
             points += series.Length - series.ProbationaryLength;
             progress?.Invoke($"{series.Name}: {series.Length:N0} points, fitted on {series.ProbationaryLength}");
         }

@@ -70,4 +70,12 @@ public sealed class LstmAnomalyDetectorOptions
     /// </code>
     /// </example>
     public LstmTimeSeriesOptions Scoring { get; set; } = new();
+
+    /// <summary>A copy with <paramref name="inputSize"/> features a point (the estimator's columns decide it); <see cref="Scoring"/> is shared.</summary>
+    internal LstmAnomalyDetectorOptions WithInputSize(int inputSize)
+    {
+        var copy = (LstmAnomalyDetectorOptions)MemberwiseClone();
+        copy.InputSize = inputSize;
+        return copy;
+    }
 }

@@ -423,6 +423,9 @@ internal static class LstmThrow
     public static ArgumentException WarmUpPointsOutOfRange(int points, int historyLength) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.WarmUpPoints), Invariant($"expected 1 to HistoryLength ({historyLength}), found {points}"));
 
+    public static ArgumentException ValueRangeToleranceOutOfRange(double tolerance) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.ValueRangeTolerance), Invariant($"expected null (off) or 0 to {LstmDefaults.MaxValueRangeTolerance} (a fraction of the value range), found {tolerance}"));
+
     public static ArgumentException StepThreadsOutOfRange(int threads) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.IntraOpNumThreads), Invariant($"expected 1 to {LstmDefaults.MaxIntraOpThreads} or null, found {threads}"));
 
@@ -479,4 +482,68 @@ internal static class LstmThrow
 
     public static InvalidOperationException HeadNotLastStep(LstmHeadInput headInput) =>
         new(Invariant($"A time-series engine forecasts from the last hidden state; this model's head reads {headInput}, which depends on every point so far. Train it with LstmObjective.NextStep, whose head reads LastStep."));
+
+    // Window-level anomaly trainer (mlContext.AnomalyDetection.Trainers.Lstm).
+
+    public static ArgumentOutOfRangeException AnomalyTrainerOptionInvalid(string option, string expected, object found) =>
+        new(option, Invariant($"LstmAnomalyTrainerOptions.{option}: expected {expected}, found {found}."));
+
+    public static InvalidOperationException AnomalyTrainerNoNextStep(string column, long rows, int poolingStride) =>
+        new(Invariant($"Column '{column}': none of the {rows} training rows has a next step to forecast (the LSTM reads each as one step: T = 1, or T ≤ its pooling stride of {poolingStride}), so no error calibrates the score; expected rows of at least {poolingStride + 1} steps."));
+
+    public static ArgumentOutOfRangeException AnomalyTrainerInputSizeDisagrees(string column, int annotated, int inputSize) =>
+        new(SchemaParameter, Invariant($"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but LstmAnomalyTrainerOptions.InputSize is {inputSize}. Leave InputSize null to take it from the annotation."));
+
+    // DetectAnomalyByLstm: the series in row order.
+
+    public static ArgumentException SeriesInputColumnsEmpty() =>
+        new("DetectAnomalyByLstm: expected the names of one or more input columns, one feature each, found none.", "inputColumnNames");
+
+    public static ArgumentException SeriesInputColumnRepeated(string column, int first, int second) =>
+        new(Invariant($"DetectAnomalyByLstm: inputColumnNames[{second}] repeats column '{column}' (inputColumnNames[{first}]); expected one column per feature."), "inputColumnNames");
+
+    public static ArgumentOutOfRangeException SeriesInputSize(int inputSize, IReadOnlyList<string> columns) =>
+        DetectorOptionInvalid(nameof(LstmAnomalyDetectorOptions.InputSize),
+            Invariant($"{(columns.Count == 1 ? "1" : $"1 or {columns.Count}")}, one feature per input column ({string.Join(", ", columns.Select(c => $"'{c}'"))})"), inputSize);
+
+    public static ArgumentOutOfRangeException AlertThresholdOutOfRange(float threshold) =>
+        new("alertThreshold", Invariant($"DetectAnomalyByLstm: alertThreshold: expected a score above 0 and at most 1 (scores are in [0, 1]), found {threshold}."));
+
+    public static ArgumentOutOfRangeException SeriesFeatureMissing(string column) =>
+        new(SchemaParameter, Invariant($"Input column '{column}' was not found: expected a Single per row (one feature of the series), found no column of that name."));
+
+    public static ArgumentOutOfRangeException SeriesFeatureType(string column, string found) =>
+        new(SchemaParameter, Invariant($"Input column '{column}': expected a Single per row (one feature of the series), found {found}."));
+
+    public static ArgumentOutOfRangeException TimestampColumnMissing(string column) =>
+        new(SchemaParameter, Invariant($"Timestamp column '{column}' was not found: expected a DateTime or a number per row, found no column of that name."));
+
+    /// <param name="column">The timestamp column.</param>
+    /// <param name="fitted">The type of the timestamps Fit read; null while fitting, when any DateTime or number will do.</param>
+    /// <param name="found">The column's type.</param>
+    public static ArgumentOutOfRangeException TimestampColumnType(string column, string? fitted, string found) =>
+        new(SchemaParameter, fitted is null
+            ? Invariant($"Timestamp column '{column}': expected a DateTime or a number per row, found {found}.")
+            : Invariant($"Timestamp column '{column}': expected a {fitted} per row, the type of the timestamps Fit read, found {found}."));
+
+    public static InvalidOperationException TimestampNotIncreasing(long row, string column, string previous, bool previousIsHistory, string found) =>
+        new(Invariant($"Row {row} of timestamp column '{column}': expected a timestamp after {previous} ({(previousIsHistory ? "the last of the history Fit read" : $"row {row - 1}")}), found {found}. The series is read in row order, Transform's rows after Fit's: sort the rows by time and drop repeated timestamps."));
+
+    public static InvalidOperationException TimestampNotOrdered(long row, string column, string found) =>
+        new(Invariant($"Row {row} of timestamp column '{column}': expected a timestamp, found {found}."));
+
+    public static InvalidOperationException SeriesRowNotFinite(long row, string column, float value) =>
+        new(Invariant($"Row {row} of column '{column}': expected a finite value, found {value}. The series is scored in row order, each row from the state the rows before it left, so a row cannot be skipped: replace missing values first (e.g. mlContext.Transforms.ReplaceMissingValues)."));
+
+    public static InvalidOperationException SeriesRowRefused(long row, IReadOnlyList<string> columns, ArgumentException inner) =>
+        new(Invariant($"Row {row} of column(s) {string.Join(", ", columns.Select(c => $"'{c}'"))} was refused by the detector: {inner.Message}"), inner);
+
+    public static NotSupportedException AnomalyNoRowToRowMapper() =>
+        new("DetectAnomalyByLstm scores a series in row order, each row from the state the rows before it left, so it cannot map a row on its own: it has no row-to-row mapper, and PredictionEngine is not supported. Transform the rows in order, or stream live points through mlContext.AnomalyDetection.CreateLstmDetector's engine.");
+
+    public static ObjectDisposedException AnomalyTransformerDisposed() =>
+        new(nameof(LstmAnomalyTransformer), "This LstmAnomalyTransformer has been disposed, so it cannot start a new cursor; those started before Dispose run to their end.");
+
+    public static InvalidDataException AnomalyModelZipDamaged() =>
+        new("The LSTM anomaly detector in this model.zip is damaged: its ONNX graph does not match the checksum saved with it.");
 }

@@ -41,6 +41,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     private readonly float[] _previousForecast;
     private readonly Lock _gate = new();
     private AnomalyLikelihood _likelihood;
+    private ValueRange _range;
     private bool _disposed;
 
     internal LstmTimeSeriesEngine(LstmModel model, LstmTimeSeriesOptions? options)
@@ -71,6 +72,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         _checkpoint = new EngineCheckpoint(SHA256.HashData(onnx), InputSize, NumLayers, HiddenSize);
         _previousForecast = new float[InputSize];
         _likelihood = NewLikelihood();
+        _range = new ValueRange(InputSize);
         _runner = new LstmStepRunner(new LstmStepSpec(onnx, OnnxStepGraphBuilder.PointName, OnnxStepGraphBuilder.HiddenName, OnnxStepGraphBuilder.CellName,
             OnnxStepGraphBuilder.NextHiddenName, OnnxStepGraphBuilder.NextCellName, OnnxStepGraphBuilder.ScaledPointName, OnnxStepGraphBuilder.ForecastName,
             InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads));
@@ -171,10 +173,13 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             {
                 throw LstmThrow.PointOverflows(Points, point, "its forecast error (a float)");
             }
+            bool novel = _options.ValueRangeTolerance is double tolerance && _range.Outside(point, tolerance);
             _runner.Commit();
             _runner.Forecast.AsSpan().CopyTo(_previousForecast);
+            _range.Include(point);
             Points++;
-            return new LstmTimeSeriesPrediction(_likelihood.Update(error), (float)error);
+            float score = _likelihood.Update(error);
+            return new LstmTimeSeriesPrediction(novel && _likelihood.Scored ? 1f : score, (float)error);
         }
     }
 
@@ -188,6 +193,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             Array.Clear(_runner.Cell);
             Array.Clear(_previousForecast);
             _likelihood = NewLikelihood();
+            _range.Clear();
             Points = 0;
         }
     }
@@ -212,7 +218,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            _checkpoint.Write(stream, new EngineState(Points, _runner.Hidden, _runner.Cell, _previousForecast, _likelihood));
+            _checkpoint.Write(stream, new EngineState(Points, _runner.Hidden, _runner.Cell, _previousForecast, _likelihood, _range));
         }
     }
 
@@ -238,11 +244,12 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var state = _checkpoint.Read(stream, NewLikelihood());
+            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize));
             state.Hidden.CopyTo(_runner.Hidden, 0);
             state.Cell.CopyTo(_runner.Cell, 0);
             state.Forecast.CopyTo(_previousForecast, 0);
             _likelihood = state.Likelihood;
+            _range = state.Range;
             Points = state.Points;
         }
     }
@@ -300,6 +307,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         if (options.WarmUpPoints < 1 || options.WarmUpPoints > options.HistoryLength)
         {
             throw LstmThrow.WarmUpPointsOutOfRange(options.WarmUpPoints, options.HistoryLength);
+        }
+        if (options.ValueRangeTolerance is double tolerance && !(tolerance >= 0 && tolerance <= LstmDefaults.MaxValueRangeTolerance))
+        {
+            throw LstmThrow.ValueRangeToleranceOutOfRange(tolerance);
         }
         if (options.IntraOpNumThreads is int threads && (threads < 1 || threads > LstmDefaults.MaxIntraOpThreads))
         {

@@ -43,6 +43,22 @@ public sealed class LstmTimeSeriesOptions
     public int WarmUpPoints { get; set; } = LstmDefaults.WarmUpPoints;
 
     /// <summary>
+    /// How far, as a fraction of the range of every value the engine has read (training points
+    /// included), a point must lie beyond that range to score 1 whatever its forecast error: a
+    /// value the series has never come near is an anomaly even when the model forecasts the jump
+    /// (Numenta's "spatial anomaly"). Per feature; only points that are scored (after the training
+    /// points and the warm-up) score so. Default 0.05; null turns it off, leaving the forecast error
+    /// alone. An engine restored from a checkpoint of format 2, which held no range, scores by the
+    /// forecast error alone until <see cref="LstmTimeSeriesEngine.Reset"/>.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ValueRangeTolerance = null });
+    /// </code>
+    /// </example>
+    public double? ValueRangeTolerance { get; set; } = LstmDefaults.ValueRangeTolerance;
+
+    /// <summary>
     /// ONNX Runtime's intra-op threads for the engine's session; null (default) uses one: one
     /// step of one point is too little work to share between threads.
     /// </summary>

@@ -35,9 +35,52 @@ public sealed class CheckpointCompatibilityTests
     }
 
     [TestMethod]
+    public void AFormatVersion2CheckpointHeldNoValueRangeSoAFarPointIsScoredByItsErrorAlone()
+    {
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v2.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+        using var fresh = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(new LstmTimeSeriesOptions
+        {
+            TrainingPoints = 5, AveragingWindow = 3, HistoryLength = 64, WarmUpPoints = 10, ValueRangeTolerance = null,
+        });
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v2.checkpoint")))
+        {
+            fresh.Restore(checkpoint);
+        }
+
+        // (0.5, 9) is far outside the fixture's second feature (4·cos), which a known range would score 1.
+        var restored = engine.Predict([0.5f, 9f]);
+
+        Assert.AreEqual(fresh.Predict([0.5f, 9f]), restored);
+        Assert.IsTrue(restored.Score < 0.1f, $"score {restored.Score}");
+    }
+
+    [TestMethod]
+    public void AFormatVersion3CheckpointRestoresItsValueRangeAndScoresTheNextPointsAsItsEngineDid()
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v3.expected.json"))).RootElement;
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v3.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+
+        var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
+        var predictions = points.Select(point => engine.Predict(point)).ToArray();
+
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
+        // The last point, (0.5, 9), lies beyond the range the checkpoint carried.
+        Assert.AreEqual(1f, predictions[^1].Score);
+    }
+
+    [TestMethod]
     public void ARestoredEngineWritesTheCheckpointItReadByteForByte()
     {
-        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v2.checkpoint"));
+        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v3.checkpoint"));
         using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
         engine.Restore(new MemoryStream(original));
 

@@ -11,6 +11,8 @@ internal static class MLNetEnvironment
 
     public static IHostEnvironment Of(AnomalyDetectionCatalog catalog) => catalog.GetEnvironment();
 
+    public static IHostEnvironment Of(AnomalyDetectionCatalog.AnomalyDetectionTrainers catalog) => CatalogUtils.GetEnvironment(catalog);
+
     /// <summary>What <c>mlContext.Data.LoadFromEnumerable</c> does, for code that holds only the environment.</summary>
     public static IDataView FromEnumerable<TRow>(IHostEnvironment env, IEnumerable<TRow> rows, SchemaDefinition schema)
         where TRow : class => DataViewConstructionUtils.CreateFromEnumerable(env, rows, schema);

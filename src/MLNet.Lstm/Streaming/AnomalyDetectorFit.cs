@@ -11,7 +11,16 @@ namespace MLNet.Lstm.Streaming;
 /// </summary>
 internal static class AnomalyDetectorFit
 {
-    public static LstmTimeSeriesEngine Fit(IHostEnvironment env, ReadOnlySpan<float> history, LstmAnomalyDetectorOptions options)
+    public static LstmTimeSeriesEngine Fit(IHostEnvironment env, ReadOnlySpan<float> history, LstmAnomalyDetectorOptions options) =>
+        Fit(env, history, options, out _, out _);
+
+    /// <summary>
+    /// As <see cref="Fit(IHostEnvironment, ReadOnlySpan{float}, LstmAnomalyDetectorOptions)"/>, also
+    /// giving what another engine needs to restore this one's checkpoint: the trained forecaster
+    /// and the options the engine was made with.
+    /// </summary>
+    public static LstmTimeSeriesEngine Fit(IHostEnvironment env, ReadOnlySpan<float> history, LstmAnomalyDetectorOptions options,
+        out LstmModel model, out LstmTimeSeriesOptions engineOptions)
     {
         int features = options.InputSize;
         Check(options);
@@ -37,21 +46,22 @@ internal static class AnomalyDetectorFit
         var windows = MLNetEnvironment.FromEnumerable(env, SlidingWindows.Cut(values, features, window, stride: 1), SlidingWindows.Schema(window, features, annotate: true));
         // MaxSteps = null: the engine steps one point at a time, so a window is never pooled.
         var training = new LstmTrainingOptions { Objective = LstmObjective.NextStep, Epochs = options.Epochs, HiddenSize = options.HiddenSize, Seed = options.Seed, MaxSteps = null };
-        LstmModel model;
         using (var forecaster = new LstmFeaturizerEstimator(env, training, new LstmFeaturizerOptions()).Fit(windows))
         {
             model = forecaster.Model;
         }
 
         var scoring = options.Scoring;
-        var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions
+        engineOptions = new LstmTimeSeriesOptions
         {
             TrainingPoints = points,
             AveragingWindow = scoring.AveragingWindow,
             HistoryLength = scoring.HistoryLength,
             WarmUpPoints = scoring.WarmUpPoints,
+            ValueRangeTolerance = scoring.ValueRangeTolerance,
             IntraOpNumThreads = scoring.IntraOpNumThreads,
-        });
+        };
+        var engine = model.CreateTimeSeriesEngine(engineOptions);
         try
         {
             for (int point = 0; point < points; point++)
@@ -67,7 +77,8 @@ internal static class AnomalyDetectorFit
         return engine;
     }
 
-    private static void Check(LstmAnomalyDetectorOptions options)
+    /// <summary>Refuses an option out of range, naming it; the estimator calls it when it is made, long before training.</summary>
+    public static void Check(LstmAnomalyDetectorOptions options)
     {
         if (options.InputSize < 1)
         {

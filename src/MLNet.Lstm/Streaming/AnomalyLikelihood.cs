@@ -51,11 +51,18 @@ internal sealed class AnomalyLikelihood
     }
 
     /// <summary>
+    /// Whether the last <see cref="Update"/> judged its point: not a training point, nor one of
+    /// the first, whose history was still too short to judge by.
+    /// </summary>
+    public bool Scored { get; private set; }
+
+    /// <summary>
     /// The score of the next point's error: 0 for a point the model was trained on, for a missing
     /// (NaN) error, and while the history is shorter than the warm-up.
     /// </summary>
     public float Update(double error)
     {
+        Scored = false;
         if (_points++ < _trainingPoints || double.IsNaN(error))
         {
             return 0;
@@ -73,7 +80,8 @@ internal sealed class AnomalyLikelihood
             mean += e;
         }
         mean /= _recent.Length;
-        float score = _means >= _warmUp ? Score(mean) : 0;
+        Scored = _means >= _warmUp;
+        float score = Scored ? Score(mean) : 0;
         Remember(mean);
         return score;
     }

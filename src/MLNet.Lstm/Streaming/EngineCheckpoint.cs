@@ -18,8 +18,9 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
 {
     private const string Source = "time-series checkpoint";
     private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
-    // 2: a SHA-256 of everything before it ends the checkpoint.
-    private const int FormatVersion = 2;
+    // 2: a SHA-256 of everything before it ends the checkpoint. 3: the value range follows the error history.
+    private const int FormatVersion = 3;
+    private const int OldestReadable = 2;
 
     public void Write(Stream stream, EngineState state)
     {
@@ -36,16 +37,19 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         WriteFloats(writer, state.Cell);
         WriteFloats(writer, state.Forecast);
         state.Likelihood.Write(writer);
+        state.Range.Write(writer);
         writer.Write(checksum.GetHashAndReset());
     }
 
     /// <summary>
     /// Reads a checkpoint <see cref="Write"/> wrote for this model and these options into new
-    /// arrays and <paramref name="likelihood"/>, so that a refused one changes nothing the engine holds.
+    /// arrays, <paramref name="likelihood"/> and <paramref name="range"/>, so that a refused one changes
+    /// nothing the engine holds. A format-2 checkpoint held no range: <paramref name="range"/> is then unknown.
     /// </summary>
     /// <param name="stream">The checkpoint.</param>
     /// <param name="likelihood">A fresh likelihood of the engine's options, to read the error history into.</param>
-    public EngineState Read(Stream stream, AnomalyLikelihood likelihood)
+    /// <param name="range">A fresh value range of the engine's F, to read the range into.</param>
+    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range)
     {
         int stateLength = checked(numLayers * hiddenSize);
         var hidden = new float[stateLength];
@@ -55,7 +59,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         {
             using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             using var reader = new BinaryReader(new HashingStream(stream, checksum), System.Text.Encoding.UTF8, leaveOpen: true);
-            ReadHeader(reader);
+            int version = ReadHeader(reader);
             long points = reader.ReadInt64();
             if (points < 0)
             {
@@ -66,9 +70,17 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             ReadFloats(reader, cell, "cell state");
             ReadFloats(reader, forecast, "forecast");
             likelihood.Read(reader, Source);
+            if (version >= 3)
+            {
+                range.Read(reader, Source);
+            }
+            else
+            {
+                range.Forget();
+            }
             // Every field above passed its own check; a flipped bit in a state or a count is caught only here.
             ReadChecksum(reader, checksum.GetHashAndReset());
-            return new EngineState(points, hidden, cell, forecast, likelihood);
+            return new EngineState(points, hidden, cell, forecast, likelihood, range);
         }
         catch (EndOfStreamException e)
         {
@@ -76,16 +88,16 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         }
     }
 
-    private void ReadHeader(BinaryReader reader)
+    private int ReadHeader(BinaryReader reader)
     {
         if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
         {
             throw LstmThrow.CheckpointInvalid(Source, "it does not start like one (expected the bytes MLNLSTMS)");
         }
         int version = reader.ReadInt32();
-        if (version != FormatVersion)
+        if (version < OldestReadable || version > FormatVersion)
         {
-            throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected format version {FormatVersion}, found {version}"));
+            throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected format version {OldestReadable} to {FormatVersion}, found {version}"));
         }
         if (!reader.ReadBytes(modelHash.Length).AsSpan().SequenceEqual(modelHash))
         {
@@ -96,6 +108,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         {
             throw LstmThrow.CheckpointInvalid(Source, Invariant($"expected F {inputSize}, L {numLayers}, H {hiddenSize}, found {foundInputSize}, {foundLayers}, {foundHiddenSize}"));
         }
+        return version;
     }
 
     private static void ReadChecksum(BinaryReader reader, byte[] expected)

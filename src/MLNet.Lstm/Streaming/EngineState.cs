@@ -3,6 +3,6 @@ namespace MLNet.Lstm.Streaming;
 /// <summary>
 /// What a time-series engine carries from one point to the next, and all a checkpoint holds of
 /// it: the LSTM's states ([L·H], layer 0 first), the forecast of the next point, the points seen
-/// and the error history.
+/// the error history and the range of the values read.
 /// </summary>
-internal readonly record struct EngineState(long Points, float[] Hidden, float[] Cell, float[] Forecast, AnomalyLikelihood Likelihood);
+internal readonly record struct EngineState(long Points, float[] Hidden, float[] Cell, float[] Forecast, AnomalyLikelihood Likelihood, ValueRange Range);
