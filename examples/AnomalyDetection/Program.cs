@@ -9,19 +9,31 @@
 // layout, so NAB's scorer can check them: <out>/mlnetLstm/<category>/mlnetLstm_<series>.csv.
 using System.Globalization;
 using System.Text.Json;
+using MLNet.Lstm;
 using MLNet.Lstm.Evaluation;
 using MLNet.Lstm.Examples;
 using ScottPlot;
 
 string nab = Path.Combine(AppContext.BaseDirectory, "data", "NAB");
-string output = args.Length > 0 ? args[0] : Path.Combine(Directory.GetCurrentDirectory(), "nab-results");
+// Arguments: [output folder] [--seed N] [--epochs N]; the defaults are the library's, seed 1.
+string output = Path.Combine(Directory.GetCurrentDirectory(), "nab-results");
+var detectorOptions = new LstmAnomalyDetectorOptions { Seed = 1 };
+for (int a = 0; a < args.Length; a++)
+{
+    switch (args[a])
+    {
+        case "--seed": detectorOptions.Seed = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        case "--epochs": detectorOptions.Epochs = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        default: output = args[a]; break;
+    }
+}
 var corpus = NabCorpus.Load(nab);
 Console.WriteLine($"NAB corpus: {corpus.Count} series, {corpus.Sum(s => s.Length):N0} points, {corpus.Sum(s => s.Windows.Count)} labelled windows.");
 
-var run = NabDetector.Run(corpus, line => Console.WriteLine("  " + line));
+var run = NabDetector.Run(corpus, detectorOptions, line => Console.WriteLine("  " + line));
 var results = NabProfile.All.Select(p => NabScorer.Optimize(corpus, run.Scores, p)).ToArray();
 var standard = results[0];
-var floorRun = NabDetector.RunUntrained(corpus);
+var floorRun = NabDetector.RunUntrained(corpus, detectorOptions.Seed);
 var floor = NabProfile.All.Select(p => NabScorer.Optimize(corpus, floorRun.Scores, p)).ToArray();
 
 Console.WriteLine();

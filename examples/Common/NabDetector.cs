@@ -20,16 +20,16 @@ public static class NabDetector
     /// Scores one series: 0 for the probationary points (the detector's history, in-sample), then
     /// one score in [0, 1] per point. <paramref name="streaming"/> times the later points alone.
     /// </summary>
-    public static double[] Score(NabSeries series, Stopwatch streaming, int seed = 1)
+    public static double[] Score(NabSeries series, Stopwatch streaming, LstmAnomalyDetectorOptions options)
     {
-        var mlContext = new MLContext(seed: seed);
+        var mlContext = new MLContext(seed: options.Seed);
         var values = new float[series.Length];
         for (int i = 0; i < values.Length; i++)
         {
             values[i] = (float)series.Values[i];
         }
         int probationary = series.ProbationaryLength;
-        using var detector = mlContext.AnomalyDetection.CreateLstmDetector(values.AsSpan(0, probationary), new LstmAnomalyDetectorOptions { Seed = seed });
+        using var detector = mlContext.AnomalyDetection.CreateLstmDetector(values.AsSpan(0, probationary), options);
         var scores = new double[series.Length];
         streaming.Start();
         for (int i = probationary; i < scores.Length; i++)
@@ -74,12 +74,13 @@ public static class NabDetector
     }
 
     /// <summary>Fits and streams every series of the corpus; <paramref name="progress"/> hears one line per series.</summary>
-    public static NabRun Run(IReadOnlyList<NabSeries> corpus, Action<string>? progress = null) => Run(corpus, Score, progress);
+    public static NabRun Run(IReadOnlyList<NabSeries> corpus, LstmAnomalyDetectorOptions options, Action<string>? progress = null) =>
+        Run(corpus, (series, streaming) => Score(series, streaming, options), progress);
 
     /// <summary>Streams every series of the corpus through the untrained floor (<see cref="ScoreUntrained"/>).</summary>
-    public static NabRun RunUntrained(IReadOnlyList<NabSeries> corpus) => Run(corpus, ScoreUntrained, null);
+    public static NabRun RunUntrained(IReadOnlyList<NabSeries> corpus, int seed) => Run(corpus, (series, streaming) => ScoreUntrained(series, streaming, seed), null);
 
-    private static NabRun Run(IReadOnlyList<NabSeries> corpus, Func<NabSeries, Stopwatch, int, double[]> score, Action<string>? progress)
+    private static NabRun Run(IReadOnlyList<NabSeries> corpus, Func<NabSeries, Stopwatch, double[]> score, Action<string>? progress)
     {
         var scores = new List<double[]>(corpus.Count);
         var total = Stopwatch.StartNew();
@@ -87,7 +88,7 @@ public static class NabDetector
         long points = 0;
         foreach (var series in corpus)
         {
-            scores.Add(score(series, streaming, 1));
+            scores.Add(score(series, streaming));
             points += series.Length - series.ProbationaryLength;
             progress?.Invoke($"{series.Name}: {series.Length:N0} points, fitted on {series.ProbationaryLength}");
         }

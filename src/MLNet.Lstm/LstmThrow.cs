@@ -423,6 +423,9 @@ internal static class LstmThrow
     public static ArgumentException WarmUpPointsOutOfRange(int points, int historyLength) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.WarmUpPoints), Invariant($"expected 1 to HistoryLength ({historyLength}), found {points}"));
 
+    public static ArgumentException NoveltyMemoryOutOfRange(int states) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.NoveltyMemory), Invariant($"expected 0 (off) to {LstmDefaults.MaxNoveltyMemory} training states, found {states}"));
+
     public static ArgumentException ValueRangeToleranceOutOfRange(double tolerance) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.ValueRangeTolerance), Invariant($"expected null (off) or 0 to {LstmDefaults.MaxValueRangeTolerance} (a fraction of the value range), found {tolerance}"));
 

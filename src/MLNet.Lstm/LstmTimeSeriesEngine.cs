@@ -42,6 +42,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     private readonly Lock _gate = new();
     private AnomalyLikelihood _likelihood;
     private ValueRange _range;
+    private StateNovelty _novelty;
+    private AnomalyLikelihood _noveltyLikelihood;
     private bool _disposed;
 
     internal LstmTimeSeriesEngine(LstmModel model, LstmTimeSeriesOptions? options)
@@ -73,6 +75,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         _previousForecast = new float[InputSize];
         _likelihood = NewLikelihood();
         _range = new ValueRange(InputSize);
+        _novelty = NewNovelty();
+        _noveltyLikelihood = NewLikelihood();
         _runner = new LstmStepRunner(new LstmStepSpec(onnx, OnnxStepGraphBuilder.PointName, OnnxStepGraphBuilder.HiddenName, OnnxStepGraphBuilder.CellName,
             OnnxStepGraphBuilder.NextHiddenName, OnnxStepGraphBuilder.NextCellName, OnnxStepGraphBuilder.ScaledPointName, OnnxStepGraphBuilder.ForecastName,
             InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads));
@@ -173,13 +177,19 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             {
                 throw LstmThrow.PointOverflows(Points, point, "its forecast error (a float)");
             }
-            bool novel = _options.ValueRangeTolerance is double tolerance && _range.Outside(point, tolerance);
+            bool outside = _options.ValueRangeTolerance is double tolerance && _range.Outside(point, tolerance);
             _runner.Commit();
             _runner.Forecast.AsSpan().CopyTo(_previousForecast);
             _range.Include(point);
+            double novelty = _novelty.Observe(Points, _runner.Hidden);
             Points++;
             float score = _likelihood.Update(error);
-            return new LstmTimeSeriesPrediction(novel && _likelihood.Scored ? 1f : score, (float)error);
+            float noveltyScore = _noveltyLikelihood.Update(novelty);
+            if (_novelty.Judging)
+            {
+                score = 0.5f * (score + noveltyScore);
+            }
+            return new LstmTimeSeriesPrediction(outside && _likelihood.Scored ? 1f : score, (float)error) { Novelty = (float)novelty };
         }
     }
 
@@ -194,6 +204,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             Array.Clear(_previousForecast);
             _likelihood = NewLikelihood();
             _range.Clear();
+            _novelty.Clear();
+            _noveltyLikelihood = NewLikelihood();
             Points = 0;
         }
     }
@@ -218,7 +230,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            _checkpoint.Write(stream, new EngineState(Points, _runner.Hidden, _runner.Cell, _previousForecast, _likelihood, _range));
+            _checkpoint.Write(stream, new EngineState(Points, _runner.Hidden, _runner.Cell, _previousForecast, _likelihood, _range, _novelty, _noveltyLikelihood));
         }
     }
 
@@ -244,12 +256,14 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize));
+            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize), NewNovelty(), NewLikelihood());
             state.Hidden.CopyTo(_runner.Hidden, 0);
             state.Cell.CopyTo(_runner.Cell, 0);
             state.Forecast.CopyTo(_previousForecast, 0);
             _likelihood = state.Likelihood;
             _range = state.Range;
+            _novelty = state.Novelty;
+            _noveltyLikelihood = state.NoveltyLikelihood;
             Points = state.Points;
         }
     }
@@ -267,6 +281,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             _runner.Dispose();
         }
     }
+
+    private StateNovelty NewNovelty() => new(checked(NumLayers * HiddenSize), _options.NoveltyMemory, _options.TrainingPoints);
 
     private AnomalyLikelihood NewLikelihood() => new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints);
 
@@ -311,6 +327,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         if (options.ValueRangeTolerance is double tolerance && !(tolerance >= 0 && tolerance <= LstmDefaults.MaxValueRangeTolerance))
         {
             throw LstmThrow.ValueRangeToleranceOutOfRange(tolerance);
+        }
+        if (options.NoveltyMemory < 0 || options.NoveltyMemory > LstmDefaults.MaxNoveltyMemory)
+        {
+            throw LstmThrow.NoveltyMemoryOutOfRange(options.NoveltyMemory);
         }
         if (options.IntraOpNumThreads is int threads && (threads < 1 || threads > LstmDefaults.MaxIntraOpThreads))
         {

@@ -59,6 +59,21 @@ public sealed class LstmTimeSeriesOptions
     public double? ValueRangeTolerance { get; set; } = LstmDefaults.ValueRangeTolerance;
 
     /// <summary>
+    /// How many of the LSTM's states on the training points (<see cref="TrainingPoints"/>, the last
+    /// ones, after the first 48 in which the state settles) the engine keeps as "normal"; every later
+    /// point's state is judged by its distance to the nearest of them
+    /// (<see cref="LstmTimeSeriesPrediction.Novelty"/>), and its score is the mean of that novelty's
+    /// and the forecast error's. Default 1,000; 0 turns it off, scoring by the forecast error alone.
+    /// Each kept state costs L·H floats and, per scored point, L·H multiply-adds.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 750, NoveltyMemory = 0 });
+    /// </code>
+    /// </example>
+    public int NoveltyMemory { get; set; } = LstmDefaults.NoveltyMemory;
+
+    /// <summary>
     /// ONNX Runtime's intra-op threads for the engine's session; null (default) uses one: one
     /// step of one point is too little work to share between threads.
     /// </summary>

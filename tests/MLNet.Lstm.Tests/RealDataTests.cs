@@ -33,20 +33,17 @@ public sealed class RealDataTests
     }
 
     [TestMethod]
-    // Measured: standard 47.36 (seed 2: 45.74; windowed Gaussian 39.65, numenta HTM 70.1); the
-    // target 44 leaves 3.4 points, about four of the corpus' 116 windows missed. Unlike the other
-    // targets here it does not sit above a random LSTM: an untrained forecaster streamed the same
-    // way scores 50.31, because on NAB the error of a nearly constant forecast (how far a value
-    // is from its usual level) is as good a detector (BENCHMARKS.md). The test pins the
-    // scoreboard figure of the README and the example, which are the shipped detector's.
-    public void TheStreamingLstmDetectorBeatsWindowedGaussianOnTheWholeNabCorpus()
+    // Measured 2026-12-04: standard 63.09 (seeds 2 and 3 about 60.3 and 60.8); the same engine on
+    // random weights, the untrained floor, 58.55; KNN CAD 58.0, numenta HTM 70.1. The target 60
+    // leaves 3.1 points (about four of the corpus' 116 windows missed) and sits above the floor.
+    public void TheStreamingLstmDetectorBeatsItsUntrainedFloorOnTheWholeNabCorpus()
     {
         var corpus = NabCorpus.Load(Path.Combine(Data, "NAB"));
 
-        var run = NabDetector.Run(corpus);
+        var run = NabDetector.Run(corpus, new LstmAnomalyDetectorOptions { Seed = 1 });
 
         var standard = NabScorer.Optimize(corpus, run.Scores, NabProfile.Standard);
         Console.WriteLine($"NAB standard score {standard.NormalizedScore:F2} at threshold {standard.Threshold:F4}");
-        Assert.IsGreaterThanOrEqualTo(44.0, standard.NormalizedScore);
+        Assert.IsGreaterThanOrEqualTo(60.0, standard.NormalizedScore);
     }
 }

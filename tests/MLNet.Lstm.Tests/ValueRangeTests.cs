@@ -168,9 +168,12 @@ public sealed class ValueRangeTests
         using var stream = new MemoryStream();
         source.CheckPoint(stream);
         byte[] bytes = stream.ToArray();
-        // The range is the last 1 + 8 + 4 + 4 bytes before the 32-byte checksum: known, seen, min, max.
-        int max = bytes.Length - 32 - 4;
-        BitConverter.TryWriteBytes(bytes.AsSpan(max), -5f);
+        // The range is written as its minimum then its maximum: found by their bytes, the maximum becomes -5.
+        float min = Enumerable.Range(0, 60).Min(Sine), max = Enumerable.Range(0, 60).Max(Sine);
+        byte[] range = [.. BitConverter.GetBytes(min), .. BitConverter.GetBytes(max)];
+        int at = bytes.AsSpan().IndexOf(range);
+        Assert.AreEqual(-1, bytes.AsSpan(at + 1).IndexOf(range), "the range's bytes are unique");
+        BitConverter.TryWriteBytes(bytes.AsSpan(at + 4), -5f);
         using var engine = Engine(model);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(bytes)));

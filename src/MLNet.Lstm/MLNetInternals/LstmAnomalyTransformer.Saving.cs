@@ -50,6 +50,7 @@ public sealed partial class LstmAnomalyTransformer
         ctx.Writer.Write(_engineOptions.HistoryLength);
         ctx.Writer.Write(_engineOptions.WarmUpPoints);
         ctx.Writer.Write(_engineOptions.ValueRangeTolerance ?? double.NaN);
+        ctx.Writer.Write(_engineOptions.NoveltyMemory);
         ctx.Writer.Write(_engineOptions.IntraOpNumThreads ?? 0);
         ctx.Writer.Write(_columns.Timestamp ?? "");
         if (_columns.Timestamp is not null)
@@ -91,6 +92,7 @@ public sealed partial class LstmAnomalyTransformer
             HistoryLength = ctx.Reader.ReadInt32(),
             WarmUpPoints = ctx.Reader.ReadInt32(),
             ValueRangeTolerance = ctx.Reader.ReadDouble() is var tolerance && !double.IsNaN(tolerance) ? tolerance : null,
+            NoveltyMemory = ctx.Reader.ReadInt32(),
             IntraOpNumThreads = ctx.Reader.ReadInt32() is int threads and > 0 ? threads : null,
         };
         string timestamp = ctx.Reader.ReadString();

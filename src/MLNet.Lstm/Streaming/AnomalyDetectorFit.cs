@@ -59,6 +59,7 @@ internal static class AnomalyDetectorFit
             HistoryLength = scoring.HistoryLength,
             WarmUpPoints = scoring.WarmUpPoints,
             ValueRangeTolerance = scoring.ValueRangeTolerance,
+            NoveltyMemory = scoring.NoveltyMemory,
             IntraOpNumThreads = scoring.IntraOpNumThreads,
         };
         var engine = model.CreateTimeSeriesEngine(engineOptions);

@@ -18,7 +18,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
 {
     private const string Source = "time-series checkpoint";
     private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
-    // 2: a SHA-256 of everything before it ends the checkpoint. 3: the value range follows the error history.
+    // 2: a SHA-256 of everything before it ends the checkpoint. 3: the value range, the kept states and the novelty history follow the error history.
     private const int FormatVersion = 3;
     private const int OldestReadable = 2;
 
@@ -38,18 +38,22 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         WriteFloats(writer, state.Forecast);
         state.Likelihood.Write(writer);
         state.Range.Write(writer);
+        state.Novelty.Write(writer);
+        state.NoveltyLikelihood.Write(writer);
         writer.Write(checksum.GetHashAndReset());
     }
 
     /// <summary>
     /// Reads a checkpoint <see cref="Write"/> wrote for this model and these options into new
-    /// arrays, <paramref name="likelihood"/> and <paramref name="range"/>, so that a refused one changes
-    /// nothing the engine holds. A format-2 checkpoint held no range: <paramref name="range"/> is then unknown.
+    /// arrays and the fresh objects given, so that a refused one changes
+    /// nothing the engine holds. A format-2 checkpoint held no range and no states: both are then unknown.
     /// </summary>
     /// <param name="stream">The checkpoint.</param>
     /// <param name="likelihood">A fresh likelihood of the engine's options, to read the error history into.</param>
     /// <param name="range">A fresh value range of the engine's F, to read the range into.</param>
-    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range)
+    /// <param name="novelty">Fresh state novelty of the engine's options, to read the kept states into.</param>
+    /// <param name="noveltyLikelihood">A fresh likelihood of the engine's options, to read the novelty history into.</param>
+    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range, StateNovelty novelty, AnomalyLikelihood noveltyLikelihood)
     {
         int stateLength = checked(numLayers * hiddenSize);
         var hidden = new float[stateLength];
@@ -73,14 +77,17 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             if (version >= 3)
             {
                 range.Read(reader, Source);
+                novelty.Read(reader, Source);
+                noveltyLikelihood.Read(reader, Source);
             }
             else
             {
                 range.Forget();
+                novelty.Forget();
             }
             // Every field above passed its own check; a flipped bit in a state or a count is caught only here.
             ReadChecksum(reader, checksum.GetHashAndReset());
-            return new EngineState(points, hidden, cell, forecast, likelihood, range);
+            return new EngineState(points, hidden, cell, forecast, likelihood, range, novelty, noveltyLikelihood);
         }
         catch (EndOfStreamException e)
         {
