@@ -15,7 +15,8 @@ using MLNet.Lstm.Examples;
 using ScottPlot;
 
 string nab = Path.Combine(AppContext.BaseDirectory, "data", "NAB");
-// Arguments: [output folder] [--seed N] [--epochs N]; the defaults are the library's, seed 1.
+// Arguments: [output folder] [--seed N] [--epochs N] [--novelty-memory N] [--range-tolerance X|off];
+// the defaults are the library's, seed 1. The untrained floor scores with the same options.
 string output = Path.Combine(Directory.GetCurrentDirectory(), "nab-results");
 var detectorOptions = new LstmAnomalyDetectorOptions { Seed = 1 };
 for (int a = 0; a < args.Length; a++)
@@ -24,6 +25,11 @@ for (int a = 0; a < args.Length; a++)
     {
         case "--seed": detectorOptions.Seed = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
         case "--epochs": detectorOptions.Epochs = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        case "--novelty-memory": detectorOptions.Scoring.NoveltyMemory = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        case "--range-tolerance":
+            string tolerance = args[++a];
+            detectorOptions.Scoring.ValueRangeTolerance = tolerance == "off" ? null : double.Parse(tolerance, CultureInfo.InvariantCulture);
+            break;
         default: output = args[a]; break;
     }
 }
@@ -33,7 +39,7 @@ Console.WriteLine($"NAB corpus: {corpus.Count} series, {corpus.Sum(s => s.Length
 var run = NabDetector.Run(corpus, detectorOptions, line => Console.WriteLine("  " + line));
 var results = NabProfile.All.Select(p => NabScorer.Optimize(corpus, run.Scores, p)).ToArray();
 var standard = results[0];
-var floorRun = NabDetector.RunUntrained(corpus, detectorOptions.Seed);
+var floorRun = NabDetector.RunUntrained(corpus, detectorOptions);
 var floor = NabProfile.All.Select(p => NabScorer.Optimize(corpus, floorRun.Scores, p)).ToArray();
 
 Console.WriteLine();

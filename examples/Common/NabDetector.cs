@@ -45,7 +45,7 @@ public static class NabDetector
     /// standardizes the series by the probationary period's mean and deviation, as training would.
     /// What the detector scores above this is what learning earned.
     /// </summary>
-    public static double[] ScoreUntrained(NabSeries series, Stopwatch streaming, int seed = 1)
+    public static double[] ScoreUntrained(NabSeries series, Stopwatch streaming, LstmAnomalyDetectorOptions options)
     {
         int probationary = series.ProbationaryLength;
         double mean = 0, squares = 0;
@@ -56,9 +56,18 @@ public static class NabDetector
         }
         mean /= probationary;
         double deviation = Math.Sqrt(Math.Max(squares / probationary - mean * mean, 0));
-        var random = LstmModel.CreateRandom(1, new LstmAnomalyDetectorOptions().HiddenSize, outputSize: 1, seed: seed).GetWeights();
+        var random = LstmModel.CreateRandom(1, options.HiddenSize, outputSize: 1, seed: options.Seed).GetWeights();
         var model = LstmModel.FromWeights(new LstmWeights(random) { InputOffset = [(float)mean], InputScale = [deviation > 0 ? (float)(1 / deviation) : 1f] });
-        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = probationary });
+        var scoring = options.Scoring;
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions
+        {
+            TrainingPoints = probationary,
+            AveragingWindow = scoring.AveragingWindow,
+            HistoryLength = scoring.HistoryLength,
+            WarmUpPoints = scoring.WarmUpPoints,
+            ValueRangeTolerance = scoring.ValueRangeTolerance,
+            NoveltyMemory = scoring.NoveltyMemory,
+        });
         var scores = new double[series.Length];
         for (int i = 0; i < probationary; i++)
         {
@@ -78,7 +87,8 @@ public static class NabDetector
         Run(corpus, (series, streaming) => Score(series, streaming, options), progress);
 
     /// <summary>Streams every series of the corpus through the untrained floor (<see cref="ScoreUntrained"/>).</summary>
-    public static NabRun RunUntrained(IReadOnlyList<NabSeries> corpus, int seed) => Run(corpus, (series, streaming) => ScoreUntrained(series, streaming, seed), null);
+    public static NabRun RunUntrained(IReadOnlyList<NabSeries> corpus, LstmAnomalyDetectorOptions options) =>
+        Run(corpus, (series, streaming) => ScoreUntrained(series, streaming, options), null);
 
     private static NabRun Run(IReadOnlyList<NabSeries> corpus, Func<NabSeries, Stopwatch, double[]> score, Action<string>? progress)
     {
