@@ -72,11 +72,16 @@ public sealed class LstmAnomalyDetectorOptions
     /// </example>
     public LstmTimeSeriesOptions Scoring { get; set; } = new();
 
-    /// <summary>A copy with <paramref name="inputSize"/> features a point (the estimator's columns decide it); <see cref="Scoring"/> is shared.</summary>
+    /// <summary>
+    /// A copy with <paramref name="inputSize"/> features a point (the estimator's columns decide
+    /// it), its <see cref="Scoring"/> copied too: options changed after the estimator was built
+    /// must not change what its Fit does.
+    /// </summary>
     internal LstmAnomalyDetectorOptions WithInputSize(int inputSize)
     {
         var copy = (LstmAnomalyDetectorOptions)MemberwiseClone();
         copy.InputSize = inputSize;
+        copy.Scoring = Scoring?.Copy()!;
         return copy;
     }
 }

@@ -14,7 +14,7 @@ namespace MLNet.Lstm;
 /// <c>mlContext.Model.Save</c> like any ML.NET transformer.
 /// </summary>
 /// <remarks>
-/// The score is the error calibrated against the training rows' errors: Φ((ln e − m) / s), m the
+/// The score is the error calibrated against the held-out training rows' errors: Φ((ln e − m) / s), m the
 /// median of their log errors and s their median absolute deviation × 1.4826. It increases with
 /// the error, so it ranks rows as the error does, and 0.99 means an error above what 99 % of
 /// rows like the training ones would show, were their log errors normal. A row holding NaN or

@@ -12,7 +12,7 @@ namespace MLNet.Lstm;
 /// <see cref="LstmAnomalyTrainerCatalog.Lstm"/>. <c>Fit</c> trains an LSTM to forecast each step
 /// of the training rows (mostly normal; no label) from the steps before it
 /// (<see cref="LstmObjective.NextStep"/>), then scores each row by its mean squared next-step
-/// error (<see cref="LstmRepresentation.NextStepError"/>), calibrated against the training rows' errors.
+/// error (<see cref="LstmRepresentation.NextStepError"/>), calibrated against the held-out training rows' errors.
 /// </summary>
 /// <remarks>
 /// <list type="table">
@@ -38,6 +38,7 @@ public sealed class LstmAnomalyTrainer : IEstimator<LstmAnomalyPredictionTransfo
     private readonly LstmTrainingOptions _training;
     private readonly LstmFeaturizerOptions _featurizer;
     private readonly float _threshold;
+    private readonly double _calibrationFraction;
 
     internal LstmAnomalyTrainer(IHostEnvironment env, string featureColumnName, LstmAnomalyTrainerOptions options)
     {
@@ -60,6 +61,7 @@ public sealed class LstmAnomalyTrainer : IEstimator<LstmAnomalyPredictionTransfo
             SequenceLengthColumnName = options.SequenceLengthColumnName,
         }.Validated();
         _threshold = options.Threshold;
+        _calibrationFraction = options.CalibrationFraction;
     }
 
     /// <summary>
@@ -84,10 +86,11 @@ public sealed class LstmAnomalyTrainer : IEstimator<LstmAnomalyPredictionTransfo
         {
             throw LstmThrow.AnomalyTrainerInputSizeDisagrees(column, annotated, inputSize);
         }
-        var featurizer = new LstmFeaturizerEstimator(_env, _training, _featurizer).Fit(input);
+        var (training, calibrating) = Split(input, column);
+        var featurizer = new LstmFeaturizerEstimator(_env, _training, _featurizer).Fit(training);
         try
         {
-            var errors = Errors(featurizer.Transform(input), input.Schema.Count);
+            var errors = Errors(featurizer.Transform(calibrating), input.Schema.Count);
             var calibration = NextStepErrorCalibration.Fit(errors)
                 ?? throw LstmThrow.AnomalyTrainerNoNextStep(column, errors.Count, featurizer.Model.Graph.PoolingStride);
             return new LstmAnomalyPredictionTransformer(_env, featurizer, calibration, _threshold);
@@ -97,6 +100,52 @@ public sealed class LstmAnomalyTrainer : IEstimator<LstmAnomalyPredictionTransfo
             featurizer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The rows to train on and those whose errors calibrate the score: <see cref="LstmAnomalyTrainerOptions.CalibrationFraction"/>
+    /// of them held out, evenly spread, at least <see cref="LstmDefaults.MinCalibrationRows"/>,
+    /// leaving at least as many to train on.
+    /// </summary>
+    private (IDataView Training, IDataView Calibrating) Split(IDataView input, string column)
+    {
+        if (_calibrationFraction == 0)
+        {
+            return (input, input);
+        }
+        long rows = CheckedRows(input, column);
+        long heldOut = Math.Max((long)Math.Round(rows * _calibrationFraction), LstmDefaults.MinCalibrationRows);
+        if (rows - heldOut < LstmDefaults.MinCalibrationRows)
+        {
+            throw LstmThrow.AnomalyTrainerTooFewRowsToCalibrate(column, rows, _calibrationFraction);
+        }
+        return (RowPositionSplit.Rows(input, rows, heldOut, held: false), RowPositionSplit.Rows(input, rows, heldOut, held: true));
+    }
+
+    // Counts the rows and refuses a non-finite value here, where its row number is the caller's,
+    // not its position among the rows kept for training.
+    private static long CheckedRows(IDataView input, string column)
+    {
+        var sequence = input.Schema.GetColumnOrNull(column);
+        if (sequence is not { Type: VectorDataViewType { ItemType: NumberDataViewType n } } || n != NumberDataViewType.Single)
+        {
+            // The featurizer names what is wrong with the column.
+            return input.GetRowCount() ?? 0;
+        }
+        using var cursor = input.GetRowCursor([sequence.Value]);
+        var getter = cursor.GetGetter<VBuffer<float>>(sequence.Value);
+        VBuffer<float> values = default;
+        long rows = 0;
+        while (cursor.MoveNext())
+        {
+            getter(ref values);
+            if (FiniteValues.FirstNonFinite(values.GetValues()) >= 0)
+            {
+                throw LstmThrow.TrainingRowNotFinite(checked((int)rows));
+            }
+            rows++;
+        }
+        return rows;
     }
 
     /// <summary>The input schema shape with Score (Single) and PredictedLabel (Boolean) appended.</summary>

@@ -15,7 +15,7 @@ public static class LstmAnomalyTrainerCatalog
     /// Trains an LSTM anomaly detector for whole sequences, one a row: an LSTM learns to forecast
     /// each step of the training rows (mostly normal; unsupervised, no label) from the steps before
     /// it, and a row's <c>Score</c> (Single in [0, 1]) is its mean squared next-step error calibrated
-    /// against the training rows' errors; <c>PredictedLabel</c> (Boolean) is Score &gt;
+    /// against the held-out training rows' errors; <c>PredictedLabel</c> (Boolean) is Score &gt;
     /// <see cref="LstmAnomalyTrainerOptions.Threshold"/>. Evaluate it with <c>mlContext.AnomalyDetection.Evaluate</c>.
     /// </summary>
     /// <param name="catalog">The anomaly detection trainers, <c>mlContext.AnomalyDetection.Trainers</c>.</param>

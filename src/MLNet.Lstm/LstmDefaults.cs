@@ -205,7 +205,7 @@ internal static class LstmDefaults
     /// <summary>Widest value-range tolerance: ten times the range on each side is no longer "near" anything.</summary>
     public const double MaxValueRangeTolerance = 10;
 
-    /// <summary>Longest error history: ten million points (80 MB of doubles), past which a "rolling" history stops rolling in any useful sense.</summary>
+    /// <summary>Longest error history: ten million points (80 MB of doubles; an engine that keeps training states holds a second, its novelty's), past which a "rolling" history stops rolling in any useful sense.</summary>
     public const int MaxHistoryLength = 10_000_000;
 
     /// <summary>
@@ -259,10 +259,16 @@ internal static class LstmDefaults
     /// <summary>The flag column, as ML.NET's anomaly detectors name it.</summary>
     public const string PredictedLabelColumnName = "PredictedLabel";
 
+    /// <summary>Training rows held out to calibrate the window-level trainer's Score: ML.NET's usual test share.</summary>
+    public const double AnomalyCalibrationFraction = 0.2;
+
+    /// <summary>Fewest held-out rows a median and a MAD are taken from.</summary>
+    public const int MinCalibrationRows = 5;
+
     /// <summary>
-    /// Score above which a row is flagged: an error above what 99 % of rows like the training ones
-    /// would show (under a log-normal fitted to the training rows' errors). ML.NET's own anomaly
-    /// detectors use 0.5, which on this score would flag every row worse than the median training row.
+    /// Score above which a row is flagged: an error above what 99 % of held-out normal rows would
+    /// show (under a log-normal fitted to their errors). ML.NET's own anomaly detectors use 0.5,
+    /// which on this score would flag every row worse than the median held-out row.
     /// </summary>
     public const float AnomalyThreshold = 0.99f;
 

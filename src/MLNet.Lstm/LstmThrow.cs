@@ -423,6 +423,9 @@ internal static class LstmThrow
     public static ArgumentException WarmUpPointsOutOfRange(int points, int historyLength) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.WarmUpPoints), Invariant($"expected 1 to HistoryLength ({historyLength}), found {points}"));
 
+    public static ArgumentException NoveltyMemoryTooWide(int states, int width) =>
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.NoveltyMemory), Invariant($"expected kept states of L·H = {width} floats to fit one .NET array ({Array.MaxLength:N0} floats), found {states:N0} states of them to keep; keep fewer"));
+
     public static ArgumentException NoveltyMemoryOutOfRange(int states) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.NoveltyMemory), Invariant($"expected 0 (off) to {LstmDefaults.MaxNoveltyMemory} training states, found {states}"));
 
@@ -491,8 +494,11 @@ internal static class LstmThrow
     public static ArgumentOutOfRangeException AnomalyTrainerOptionInvalid(string option, string expected, object found) =>
         new(option, Invariant($"LstmAnomalyTrainerOptions.{option}: expected {expected}, found {found}."));
 
+    public static InvalidOperationException AnomalyTrainerTooFewRowsToCalibrate(string column, long rows, double fraction) =>
+        new(Invariant($"Column '{column}': LstmAnomalyTrainerOptions.CalibrationFraction {fraction} holds out at least {LstmDefaults.MinCalibrationRows} rows to calibrate the score and trains on the rest, at least {LstmDefaults.MinCalibrationRows}; expected at least {2 * LstmDefaults.MinCalibrationRows} rows, found {rows}. Train on more rows, or set CalibrationFraction = 0 to calibrate on the training rows themselves (their errors are in-sample and run low)."));
+
     public static InvalidOperationException AnomalyTrainerNoNextStep(string column, long rows, int poolingStride) =>
-        new(Invariant($"Column '{column}': none of the {rows} training rows has a next step to forecast (the LSTM reads each as one step: T = 1, or T ≤ its pooling stride of {poolingStride}), so no error calibrates the score; expected rows of at least {poolingStride + 1} steps."));
+        new(Invariant($"Column '{column}': none of the {rows} rows the score is calibrated on has a next step to forecast (the LSTM reads each as one step: T = 1, or T ≤ its pooling stride of {poolingStride}), so no error calibrates the score; expected rows of at least {poolingStride + 1} steps."));
 
     public static ArgumentOutOfRangeException AnomalyTrainerInputSizeDisagrees(string column, int annotated, int inputSize) =>
         new(SchemaParameter, Invariant($"Input column '{column}': its {LstmAnnotations.InputSize} annotation says {annotated} features per step, but LstmAnomalyTrainerOptions.InputSize is {inputSize}. Leave InputSize null to take it from the annotation."));

@@ -43,7 +43,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     private AnomalyLikelihood _likelihood;
     private ValueRange _range;
     private StateNovelty _novelty;
-    private AnomalyLikelihood _noveltyLikelihood;
+    // Null where the engine keeps no states: a history of HistoryLength doubles nothing would fill.
+    private AnomalyLikelihood? _noveltyLikelihood;
     private bool _disposed;
 
     internal LstmTimeSeriesEngine(LstmModel model, LstmTimeSeriesOptions? options)
@@ -76,7 +77,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         _likelihood = NewLikelihood();
         _range = new ValueRange(InputSize);
         _novelty = NewNovelty();
-        _noveltyLikelihood = NewLikelihood();
+        _noveltyLikelihood = NewNoveltyLikelihood();
         _runner = new LstmStepRunner(new LstmStepSpec(onnx, OnnxStepGraphBuilder.PointName, OnnxStepGraphBuilder.HiddenName, OnnxStepGraphBuilder.CellName,
             OnnxStepGraphBuilder.NextHiddenName, OnnxStepGraphBuilder.NextCellName, OnnxStepGraphBuilder.ScaledPointName, OnnxStepGraphBuilder.ForecastName,
             InputSize, HiddenSize, NumLayers, _options.IntraOpNumThreads));
@@ -184,10 +185,13 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             double novelty = _novelty.Observe(Points, _runner.Hidden);
             Points++;
             float score = _likelihood.Update(error);
-            float noveltyScore = _noveltyLikelihood.Update(novelty);
-            if (_novelty.Judging)
+            if (_noveltyLikelihood is not null)
             {
-                score = 0.5f * (score + noveltyScore);
+                float noveltyScore = _noveltyLikelihood.Update(novelty);
+                if (_novelty.Judging)
+                {
+                    score = 0.5f * (score + noveltyScore);
+                }
             }
             return new LstmTimeSeriesPrediction(outside && _likelihood.Scored ? 1f : score, (float)error) { Novelty = (float)novelty };
         }
@@ -205,7 +209,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             _likelihood = NewLikelihood();
             _range.Clear();
             _novelty.Clear();
-            _noveltyLikelihood = NewLikelihood();
+            _noveltyLikelihood = NewNoveltyLikelihood();
             Points = 0;
         }
     }
@@ -256,7 +260,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize), NewNovelty(), NewLikelihood());
+            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize), NewNovelty(), NewNoveltyLikelihood());
             state.Hidden.CopyTo(_runner.Hidden, 0);
             state.Cell.CopyTo(_runner.Cell, 0);
             state.Forecast.CopyTo(_previousForecast, 0);
@@ -281,6 +285,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             _runner.Dispose();
         }
     }
+
+    private AnomalyLikelihood? NewNoveltyLikelihood() => StateNovelty.Slots(_options.NoveltyMemory, _options.TrainingPoints) > 0 ? NewLikelihood() : null;
 
     private StateNovelty NewNovelty() => new(checked(NumLayers * HiddenSize), _options.NoveltyMemory, _options.TrainingPoints);
 

@@ -78,4 +78,6 @@ public sealed class LstmTimeSeriesOptions
     /// step of one point is too little work to share between threads.
     /// </summary>
     public int? IntraOpNumThreads { get; set; }
+
+    internal LstmTimeSeriesOptions Copy() => (LstmTimeSeriesOptions)MemberwiseClone();
 }

@@ -4,7 +4,7 @@ namespace MLNet.Lstm;
 
 /// <summary>
 /// The anomaly trainer's score: a row's next-step error e as Φ((ln e − m) / s) in [0, 1], where m
-/// is the median of the training rows' log errors and s their median absolute deviation × 1.4826.
+/// is the median of the held-out training rows' log errors and s their median absolute deviation × 1.4826.
 /// </summary>
 /// <remarks>
 /// A mean of squared forecast errors is positive and skewed to the right (a scaled χ² when the
@@ -22,10 +22,10 @@ internal sealed class NextStepErrorCalibration(double center, double scale)
     // 1 / Φ⁻¹(3/4): the MAD of a normal sample is 0.6745 of its standard deviation.
     private const double MadToStandardDeviation = 1.4826;
 
-    /// <summary>Median of the training rows' log errors.</summary>
+    /// <summary>Median of the held-out training rows' log errors.</summary>
     public double Center { get; } = center;
 
-    /// <summary>MAD of the training rows' log errors, scaled to a normal's standard deviation.</summary>
+    /// <summary>MAD of the held-out training rows' log errors, scaled to a normal's standard deviation.</summary>
     public double Scale { get; } = scale;
 
     /// <summary>The calibration of <paramref name="errors"/>' finite values; null when none is finite.</summary>

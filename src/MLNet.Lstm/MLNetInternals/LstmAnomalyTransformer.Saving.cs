@@ -22,7 +22,7 @@ public sealed partial class LstmAnomalyTransformer
     private const string OnnxStreamName = "LstmModel.onnx";
 
     private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "LSTMANOM",
+        modelSignature: "LSTMSRAD",
         verWrittenCur: 0x00010001,
         verReadableCur: 0x00010001,
         verWeCanReadBack: 0x00010001,
@@ -85,6 +85,10 @@ public sealed partial class LstmAnomalyTransformer
             inputs[i] = ctx.LoadNonEmptyString();
         }
         float alertThreshold = ctx.Reader.ReadSingle();
+        env.CheckDecode(alertThreshold > 0 && alertThreshold <= 1,
+            $"The saved LSTM anomaly detector's alert threshold is {alertThreshold}; expected above 0 and at most 1.");
+        env.CheckDecode(inputs.Distinct(StringComparer.Ordinal).Count() == inputs.Length,
+            $"The saved LSTM anomaly detector names an input column twice ({string.Join(", ", inputs)}).");
         var engineOptions = new LstmTimeSeriesOptions
         {
             TrainingPoints = ctx.Reader.ReadInt64(),
@@ -106,9 +110,20 @@ public sealed partial class LstmAnomalyTransformer
             env.CheckDecode(timestampType is not null && SeriesTimestamps.Fits(timestampType, lastTimestamp),
                 $"The saved LSTM anomaly detector's timestamps are of type '{typeName}' with a last value of {lastTimestamp.Length} bytes; expected a DateTime or a number.");
         }
+        try
+        {
+            LstmTimeSeriesEngine.CheckOptions(engineOptions);
+        }
+        catch (ArgumentException e)
+        {
+            throw env.ExceptDecode(e, $"The saved LSTM anomaly detector's scoring options are damaged: {e.Message}");
+        }
         using var stream = new MemoryStream(onnx);
+        var model = LstmModel.FromOnnx(stream);
+        env.CheckDecode(inputs.Length == model.InputSize,
+            $"The saved LSTM anomaly detector reads {inputs.Length} input column(s) into a model of {model.InputSize} features a point; expected as many.");
         var transformer = new LstmAnomalyTransformer(env, new AnomalyColumns(output, inputs, timestamp.Length > 0 ? timestamp : null), alertThreshold,
-            LstmModel.FromOnnx(stream), engineOptions, checkpoint, timestampType, lastTimestamp);
+            model, engineOptions, checkpoint, timestampType, lastTimestamp);
         // A checkpoint that does not fit the model and options is refused here, not by the first cursor.
         transformer.ReleaseEngine(transformer.CreateEngine());
         return transformer;

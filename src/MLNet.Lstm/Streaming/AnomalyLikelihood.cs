@@ -127,6 +127,15 @@ internal sealed class AnomalyLikelihood
     }
 
     /// <summary>Writes the whole state, so a restored likelihood scores the next error exactly as this one would.</summary>
+    /// <summary>Refuses a history that counts other points than the engine read (a re-signed edit).</summary>
+    public void CheckAgrees(long points, string source, string what)
+    {
+        if (_points != points)
+        {
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected {what} of the {points} points read, found one of {_points}"));
+        }
+    }
+
     public void Write(BinaryWriter writer)
     {
         writer.Write(_recent.Length);

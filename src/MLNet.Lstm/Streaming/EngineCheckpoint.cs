@@ -39,7 +39,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
         state.Likelihood.Write(writer);
         state.Range.Write(writer);
         state.Novelty.Write(writer);
-        state.NoveltyLikelihood.Write(writer);
+        state.NoveltyLikelihood?.Write(writer);
         writer.Write(checksum.GetHashAndReset());
     }
 
@@ -52,8 +52,8 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
     /// <param name="likelihood">A fresh likelihood of the engine's options, to read the error history into.</param>
     /// <param name="range">A fresh value range of the engine's F, to read the range into.</param>
     /// <param name="novelty">Fresh state novelty of the engine's options, to read the kept states into.</param>
-    /// <param name="noveltyLikelihood">A fresh likelihood of the engine's options, to read the novelty history into.</param>
-    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range, StateNovelty novelty, AnomalyLikelihood noveltyLikelihood)
+    /// <param name="noveltyLikelihood">A fresh likelihood of the engine's options, to read the novelty history into; null where the engine keeps no states.</param>
+    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range, StateNovelty novelty, AnomalyLikelihood? noveltyLikelihood)
     {
         int stateLength = checked(numLayers * hiddenSize);
         var hidden = new float[stateLength];
@@ -78,12 +78,19 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             {
                 range.Read(reader, Source);
                 novelty.Read(reader, Source);
-                noveltyLikelihood.Read(reader, Source);
+                noveltyLikelihood?.Read(reader, Source);
             }
             else
             {
                 range.Forget();
                 novelty.Forget();
+            }
+            likelihood.CheckAgrees(points, Source, "an error history");
+            range.CheckAgrees(points, Source);
+            novelty.CheckAgrees(points, Source);
+            if (novelty.Known)
+            {
+                noveltyLikelihood?.CheckAgrees(points, Source, "a novelty history");
             }
             // Every field above passed its own check; a flipped bit in a state or a count is caught only here.
             ReadChecksum(reader, checksum.GetHashAndReset());

@@ -6,4 +6,4 @@ namespace MLNet.Lstm.Streaming;
 /// the error history, the range of the values read, and the states kept to judge novelty by with their own history.
 /// </summary>
 internal readonly record struct EngineState(long Points, float[] Hidden, float[] Cell, float[] Forecast, AnomalyLikelihood Likelihood, ValueRange Range,
-    StateNovelty Novelty, AnomalyLikelihood NoveltyLikelihood);
+    StateNovelty Novelty, AnomalyLikelihood? NoveltyLikelihood);

@@ -19,6 +19,8 @@ internal sealed class StateNovelty
 
     private readonly int _width;
     private readonly int _capacity;
+    // The states the training points can offer, at most the capacity: the memory is never larger.
+    private readonly int _slots;
     private readonly long _trainingPoints;
     private readonly long _settling;
     private readonly float[] _memory;
@@ -35,7 +37,8 @@ internal sealed class StateNovelty
         _capacity = capacity;
         _trainingPoints = trainingPoints;
         _settling = Math.Min(SettlingPoints, trainingPoints / 2);
-        _memory = new float[checked(capacity * width)];
+        _slots = Slots(capacity, trainingPoints);
+        _memory = new float[(long)_slots * width <= Array.MaxLength ? _slots * width : throw LstmThrow.NoveltyMemoryTooWide(_slots, width)];
         _mean = new float[width];
         _scale = new float[width];
         _standardized = new float[width];
@@ -47,6 +50,13 @@ internal sealed class StateNovelty
     /// </summary>
     public bool Known { get; private set; } = true;
 
+    /// <summary>States the training points offer and the memory keeps: min(capacity, training points − settling).</summary>
+    public static int Slots(int capacity, long trainingPoints) =>
+        (int)Math.Clamp(trainingPoints - Math.Min(SettlingPoints, trainingPoints / 2), 0, capacity);
+
+    /// <summary>Whether the engine can ever judge novelty: it keeps at least one state.</summary>
+    public bool Keeps => _slots > 0;
+
     /// <summary>Whether scored points are judged by novelty: states were kept and the training points are over.</summary>
     public bool Judging => Known && _frozen && _count > 0;
 
@@ -57,7 +67,7 @@ internal sealed class StateNovelty
     /// </summary>
     public double Observe(long point, ReadOnlySpan<float> state)
     {
-        if (!Known || _capacity == 0)
+        if (!Known || _slots == 0)
         {
             return double.NaN;
         }
@@ -65,9 +75,9 @@ internal sealed class StateNovelty
         {
             if (point >= _settling)
             {
-                state.CopyTo(_memory.AsSpan((int)(_offered % _capacity) * _width, _width));
+                state.CopyTo(_memory.AsSpan((int)(_offered % _slots) * _width, _width));
                 _offered++;
-                _count = (int)Math.Min(_offered, _capacity);
+                _count = (int)Math.Min(_offered, _slots);
             }
             return double.NaN;
         }
@@ -135,6 +145,25 @@ internal sealed class StateNovelty
         Known = false;
     }
 
+    /// <summary>
+    /// Refuses kept states that disagree with the engine's count of points: a checkpoint re-signed
+    /// after an edit could otherwise hold raw states among standardized ones, or none where the
+    /// training points offered some.
+    /// </summary>
+    public void CheckAgrees(long points, string source)
+    {
+        if (!Known)
+        {
+            return;
+        }
+        long offered = _slots == 0 ? 0 : Math.Max(0, Math.Min(points, _trainingPoints) - _settling);
+        bool frozen = _slots > 0 && points > _trainingPoints;
+        if (_offered != offered || _frozen != frozen)
+        {
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"after {points} points of which {_trainingPoints} trained, expected {offered} training states offered and {(frozen ? "standardized" : "raw")} kept states, found {_offered} offered and {(_frozen ? "standardized" : "raw")} ones"));
+        }
+    }
+
     public void Write(BinaryWriter writer)
     {
         writer.Write(_capacity);
@@ -157,9 +186,9 @@ internal sealed class StateNovelty
         bool known = reader.ReadBoolean(), frozen = reader.ReadBoolean();
         long offered = reader.ReadInt64();
         int count = reader.ReadInt32();
-        if (offered < 0 || count != (int)Math.Min(offered, _capacity))
+        if (offered < 0 || count != (int)Math.Min(offered, _slots))
         {
-            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected the kept states to be the latest of those offered (at most {_capacity}), found {count} of {offered}"));
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected the latest {Math.Min(Math.Max(offered, 0), _slots)} of the {offered} training states offered to be kept (the memory holds {_slots}), found {count}"));
         }
         // Hidden states are o·tanh(c), within [-1, 1]; standardized, within 2 / √MinVariance of 0.
         float scaleBound = (float)(1 / Math.Sqrt(MinVariance));

@@ -102,11 +102,11 @@ internal sealed class ValueRange
         }
         for (int f = 0; f < _min.Length; f++)
         {
-            _min[f] = ReadFinite(reader, source);
+            _min[f] = ReadFinite(reader, source, "minimum", f);
         }
         for (int f = 0; f < _max.Length; f++)
         {
-            _max[f] = ReadFinite(reader, source);
+            _max[f] = ReadFinite(reader, source, "maximum", f);
             if (seen > 0 && _max[f] < _min[f])
             {
                 throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a value range whose maximum is at least its minimum, found [{_min[f]}, {_max[f]}] for feature {f}"));
@@ -115,13 +115,22 @@ internal sealed class ValueRange
         (Known, _seen) = (known, seen);
     }
 
-    private static float ReadFinite(BinaryReader reader, string source)
+    private static float ReadFinite(BinaryReader reader, string source, string bound, int feature)
     {
         float value = reader.ReadSingle();
         if (!float.IsFinite(value))
         {
-            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a finite value range, found {value}"));
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a finite {bound} of feature {feature}'s value range, found {value}"));
         }
         return value;
+    }
+
+    /// <summary>Refuses a range that counts other points than the engine read (a re-signed edit).</summary>
+    public void CheckAgrees(long points, string source)
+    {
+        if (Known && _seen != points)
+        {
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a value range of the {points} points read, found one of {_seen}"));
+        }
     }
 }

@@ -1,0 +1,677 @@
+using System.IO.Compression;
+using System.Reflection;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>
+/// The anomaly-detection surfaces as a hostile caller meets them: the time-series engine's state
+/// novelty and value range (eager memory, crafted checkpoints whose fields disagree with each
+/// other, checkpoints mid-training, truncation), <c>DetectAnomalyByLstm</c> (tampered model.zip,
+/// options changed after the estimator is built, threads, empty and one-row data, timestamps) and
+/// the window-level trainer (huge values, NaN rows, empty data).
+/// </summary>
+[TestClass]
+public sealed class HostileAnomalyTests
+{
+    private const int HistoryRows = 200;
+
+    private static float Sine(int t) => MathF.Sin(0.3f * t);
+
+    private static LstmModel Model(int inputSize = 1, int hiddenSize = 8) => LstmModel.CreateRandom(inputSize, hiddenSize, outputSize: inputSize, seed: 1);
+
+    private static byte[] Checkpoint(LstmTimeSeriesEngine engine)
+    {
+        using var stream = new MemoryStream();
+        engine.CheckPoint(stream);
+        return stream.ToArray();
+    }
+
+    private static byte[] Resigned(byte[] checkpoint)
+    {
+        System.Security.Cryptography.SHA256.HashData(checkpoint.AsSpan(0, checkpoint.Length - 32), checkpoint.AsSpan(checkpoint.Length - 32));
+        return checkpoint;
+    }
+
+    /// <summary>Where the novelty part (its capacity) starts in a format-3 checkpoint of F features and L·H state values.</summary>
+    private static int NoveltyOffset(byte[] checkpoint, int features, int width)
+    {
+        using var reader = new BinaryReader(new MemoryStream(checkpoint));
+        reader.ReadBytes(8 + 4 + 32 + 12 + 8 + (2 * width + features) * 4);
+        int averaging = reader.ReadInt32(), history = reader.ReadInt32();
+        reader.ReadInt32();
+        reader.ReadInt64();
+        reader.ReadInt64();
+        reader.ReadInt64();
+        long means = reader.ReadInt64();
+        reader.ReadBytes(16 + 8 * averaging + 8 * (int)Math.Min(means, history));
+        reader.ReadBoolean();
+        reader.ReadInt64();
+        reader.ReadBytes(8 * features);
+        return (int)reader.BaseStream.Position;
+    }
+
+    private static LstmTimeSeriesPrediction[] Read(LstmTimeSeriesEngine engine, int from, int count) =>
+        [.. Enumerable.Range(from, count).Select(t => engine.Predict(Sine(t)))];
+
+    // ---- The engine: memory ----
+
+    [TestMethod]
+    public void AHundredThousandStateNoveltyMemoryCostsNothingWhenNoTrainingPointsCanFillIt()
+    {
+        var model = Model(hiddenSize: 64);
+        using (model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { NoveltyMemory = 0 }))
+        {
+        }
+
+        long Allocated(int memory)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { NoveltyMemory = memory, TrainingPoints = 0 });
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        long off = Allocated(0), on = Allocated(100_000);
+
+        // TrainingPoints 0 keeps no state, yet 100,000 × 64 floats (25.6 MB) are allocated up front.
+        Assert.IsLessThan(1L << 20, on - off, $"novelty memory on: {on:N0} bytes, off: {off:N0} bytes");
+    }
+
+    [TestMethod]
+    public void WithNoveltyOffAnEngineHoldsOneErrorHistoryNotTwo()
+    {
+        var model = Model();
+
+        long Allocated(int historyLength)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { NoveltyMemory = 0, HistoryLength = historyLength, WarmUpPoints = 1 });
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        long small = Allocated(2), large = Allocated(10_000_000);
+
+        // LstmDefaults.MaxHistoryLength promises 80 MB of doubles; the novelty's own history doubles it even when novelty is off.
+        Assert.IsLessThan(90_000_000L, large - small, $"{large - small:N0} bytes for a history of 10,000,000");
+    }
+
+    // ---- The engine: checkpoints ----
+
+    [TestMethod]
+    public void ACheckpointTakenBeforeTheTrainingPointsEndResumesBitForBitWithTheKeptStates()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 150, HistoryLength = 40, WarmUpPoints = 5 };
+        using var straight = model.CreateTimeSeriesEngine(options);
+        var expected = Read(straight, 0, 300);
+        using var first = model.CreateTimeSeriesEngine(options);
+        Read(first, 0, 100);
+        byte[] checkpoint = Checkpoint(first);
+
+        using var resumed = model.CreateTimeSeriesEngine(options);
+        resumed.Restore(new MemoryStream(checkpoint));
+        var actual = Read(resumed, 100, 200);
+
+        CollectionAssert.AreEqual(expected[100..], actual);
+        Assert.IsTrue(actual[^1].Novelty > 0 && float.IsFinite(actual[^1].Novelty), $"{actual[^1]}");
+    }
+
+    [TestMethod]
+    public void ACheckpointAfterOneTrainingPointCarriesItsStandardizedStateAndResumesBitForBit()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 1, HistoryLength = 10, WarmUpPoints = 2 };
+        using var straight = model.CreateTimeSeriesEngine(options);
+        var expected = Read(straight, 0, 40);
+        using var first = model.CreateTimeSeriesEngine(options);
+        Read(first, 0, 20);
+
+        using var resumed = model.CreateTimeSeriesEngine(options);
+        resumed.Restore(new MemoryStream(Checkpoint(first)));
+
+        CollectionAssert.AreEqual(expected[20..], Read(resumed, 20, 20));
+    }
+
+    [TestMethod]
+    public void ACheckpointWhosePointCountDisagreesWithItsErrorHistoryIsRefused()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 60);
+        byte[] checkpoint = Checkpoint(source);
+        // The engine's count of points: 60 → 0. The error history, the range and the kept states still say 60.
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(56), 0L);
+        using var engine = model.CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        StringAssert.StartsWith(e.Message, "time-series checkpoint: ");
+        Assert.AreEqual(0L, engine.Points);
+    }
+
+    [TestMethod]
+    public void ACheckpointWhoseKeptStatesClaimToBeStandardizedBeforeTheTrainingPointsEndIsRefused()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 60);
+        byte[] checkpoint = Checkpoint(source);
+        int novelty = NoveltyOffset(checkpoint, 1, 8);
+        Assert.AreEqual(1000, BitConverter.ToInt32(checkpoint, novelty), "the novelty part's capacity");
+        Assert.AreEqual(0, checkpoint[novelty + 5], "not frozen");
+        checkpoint[novelty + 5] = 1;
+        using var engine = model.CreateTimeSeriesEngine(options);
+
+        // 40 training points are still to come, and would be kept raw among states taken as standardized.
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        StringAssert.StartsWith(e.Message, "time-series checkpoint: ");
+    }
+
+    [TestMethod]
+    public void ACheckpointWhoseKeptStateCountDisagreesWithTheStatesOfferedIsRefusedNamingBoth()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 60);
+        byte[] checkpoint = Checkpoint(source);
+        int novelty = NoveltyOffset(checkpoint, 1, 8);
+        Assert.AreEqual(12L, BitConverter.ToInt64(checkpoint, novelty + 6), "60 points − 48 settling");
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(novelty + 14), 5);
+        using var engine = model.CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: expected the latest 12 of the 12 training states offered to be kept (the memory holds 52), found 5.", e.Message);
+    }
+
+    [TestMethod]
+    public void ACheckpointWithANaNStateScaleIsRefusedNamingItsIndex()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 130);
+        byte[] checkpoint = Checkpoint(source);
+        int novelty = NoveltyOffset(checkpoint, 1, 8);
+        // capacity 4, known 1, frozen 1, offered 8, count 4, then 8 means and 8 scales.
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(novelty + 18 + 32 + 4 * 3), float.NaN);
+        using var engine = model.CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: expected a state scale from 0 to 100, found NaN at index 3.", e.Message);
+    }
+
+    [TestMethod]
+    public void ACheckpointWithANaNValueRangeIsRefusedNamingTheFeature()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 60);
+        byte[] checkpoint = Checkpoint(source);
+        // The range (known 1, seen 8, min 4, max 4) ends where the novelty part starts.
+        int maximum = NoveltyOffset(checkpoint, 1, 8) - 4;
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(maximum), float.NaN);
+        using var engine = model.CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        // Today: "time-series checkpoint: expected a finite value range, found NaN." (which bound, which feature?)
+        StringAssert.Contains(e.Message, "feature 0");
+    }
+
+    [TestMethod]
+    public void ANoveltyMemoryWhoseStatesOutgrowAnArrayIsRefusedNamingTheOption()
+    {
+        // 200 layers of 108 units: states of 21,600 values, × 100,000 kept is beyond an array's 2^31.
+        var model = LstmModel.CreateRandom(1, 108, numLayers: 200, outputSize: 1, seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { NoveltyMemory = 100_000, TrainingPoints = 1_000_000 }));
+
+        StringAssert.StartsWith(e.Message, "LstmTimeSeriesOptions.NoveltyMemory: ");
+    }
+
+    [TestMethod]
+    public void ACheckpointWithANoveltyMemoryOfAnotherSizeIsRefusedBeforeAnyStateIsRead()
+    {
+        var model = Model();
+        using var source = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, NoveltyMemory = 100_000 });
+        Read(source, 0, 60);
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, NoveltyMemory = 1 });
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Checkpoint(source))));
+
+        Assert.AreEqual("time-series checkpoint: it was written with LstmTimeSeriesOptions.NoveltyMemory 100000, this engine has 1.", e.Message);
+    }
+
+    [TestMethod]
+    public void EveryTruncationOfACheckpointWithKeptStatesIsRefusedAndLeavesTheEngineAsItWas()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 60, HistoryLength = 10, WarmUpPoints = 2 };
+        using var source = model.CreateTimeSeriesEngine(options);
+        Read(source, 0, 80);
+        byte[] checkpoint = Checkpoint(source);
+        using var engine = model.CreateTimeSeriesEngine(options);
+        Read(engine, 500, 7);
+        var hidden = engine.HiddenState;
+
+        for (int length = 0; length < checkpoint.Length; length++)
+        {
+            Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(checkpoint[..length])), $"{length} of {checkpoint.Length} bytes");
+        }
+
+        Assert.AreEqual(7L, engine.Points);
+        CollectionAssert.AreEqual(hidden, engine.HiddenState);
+    }
+
+    [TestMethod]
+    public void ResetMidStreamScoresTheNextPointsAsAFreshEngineWould()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 80, HistoryLength = 20, WarmUpPoints = 3 };
+        using var fresh = model.CreateTimeSeriesEngine(options);
+        var expected = Read(fresh, 0, 150);
+        using var engine = model.CreateTimeSeriesEngine(options);
+        Read(engine, 1000, 130);
+
+        engine.Reset();
+
+        CollectionAssert.AreEqual(expected, Read(engine, 0, 150));
+    }
+
+    [TestMethod]
+    public void AMultivariateSeriesWithAConstantFeatureGivesFiniteNoveltyAndScoresWhenThatFeatureMoves()
+    {
+        var model = Model(inputSize: 2);
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 30, WarmUpPoints = 3 });
+        for (int t = 0; t < 140; t++)
+            engine.Predict([Sine(t), 5f]);
+
+        var moved = engine.Predict([Sine(140), 500f]);
+
+        Assert.IsTrue(float.IsFinite(moved.Novelty) && moved.Novelty > 0, $"{moved}");
+        Assert.IsTrue(moved.Score is >= 0 and <= 1, $"{moved}");
+    }
+
+    [TestMethod]
+    public void ManyThreadsPredictingOnOneEngineLeaveTheSameStateAsOneThread()
+    {
+        var model = Model();
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 50, HistoryLength = 10, WarmUpPoints = 2 };
+        using var serial = model.CreateTimeSeriesEngine(options);
+        for (int i = 0; i < 400; i++)
+            serial.Predict(1f);
+        using var shared = model.CreateTimeSeriesEngine(options);
+
+        Parallel.For(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ => shared.Predict(1f));
+
+        CollectionAssert.AreEqual(Checkpoint(serial), Checkpoint(shared));
+    }
+
+    // ---- DetectAnomalyByLstm ----
+
+    private static LstmAnomalyDetectorOptions Small() => new() { HiddenSize = 8, Epochs = 2, WindowSize = 16, Seed = 1 };
+
+    private static Reading[] Series(int from, int count) =>
+        [.. Enumerable.Range(from, count).Select(t => new Reading { Value = Sine(t), Flat = 2f, Time = t })];
+
+    private static IDataView Load(MLContext mlContext, Reading[] rows) => mlContext.Data.LoadFromEnumerable(rows);
+
+    private static float[][] Scores(IDataView scored, string column = "Anomaly") => [.. scored.GetColumn<float[]>(column)];
+
+    private static void AssertSameRows(float[][] expected, float[][] actual)
+    {
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++)
+            CollectionAssert.AreEqual(expected[i], actual[i], $"row {i}");
+    }
+
+    private static byte[] Saved(MLContext mlContext, ITransformer transformer, DataViewSchema schema)
+    {
+        using var zip = new MemoryStream();
+        mlContext.Model.Save(transformer, schema, zip);
+        return zip.ToArray();
+    }
+
+    /// <summary>The model.zip with <paramref name="edit"/> applied to every entry holding <paramref name="pattern"/>, at its first occurrence.</summary>
+    private static MemoryStream Tampered(byte[] zipBytes, byte[] pattern, Action<byte[], int> edit)
+    {
+        var zip = new MemoryStream();
+        zip.Write(zipBytes);
+        int edited = 0;
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            foreach (var entry in archive.Entries.ToArray())
+            {
+                byte[] content;
+                using (var stream = entry.Open())
+                {
+                    using var copy = new MemoryStream();
+                    stream.CopyTo(copy);
+                    content = copy.ToArray();
+                }
+                int at = content.AsSpan().IndexOf(pattern);
+                if (at < 0)
+                    continue;
+                edit(content, at);
+                edited++;
+                string name = entry.FullName;
+                entry.Delete();
+                using var replaced = archive.CreateEntry(name).Open();
+                replaced.Write(content);
+            }
+        }
+        Assert.AreEqual(1, edited, "one entry holds the pattern");
+        zip.Position = 0;
+        return zip;
+    }
+
+    /// <summary>The saved alert threshold (0.4) followed by the history's points: the start of the saved options.</summary>
+    private static byte[] SavedOptionsPattern(float threshold, long historyPoints) =>
+        [.. BitConverter.GetBytes(threshold), .. BitConverter.GetBytes(historyPoints)];
+
+    [TestMethod]
+    public void AModelZipWhoseAlertThresholdWasMadeNaNIsRefusedOnLoad()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.4f, HistoryRows),
+            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at), float.NaN));
+
+        // DetectAnomalyByLstm refuses a NaN threshold; a loaded one that is NaN would never alert.
+        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+
+        Assert.AreEqual("The saved LSTM anomaly detector's alert threshold is NaN; expected above 0 and at most 1.", refused.Message);
+    }
+
+    // ML.NET wraps a loader's refusal (FormatException, from CheckDecode) in its own exceptions.
+    private static FormatException DecodeRefusal(Action load)
+    {
+        var e = Assert.ThrowsExactly<InvalidOperationException>(load);
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is FormatException refused)
+            {
+                return refused;
+            }
+        }
+        throw new AssertFailedException($"no FormatException in {e}");
+    }
+
+    [TestMethod]
+    public void AModelZipWhoseValueRangeToleranceIsOutOfRangeIsRefusedAsADamagedModelZip()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        // threshold 4, points 8, AveragingWindow 4, HistoryLength 4, WarmUpPoints 4, then the tolerance.
+        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.4f, HistoryRows),
+            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 24), 1e9));
+
+        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+
+        Assert.AreEqual("The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.ValueRangeTolerance: expected null (off) or 0 to 10 (a fraction of the value range), found 1000000000. (Parameter 'ValueRangeTolerance')", refused.Message);
+    }
+
+    [TestMethod]
+    public void OptionsChangedAfterTheEstimatorIsBuiltDoNotChangeWhatFitDoes()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        var later = Load(mlContext, Series(HistoryRows, 60));
+        using var expected = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        var options = Small();
+        var estimator = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", options);
+
+        options.Scoring.WarmUpPoints = 1;
+        using var detector = estimator.Fit(history);
+
+        // WindowSize, Epochs… are copied when the estimator is built; Scoring is shared with the caller.
+        AssertSameRows(Scores(expected.Transform(later)), Scores(detector.Transform(later)));
+    }
+
+    [TestMethod]
+    public void EightThreadsTransformingWithOneDetectorGetTheSingleThreadedScores()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(Load(mlContext, Series(0, HistoryRows)));
+        var later = Load(mlContext, Series(HistoryRows, 100));
+        var expected = Scores(detector.Transform(later));
+
+        var results = new float[8][][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => results[i] = Scores(detector.Transform(later)));
+
+        foreach (var result in results)
+            AssertSameRows(expected, result);
+        Assert.AreEqual(0, detector.OpenEngines);
+    }
+
+    [TestMethod]
+    public void DisposingTheDetectorMidCursorLetsTheCursorFinishAndFreesItsEngine()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(Load(mlContext, Series(0, HistoryRows)));
+        var scored = detector.Transform(Load(mlContext, Series(HistoryRows, 30)));
+        var expected = Scores(scored);
+        var cursor = scored.GetRowCursor(scored.Schema);
+        var getter = cursor.GetGetter<VBuffer<float>>(scored.Schema["Anomaly"]);
+        var read = new List<float[]>();
+        VBuffer<float> value = default;
+
+        for (int i = 0; i < 10 && cursor.MoveNext(); i++)
+        {
+            getter(ref value);
+            read.Add(value.DenseValues().ToArray());
+        }
+        detector.Dispose();
+        while (cursor.MoveNext())
+        {
+            getter(ref value);
+            read.Add(value.DenseValues().ToArray());
+        }
+        int openBefore = detector.OpenEngines;
+        cursor.Dispose();
+
+        AssertSameRows(expected, [.. read]);
+        Assert.AreEqual((1, 0), (openBefore, detector.OpenEngines));
+    }
+
+    [TestMethod]
+    public void EmptyAndOneRowDataScoreWithoutLeavingAnEngineOpen()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(Load(mlContext, Series(0, HistoryRows)));
+
+        var none = Scores(detector.Transform(Load(mlContext, [])));
+        var one = Scores(detector.Transform(Load(mlContext, Series(HistoryRows, 1))));
+
+        Assert.IsEmpty(none);
+        Assert.HasCount(1, one);
+        Assert.AreEqual(0f, one[0][0]);
+        Assert.AreEqual(0f, one[0][1]);
+        Assert.IsTrue(float.IsFinite(one[0][2]) && one[0][2] >= 0, $"error {one[0][2]}");
+        Assert.AreEqual(0, detector.OpenEngines);
+    }
+
+    [TestMethod]
+    public void AnEmptyHistoryIsRefusedAsTooShort()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(Load(mlContext, [])));
+
+        Assert.AreEqual("Anomaly detector history: expected at least 5 points, enough for 4 training windows of 2, found 0. (Parameter 'history')", e.Message);
+    }
+
+    [TestMethod]
+    public void AConstantSecondColumnTrainsAndScoresFinitely()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", ["Value", "Flat"], Small()).Fit(Load(mlContext, Series(0, HistoryRows)));
+        var later = Series(HistoryRows, 80);
+        later[70].Flat = 2000f;
+
+        var scores = Scores(detector.Transform(Load(mlContext, later)));
+
+        Assert.IsTrue(scores.All(s => float.IsFinite(s[1]) && float.IsFinite(s[2])));
+        Assert.AreEqual(1f, scores[70][0], $"the constant feature's jump scores {scores[70][1]}");
+    }
+
+    [TestMethod]
+    public void AnOutputColumnNamedAsTheInputHidesItAndScoresTheSame()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        var later = Load(mlContext, Series(HistoryRows, 40));
+        using var separate = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        using var same = mlContext.Transforms.DetectAnomalyByLstm("Value", "Value", Small()).Fit(history);
+
+        var scored = same.Transform(later);
+
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Single, 3), scored.Schema["Value"].Type);
+        AssertSameRows(Scores(separate.Transform(later)), Scores(scored, "Value"));
+    }
+
+    [TestMethod]
+    public void ANaNDoubleTimestampMidHistoryIsRefusedNamingItsRowAndTheOneBefore()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = Series(0, HistoryRows);
+        rows[3].Time = double.NaN;
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small(), "Time").Fit(Load(mlContext, rows)));
+
+        Assert.AreEqual("Row 3 of timestamp column 'Time': expected a timestamp after 2 (row 2), found NaN. The series is read in row order, Transform's rows after Fit's: sort the rows by time and drop repeated timestamps.", e.Message);
+    }
+
+    [TestMethod]
+    public void TransformingTheHistoryAgainWithTimestampsIsRefusedAtItsFirstRow()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small(), "Time").Fit(history);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Scores(detector.Transform(history)));
+
+        Assert.AreEqual("Row 0 of timestamp column 'Time': expected a timestamp after 199 (the last of the history Fit read), found 0. The series is read in row order, Transform's rows after Fit's: sort the rows by time and drop repeated timestamps.", e.Message);
+        Assert.AreEqual(0, detector.OpenEngines);
+    }
+
+    [TestMethod]
+    public void DateTimesOfEqualTicksButDifferentKindsAreOneTimestampRepeated()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var start = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var rows = Enumerable.Range(0, 40).Select(t => new TimedReading { Value = Sine(t), When = start.AddMinutes(t) }).ToArray();
+        rows[10].When = DateTime.SpecifyKind(rows[9].When, DateTimeKind.Local);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() =>
+            mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small(), "When").Fit(mlContext.Data.LoadFromEnumerable(rows)));
+
+        StringAssert.StartsWith(e.Message, "Row 10 of timestamp column 'When': expected a timestamp after 2024-01-01T00:09:00");
+    }
+
+    // ---- Trainers.Lstm ----
+
+    private static readonly LstmAnomalyTrainerOptions Tiny = new() { HiddenSize = 8, Epochs = 2, Seed = 1 };
+
+    private static IDataView Windows(MLContext mlContext, float[][] rows)
+    {
+        var schema = SchemaDefinition.Create(typeof(WindowRow));
+        schema[nameof(WindowRow.Sequence)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 20);
+        return mlContext.Data.LoadFromEnumerable(rows.Select(r => new WindowRow { Sequence = r }), schema);
+    }
+
+    private static float[][] SineWindows(int count) =>
+        [.. Enumerable.Range(0, count).Select(n => Enumerable.Range(0, 20).Select(t => Sine(t + 3 * n)).ToArray())];
+
+    [TestMethod]
+    public void AScoredRowOfHugeFiniteValuesScoresOneAndIsFlagged()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var detector = mlContext.AnomalyDetection.Trainers.Lstm("Sequence", Tiny).Fit(Windows(mlContext, SineWindows(40)));
+        var test = SineWindows(3);
+        test[1] = [.. test[1].Select(v => v * 1e30f)];
+
+        var scored = detector.Transform(Windows(mlContext, test));
+        var scores = scored.GetColumn<float>("Score").ToArray();
+        var flags = scored.GetColumn<bool>("PredictedLabel").ToArray();
+
+        Assert.AreEqual(1f, scores[1], $"scores {string.Join(", ", scores)}");
+        Assert.IsTrue(flags[1]);
+    }
+
+    [TestMethod]
+    public void ANaNInTheLastTrainingRowIsRefusedNamingItsRowInTheInput()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = SineWindows(40);
+        rows[39][5] = float.NaN;
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.AnomalyDetection.Trainers.Lstm("Sequence", Tiny).Fit(Windows(mlContext, rows)));
+
+        Assert.AreEqual("LSTM training: row 39 holds NaN or infinity; replace missing values before training (e.g. ReplaceMissingValues).", e.Message);
+    }
+
+    [TestMethod]
+    public void ANaNInAnyTrainingRowIsRefusedWhereverItFalls()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var refused = new List<int>();
+        for (int row = 0; row < 12; row++)
+        {
+            var rows = SineWindows(12);
+            rows[row][3] = float.PositiveInfinity;
+            try
+            {
+                using var detector = mlContext.AnomalyDetection.Trainers.Lstm("Sequence", Tiny).Fit(Windows(mlContext, rows));
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains($"row {row} holds NaN or infinity", StringComparison.Ordinal))
+            {
+                refused.Add(row);
+            }
+        }
+
+        CollectionAssert.AreEqual(Enumerable.Range(0, 12).ToArray(), refused.ToArray());
+    }
+
+    [TestMethod]
+    public void AnEmptyTrainingSetIsRefusedNamingTheColumn()
+    {
+        var mlContext = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.AnomalyDetection.Trainers.Lstm("Sequence", Tiny).Fit(Windows(mlContext, [])));
+
+        StringAssert.Contains(e.Message, "Sequence");
+    }
+
+    private sealed class Reading
+    {
+        public float Value { get; set; }
+
+        public float Flat { get; set; }
+
+        public double Time { get; set; }
+    }
+
+    private sealed class TimedReading
+    {
+        public float Value { get; set; }
+
+        public DateTime When { get; set; }
+    }
+
+    private sealed class WindowRow
+    {
+        public float[] Sequence { get; set; } = [];
+    }
+}
