@@ -1,9 +1,9 @@
 // Anomaly detection on the whole NAB corpus (58 series), scored the way NAB scores its
 // scoreboard. Per series: an LSTM learns to forecast the next point from the probationary
 // period (NAB's rule: the first min(15 %, 750) points), then a time-series engine streams every
-// point, one LSTM step each, and turns the forecast error into an anomaly score in [0, 1], a
-// value beyond the range seen so far scoring 1 (examples/Common/NabDetector.cs). The same engine
-// on an LSTM with random weights is the untrained floor: what the detector scores above it is
+// point, one LSTM step each, and scores it in [0, 1] by its forecast error and its LSTM state's
+// novelty against the probationary period's states, a value beyond the range seen so far scoring 1 (examples/Common/NabDetector.cs). The same engine
+// on the random weights training starts from is the untrained floor: what the detector scores above it is
 // what learning earned. The scores go through MLNet.Lstm.Evaluation's NAB scorer
 // (threshold optimised over the corpus, per profile) and are written in NAB's own results
 // layout, so NAB's scorer can check them: <out>/mlnetLstm/<category>/mlnetLstm_<series>.csv.

@@ -41,8 +41,9 @@ public static class NabDetector
     }
 
     /// <summary>
-    /// The untrained floor: the same engine and scoring, on an LSTM with random weights that
-    /// standardizes the series by the probationary period's mean and deviation, as training would.
+    /// The untrained floor: the same engine and scoring, on an LSTM with the random weights
+    /// training starts from (forget gates' bias raised by 1), standardizing the series by the
+    /// probationary period's mean and deviation, as training would.
     /// What the detector scores above this is what learning earned.
     /// </summary>
     public static double[] ScoreUntrained(NabSeries series, Stopwatch streaming, LstmAnomalyDetectorOptions options)
@@ -57,6 +58,13 @@ public static class NabDetector
         mean /= probationary;
         double deviation = Math.Sqrt(Math.Max(squares / probationary - mean * mean, 0));
         var random = LstmModel.CreateRandom(1, options.HiddenSize, outputSize: 1, seed: options.Seed).GetWeights();
+        // Training starts from such weights with the forget gates' bias raised (LstmTrainingOptions.ForgetGateBias);
+        // so does the floor, so that it is the detector before its training. PyTorch stacks the gates i, f, g, o.
+        var bias = random.GetCell(0, 0).BiasIh.AsSpan(options.HiddenSize, options.HiddenSize);
+        foreach (ref float b in bias)
+        {
+            b += new LstmTrainingOptions().ForgetGateBias;
+        }
         var model = LstmModel.FromWeights(new LstmWeights(random) { InputOffset = [(float)mean], InputScale = [deviation > 0 ? (float)(1 / deviation) : 1f] });
         var scoring = options.Scoring;
         using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions
