@@ -1,0 +1,11 @@
+namespace MLNet.Lstm.Orleans;
+
+/// <summary>Names shared by the fleet's silos and clients.</summary>
+public static class LstmFleet
+{
+    /// <summary>The grain storage name the series grains persist their checkpoints to.</summary>
+    public const string StorageName = "lstm-fleet";
+
+    /// <summary>The persisted state's name within that storage.</summary>
+    public const string StateName = "lstm-series";
+}

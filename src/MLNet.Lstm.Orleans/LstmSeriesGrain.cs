@@ -1,0 +1,107 @@
+using static System.FormattableString;
+
+namespace MLNet.Lstm.Orleans;
+
+/// <summary>
+/// The grain behind <see cref="ILstmSeriesGrain"/>: the series' engine lives in the activation;
+/// its checkpoint and the next sequence number are the persisted state, so that another silo
+/// resumes the series where the last checkpoint left it.
+/// </summary>
+internal sealed class LstmSeriesGrain(
+    [PersistentState(LstmFleet.StateName, LstmFleet.StorageName)] IPersistentState<LstmSeriesState> state,
+    LstmFleetModel fleet) : Grain, ILstmSeriesGrain
+{
+    private LstmTimeSeriesEngine? _engine;
+    private long _next;
+    private long _sinceCheckpoint;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _engine = fleet.CreateEngine();
+        if (state.State.Checkpoint is byte[] checkpoint)
+        {
+            // A checkpoint of another model is refused by its hash, naming what differs.
+            _engine.Restore(new MemoryStream(checkpoint, writable: false));
+        }
+        _next = state.State.NextSequence;
+        return Task.CompletedTask;
+    }
+
+    public async Task<LstmSeriesScores> Score(long firstSequence, float[] points)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var engine = _engine!;
+        string series = this.GetPrimaryKeyString();
+        int features = engine.InputSize;
+        if (points.Length % features != 0)
+        {
+            throw new ArgumentException(Invariant($"Series '{series}': expected whole points of {features} values (the model's input size), found {points.Length} values."), nameof(points));
+        }
+        if (firstSequence < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstSequence), Invariant($"Series '{series}': expected a sequence number from 0, found {firstSequence}."));
+        }
+        if (firstSequence > _next)
+        {
+            throw new LstmSequenceGapException(series, _next, firstSequence);
+        }
+        long count = points.Length / features;
+        long skip = Math.Min(_next - firstSequence, count);
+        var fresh = points.AsSpan(checked((int)(skip * features)));
+        // Checked before any is scored, so that a refused batch leaves the series as it was.
+        for (int i = 0; i < fresh.Length; i++)
+        {
+            if (!float.IsFinite(fresh[i]))
+            {
+                long point = firstSequence + skip + i / features;
+                throw new ArgumentException(Invariant($"Series '{series}': point {point} holds {fresh[i]} in feature {i % features}; expected finite values. Nothing of the batch was scored."), nameof(points));
+            }
+        }
+        var scores = new float[fresh.Length / features];
+        var errors = new float[scores.Length];
+        for (int i = 0; i < scores.Length; i++)
+        {
+            var prediction = engine.Predict(fresh.Slice(i * features, features));
+            scores[i] = prediction.Score;
+            errors[i] = prediction.Error;
+            _next++;
+            _sinceCheckpoint++;
+        }
+        if (_sinceCheckpoint >= fleet.Options.CheckpointEvery)
+        {
+            await Persist();
+        }
+        return new LstmSeriesScores(firstSequence + skip, scores, errors, _next, state.State.NextSequence);
+    }
+
+    public async Task<long> CheckPoint()
+    {
+        await Persist();
+        return state.State.NextSequence;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_sinceCheckpoint > 0)
+            {
+                await Persist();
+            }
+        }
+        finally
+        {
+            _engine?.Dispose();
+            _engine = null;
+        }
+    }
+
+    private async Task Persist()
+    {
+        using var checkpoint = new MemoryStream();
+        _engine!.CheckPoint(checkpoint);
+        state.State = new LstmSeriesState { NextSequence = _next, Checkpoint = checkpoint.ToArray() };
+        await state.WriteStateAsync();
+        _sinceCheckpoint = 0;
+    }
+}
