@@ -22,9 +22,9 @@ internal static class FleetCluster
         InputScale = [1f],
     });
 
-    public static async Task<TestCluster> Start(string sqlitePath, int checkpointEvery, int silos = 3)
+    public static async Task<TestCluster> Start(string sqlitePath, int checkpointEvery, int silos = 3, LstmModel? model = null)
     {
-        s_model = Model;
+        s_model = model ?? Model;
         s_options = new LstmFleetOptions { SqlitePath = sqlitePath, CheckpointEvery = checkpointEvery };
         var builder = new TestClusterBuilder((short)silos);
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();

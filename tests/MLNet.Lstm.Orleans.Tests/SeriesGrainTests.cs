@@ -8,10 +8,10 @@ public sealed class SeriesGrainTests
 
     private static string TempDatabase() => Path.Combine(Path.GetTempPath(), $"lstm-fleet-{Guid.NewGuid():N}.db");
 
-    private static async Task WithCluster(int silos, int checkpointEvery, Func<IClusterClient, Task> body, string? database = null)
+    private static async Task WithCluster(int silos, int checkpointEvery, Func<IClusterClient, Task> body, string? database = null, LstmModel? model = null)
     {
         database ??= TempDatabase();
-        var cluster = await FleetCluster.Start(database, checkpointEvery, silos);
+        var cluster = await FleetCluster.Start(database, checkpointEvery, silos, model);
         try
         {
             await body(cluster.Client);
@@ -134,4 +134,38 @@ public sealed class SeriesGrainTests
         Assert.AreEqual(30L, third.DurableSequence);
         Assert.AreEqual(35L, durable);
     });
+
+    [TestMethod]
+    public async Task PointsOfTheWrongWidthAreRefusedNamingTheModelsInputSize()
+    {
+        var twoFeatures = LstmModel.CreateRandom(2, 8, outputSize: 2, seed: 1);
+        await WithCluster(1, 1000, async client =>
+        {
+            var e = await Assert.ThrowsExactlyAsync<ArgumentException>(() => client.GetGrain<ILstmSeriesGrain>("wide").Score(0, [1f, 2f, 3f]));
+
+            Assert.AreEqual("Series 'wide': expected whole points of 2 values (the model's input size), found 3 values. (Parameter 'points')", e.Message);
+        }, model: twoFeatures);
+    }
+
+    [TestMethod]
+    public async Task ASeriesCheckpointedUnderAnotherModelIsRefusedByItsHash()
+    {
+        string database = TempDatabase();
+        try
+        {
+            await WithCluster(1, 1, client => client.GetGrain<ILstmSeriesGrain>("moved").Score(0, Values(10)), database);
+            var other = LstmModel.CreateRandom(1, 16, outputSize: 1, seed: 4);
+
+            await WithCluster(1, 1, async client =>
+            {
+                var e = await Assert.ThrowsExactlyAsync<InvalidDataException>(() => client.GetGrain<ILstmSeriesGrain>("moved").Score(10, Values(5, offset: 10)));
+
+                Assert.AreEqual("time-series checkpoint: it was written by an engine of another model (the model's SHA-256 differs).", e.Message);
+            }, database, other);
+        }
+        finally
+        {
+            File.Delete(database);
+        }
+    }
 }
