@@ -25,6 +25,7 @@ public interface ILstmSeriesGrain : IGrainWithStringKey
     /// <returns>The scores of the points not scored before, and the sequence numbers the series has reached and persisted.</returns>
     /// <exception cref="LstmSequenceGapException">The batch starts after the next point the series expects: points are missing.</exception>
     /// <exception cref="ArgumentException">The points are not whole points of F values, or one holds NaN or an infinity (nothing of the batch is scored).</exception>
+    /// <exception cref="LstmFleetStorageException">The checkpoint the batch called for could not be written; nothing of the batch is scored.</exception>
     Task<LstmSeriesScores> Score(long firstSequence, float[] points);
 
     /// <summary>Persists the series' checkpoint now, whatever <see cref="LstmFleetOptions.CheckpointEvery"/> says.</summary>

@@ -59,6 +59,13 @@ internal sealed class LstmSeriesGrain(
         }
         var scores = new float[fresh.Length / features];
         var errors = new float[scores.Length];
+        // A batch that ends in a checkpoint is scored from a snapshot it can return to: should the
+        // storage refuse the write, the series is as before the batch, and the client's retry
+        // scores it again once the storage is back, rather than finding it acknowledged and its
+        // scores lost.
+        bool persists = _sinceCheckpoint + scores.Length >= fleet.Options.CheckpointEvery;
+        byte[]? before = persists ? Snapshot() : null;
+        (long next, long since) = (_next, _sinceCheckpoint);
         for (int i = 0; i < scores.Length; i++)
         {
             var prediction = engine.Predict(fresh.Slice(i * features, features));
@@ -67,9 +74,18 @@ internal sealed class LstmSeriesGrain(
             _next++;
             _sinceCheckpoint++;
         }
-        if (_sinceCheckpoint >= fleet.Options.CheckpointEvery)
+        if (persists)
         {
-            await Persist();
+            try
+            {
+                await Persist();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                engine.Restore(new MemoryStream(before!, writable: false));
+                (_next, _sinceCheckpoint) = (next, since);
+                throw new LstmFleetStorageException(series, next, e);
+            }
         }
         return new LstmSeriesScores(firstSequence + skip, scores, errors, _next, state.State.NextSequence);
     }
@@ -96,12 +112,27 @@ internal sealed class LstmSeriesGrain(
         }
     }
 
-    private async Task Persist()
+    private byte[] Snapshot()
     {
         using var checkpoint = new MemoryStream();
         _engine!.CheckPoint(checkpoint);
-        state.State = new LstmSeriesState { NextSequence = _next, Checkpoint = checkpoint.ToArray() };
-        await state.WriteStateAsync();
+        return checkpoint.ToArray();
+    }
+
+    private async Task Persist()
+    {
+        var persisted = state.State;
+        state.State = new LstmSeriesState { NextSequence = _next, Checkpoint = Snapshot() };
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            // What storage holds is still the former state: DurableSequence must not claim more.
+            state.State = persisted;
+            throw;
+        }
         _sinceCheckpoint = 0;
     }
 }

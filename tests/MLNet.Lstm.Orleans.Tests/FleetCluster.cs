@@ -22,7 +22,8 @@ internal static class FleetCluster
         InputScale = [1f],
     });
 
-    public static async Task<TestCluster> Start(string sqlitePath, int checkpointEvery, int silos = 3, LstmModel? model = null)
+    /// <summary>Starts the cluster; a null <paramref name="sqlitePath"/> gives the silos a <see cref="FlakyStorage"/> instead.</summary>
+    public static async Task<TestCluster> Start(string? sqlitePath, int checkpointEvery, int silos = 3, LstmModel? model = null)
     {
         s_model = model ?? Model;
         s_options = new LstmFleetOptions { SqlitePath = sqlitePath, CheckpointEvery = checkpointEvery };
@@ -39,6 +40,10 @@ internal static class FleetCluster
         public void Configure(ISiloBuilder silo)
         {
             silo.AddLstmFleet(s_model!, s_options);
+            if (s_options!.SqlitePath is null)
+            {
+                silo.Services.AddKeyedSingleton<global::Orleans.Storage.IGrainStorage>(LstmFleet.StorageName, new FlakyStorage());
+            }
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

@@ -168,4 +168,39 @@ public sealed class SeriesGrainTests
             File.Delete(database);
         }
     }
+
+    [TestMethod]
+    public async Task AStorageOutageFailsTheBatchThatCheckpointsAndItsRetryScoresItOnceTheStorageIsBack()
+    {
+        var cluster = await FleetCluster.Start(sqlitePath: null, checkpointEvery: 10, silos: 1);
+        try
+        {
+            var grain = cluster.Client.GetGrain<ILstmSeriesGrain>("outage");
+            await grain.Score(0, Values(8));
+            FlakyStorage.Down = true;
+            LstmFleetStorageException refused;
+            try
+            {
+                refused = await Assert.ThrowsExactlyAsync<LstmFleetStorageException>(() => grain.Score(8, Values(5, offset: 8)));
+            }
+            finally
+            {
+                FlakyStorage.Down = false;
+            }
+
+            var retried = await grain.Score(8, Values(5, offset: 8));
+
+            Assert.AreEqual("Series 'outage': its checkpoint could not be written to grain storage 'lstm-fleet' (IOException: the storage is down); the batch from point 8 was not scored. Resend it once the storage is back.", refused.Message);
+            Assert.AreEqual(8L, refused.ResendFrom);
+            using var engine = FleetCluster.Model.CreateTimeSeriesEngine();
+            float[] expected = [.. Values(13).Select(v => engine.Predict(v).Score)];
+            Assert.AreEqual((8L, 13L, 13L), (retried.FirstScored, retried.NextSequence, retried.DurableSequence));
+            CollectionAssert.AreEqual(expected[8..], retried.Scores);
+        }
+        finally
+        {
+            await cluster.StopAllSilosAsync();
+            await cluster.DisposeAsync();
+        }
+    }
 }
