@@ -1,6 +1,6 @@
 namespace MLNet.Lstm.Orleans;
 
-/// <summary>How the silo's series grains score and persist (<see cref="LstmFleetSiloBuilderExtensions.AddLstmFleet"/>).</summary>
+/// <summary>How the silo's series grains score and persist (<see cref="LstmFleetSiloBuilderExtensions.AddLstmFleet(ISiloBuilder, LstmModel, LstmFleetOptions)"/>).</summary>
 /// <example>
 /// <code>
 /// siloBuilder.AddLstmFleet(LstmModel.FromOnnx("forecaster.onnx"), new LstmFleetOptions { CheckpointEvery = 500 });

@@ -40,4 +40,58 @@ public static class LstmFleetSiloBuilderExtensions
         }
         return builder;
     }
+
+    /// <summary>
+    /// Hosts the fleet with the model in <paramref name="modelPath"/>, read once when the silo is
+    /// built: an ONNX file (<see cref="LstmModel.FromOnnx(string)"/>) or an ML.NET model.zip whose
+    /// pipeline holds an LSTM featurizer (its <see cref="LstmFeaturizerTransformer.Model"/>).
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="modelPath">The .onnx or .zip file.</param>
+    /// <param name="options">Checkpointing and scoring; null for the defaults.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="FileNotFoundException">No file at <paramref name="modelPath"/>.</exception>
+    /// <exception cref="InvalidDataException">A model.zip without an LSTM featurizer.</exception>
+    /// <example>
+    /// <code>
+    /// silo.UseLocalhostClustering().AddLstmFleet("forecaster.zip", new LstmFleetOptions { SqlitePath = "fleet.db" });
+    /// </code>
+    /// </example>
+    public static ISiloBuilder AddLstmFleet(this ISiloBuilder builder, string modelPath, LstmFleetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(modelPath);
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException(FormattableString.Invariant($"LSTM fleet model: expected an .onnx file or a model.zip at '{Path.GetFullPath(modelPath)}', found no file."), modelPath);
+        }
+        return builder.AddLstmFleet(ReadModel(modelPath), options);
+    }
+
+    private static LstmModel ReadModel(string path)
+    {
+        if (!string.Equals(Path.GetExtension(path), ".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            return LstmModel.FromOnnx(path);
+        }
+        var transformer = new Microsoft.ML.MLContext().Model.Load(path, out _);
+        try
+        {
+            var featurizer = Featurizers(transformer).FirstOrDefault()
+                ?? throw new InvalidDataException(FormattableString.Invariant($"LSTM fleet model: expected the model.zip '{Path.GetFullPath(path)}' to hold an LSTM featurizer (LstmFeaturizerTransformer), found a pipeline of {transformer.GetType().Name} without one."));
+            // The graph, not the featurizer's session: the engines make their own.
+            return featurizer.Model;
+        }
+        finally
+        {
+            (transformer as IDisposable)?.Dispose();
+        }
+    }
+
+    private static IEnumerable<LstmFeaturizerTransformer> Featurizers(Microsoft.ML.ITransformer transformer) => transformer switch
+    {
+        LstmFeaturizerTransformer featurizer => [featurizer],
+        IEnumerable<Microsoft.ML.ITransformer> chain => chain.SelectMany(Featurizers),
+        _ => [],
+    };
 }
