@@ -14,7 +14,7 @@ public sealed class LstmSequenceGapException : Exception
     /// <param name="expected">The sequence number the series expects next.</param>
     /// <param name="found">The first sequence number of the batch.</param>
     public LstmSequenceGapException(string series, long expected, long found)
-        : base(FormattableString.Invariant($"Series '{series}': expected point {expected} next, found a batch starting at {found}; points {expected} to {found - 1} are missing. Resend from point {expected}."))
+        : base(FormattableString.Invariant($"Series '{series}': expected point {expected} next, found a batch starting at {found}; {(found - expected == 1 ? $"point {expected} is" : $"points {expected} to {found - 1} are")} missing. Resend from point {expected}."))
     {
         Series = series;
         Expected = expected;

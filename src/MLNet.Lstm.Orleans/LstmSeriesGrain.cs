@@ -14,15 +14,26 @@ internal sealed class LstmSeriesGrain(
     private LstmTimeSeriesEngine? _engine;
     private long _next;
     private long _sinceCheckpoint;
+    // Another activation wrote the series since this one read it: this one must not write again.
+    private bool _stale;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _engine = fleet.CreateEngine();
+        var engine = fleet.CreateEngine();
         if (state.State.Checkpoint is byte[] checkpoint)
         {
-            // A checkpoint of another model is refused by its hash, naming what differs.
-            _engine.Restore(new MemoryStream(checkpoint, writable: false));
+            try
+            {
+                engine.Restore(new MemoryStream(checkpoint, writable: false));
+            }
+            catch (InvalidDataException e)
+            {
+                // A failed activation is not deactivated: its engine is freed here or never.
+                engine.Dispose();
+                throw new InvalidDataException(Invariant($"Series '{this.GetPrimaryKeyString()}': its checkpoint in grain storage '{LstmFleet.StorageName}' cannot be restored: {e.Message}"), e);
+            }
         }
+        _engine = engine;
         _next = state.State.NextSequence;
         return Task.CompletedTask;
     }
@@ -84,6 +95,13 @@ internal sealed class LstmSeriesGrain(
             {
                 engine.Restore(new MemoryStream(before!, writable: false));
                 (_next, _sinceCheckpoint) = (next, since);
+                if (IsStale(e))
+                {
+                    // Its ETag will never match again: a fresh activation reads what storage holds.
+                    _stale = true;
+                    DeactivateOnIdle();
+                    throw LstmFleetStorageException.Stale(series, next, e);
+                }
                 throw new LstmFleetStorageException(series, next, e);
             }
         }
@@ -100,7 +118,7 @@ internal sealed class LstmSeriesGrain(
     {
         try
         {
-            if (_sinceCheckpoint > 0)
+            if (_sinceCheckpoint > 0 && !_stale)
             {
                 await Persist();
             }
@@ -110,6 +128,18 @@ internal sealed class LstmSeriesGrain(
             _engine?.Dispose();
             _engine = null;
         }
+    }
+
+    private static bool IsStale(Exception e)
+    {
+        for (var cause = e; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is global::Orleans.Storage.InconsistentStateException)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private byte[] Snapshot()

@@ -54,6 +54,17 @@ public sealed class SeriesGrainTests
     });
 
     [TestMethod]
+    public async Task ABatchOnePointAheadNamesTheOneMissingPoint() => await WithCluster(1, 1000, async client =>
+    {
+        var grain = client.GetGrain<ILstmSeriesGrain>("one-gap");
+        await grain.Score(0, Values(10));
+
+        var e = await Assert.ThrowsExactlyAsync<LstmSequenceGapException>(() => grain.Score(11, Values(5, offset: 11)));
+
+        Assert.AreEqual("Series 'one-gap': expected point 10 next, found a batch starting at 11; point 10 is missing. Resend from point 10.", e.Message);
+    });
+
+    [TestMethod]
     public async Task ABatchHoldingNaNIsRefusedWholeAndTheSeriesGoesOnAsIfItNeverCame() => await WithCluster(1, 1000, async client =>
     {
         var grain = client.GetGrain<ILstmSeriesGrain>("nan");
@@ -160,7 +171,7 @@ public sealed class SeriesGrainTests
             {
                 var e = await Assert.ThrowsExactlyAsync<InvalidDataException>(() => client.GetGrain<ILstmSeriesGrain>("moved").Score(10, Values(5, offset: 10)));
 
-                Assert.AreEqual("time-series checkpoint: it was written by an engine of another model (the model's SHA-256 differs).", e.Message);
+                Assert.AreEqual("Series 'moved': its checkpoint in grain storage 'lstm-fleet' cannot be restored: time-series checkpoint: it was written by an engine of another model (the model's SHA-256 differs).", e.Message);
             }, database, other);
         }
         finally
