@@ -8,4 +8,11 @@ public static class LstmFleet
 
     /// <summary>The persisted state's name within that storage.</summary>
     public const string StateName = "lstm-series";
+
+    /// <summary>
+    /// Points a series scores between persisted checkpoints, by default: after a silo fails, at
+    /// most that many points a series are scored again, and each checkpoint (up to about 70 KB)
+    /// is written once per that many points.
+    /// </summary>
+    public const int DefaultCheckpointEvery = 1000;
 }

@@ -20,7 +20,7 @@ public sealed class LstmFleetOptions
     /// Default 1,000: after a silo fails, at most that many points a series are scored again, from
     /// the checkpoint, with the same scores. 1 persists after every batch.
     /// </summary>
-    public int CheckpointEvery { get; set; } = 1000;
+    public int CheckpointEvery { get; set; } = LstmFleet.DefaultCheckpointEvery;
 
     /// <summary>The engines' scoring options (<see cref="LstmTimeSeriesOptions"/>); the defaults if null.</summary>
     public LstmTimeSeriesOptions? Scoring { get; set; }

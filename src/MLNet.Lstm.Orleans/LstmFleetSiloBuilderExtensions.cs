@@ -29,7 +29,7 @@ public static class LstmFleetSiloBuilderExtensions
         options ??= new LstmFleetOptions();
         if (options.CheckpointEvery < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), FormattableString.Invariant($"LstmFleetOptions.CheckpointEvery: expected at least 1 point, found {options.CheckpointEvery}."));
+            throw FleetThrow.CheckpointEveryInvalid(options.CheckpointEvery);
         }
         // The engine checks its options and the model when a grain makes one; checked here, a bad one fails the silo's start instead.
         model.CreateTimeSeriesEngine(options.Scoring).Dispose();
@@ -63,7 +63,7 @@ public static class LstmFleetSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
         if (!File.Exists(modelPath))
         {
-            throw new FileNotFoundException(FormattableString.Invariant($"LSTM fleet model: expected an .onnx file or a model.zip at '{Path.GetFullPath(modelPath)}', found no file."), modelPath);
+            throw FleetThrow.ModelFileMissing(modelPath);
         }
         return builder.AddLstmFleet(ReadModel(modelPath), options);
     }
@@ -78,7 +78,7 @@ public static class LstmFleetSiloBuilderExtensions
         try
         {
             var featurizer = Featurizers(transformer).FirstOrDefault()
-                ?? throw new InvalidDataException(FormattableString.Invariant($"LSTM fleet model: expected the model.zip '{Path.GetFullPath(path)}' to hold an LSTM featurizer (LstmFeaturizerTransformer), found a pipeline of {transformer.GetType().Name} without one."));
+                ?? throw FleetThrow.ModelZipWithoutFeaturizer(path, transformer.GetType().Name);
             // The graph, not the featurizer's session: the engines make their own.
             return featurizer.Model;
         }

@@ -1,5 +1,3 @@
-using static System.FormattableString;
-
 namespace MLNet.Lstm.Orleans;
 
 /// <summary>
@@ -30,7 +28,7 @@ internal sealed class LstmSeriesGrain(
             {
                 // A failed activation is not deactivated: its engine is freed here or never.
                 engine.Dispose();
-                throw new InvalidDataException(Invariant($"Series '{this.GetPrimaryKeyString()}': its checkpoint in grain storage '{LstmFleet.StorageName}' cannot be restored: {e.Message}"), e);
+                throw FleetThrow.CheckpointNotRestorable(this.GetPrimaryKeyString(), e);
             }
         }
         _engine = engine;
@@ -46,11 +44,11 @@ internal sealed class LstmSeriesGrain(
         int features = engine.InputSize;
         if (points.Length % features != 0)
         {
-            throw new ArgumentException(Invariant($"Series '{series}': expected whole points of {features} values (the model's input size), found {points.Length} values."), nameof(points));
+            throw FleetThrow.PointsNotWhole(series, features, points.Length);
         }
         if (firstSequence < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(firstSequence), Invariant($"Series '{series}': expected a sequence number from 0, found {firstSequence}."));
+            throw FleetThrow.SequenceNegative(series, firstSequence);
         }
         if (firstSequence > _next)
         {
@@ -64,8 +62,7 @@ internal sealed class LstmSeriesGrain(
         {
             if (!float.IsFinite(fresh[i]))
             {
-                long point = firstSequence + skip + i / features;
-                throw new ArgumentException(Invariant($"Series '{series}': point {point} holds {fresh[i]} in feature {i % features}; expected finite values. Nothing of the batch was scored."), nameof(points));
+                throw FleetThrow.PointNotFinite(series, firstSequence + skip + i / features, i % features, fresh[i]);
             }
         }
         var scores = new float[fresh.Length / features];
