@@ -56,13 +56,13 @@ internal static class LstmThrow
         new(Invariant($"LstmTrainingOptions.InitialModel: the {objective} objective trains no convolutional branch (its head reads single steps, not the whole sequence), but the model has one of {layers} layer(s); expected a model without one, or Objective Classification or Regression."), nameof(LstmTrainingOptions.InitialModel));
 
     public static InvalidOperationException ConvKernelLongerThanSequence(int layer, int kernel, int steps) =>
-        new(Invariant($"LSTM training: conv layer {layer}'s kernel spans {kernel} steps, but the training sequences reach the branch with a median of {steps} step(s) (after pooling); expected kernels of at most {steps} steps (set ConvKernelSizes shorter, or MaxSteps higher)."));
+        new(Invariant($"LSTM training: conv layer {layer}'s kernel spans {kernel} steps, but the training sequences reach the branch with a median of {steps} step(s) (after pooling); expected kernels of at most {steps} steps (set ConvKernelSizes shorter, or ConvMaxSteps higher)."));
 
     public static InvalidOperationException InitialModelConvKernelLongerThanSequence(int layer, int kernel, int steps) =>
         new(Invariant($"LSTM training: the InitialModel's conv layer {layer} has a kernel of {kernel} steps, but the training sequences reach it with a median of {steps} step(s) (after the model's own pooling); expected kernels of at most {steps} steps. Fine-tune it on longer sequences, or train a new model."));
 
     public static InvalidOperationException ConvBatchTooLarge(int batchSize, int steps, long window, long values) =>
-        new(Invariant($"LSTM training: a batch of {batchSize} rows of {steps} steps gives the convolutional branch windows of {values} values ({window} per step); expected at most {LstmDefaults.MaxTensorElements} (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or MaxSteps."));
+        new(Invariant($"LSTM training: a batch of {batchSize} rows of {steps} steps gives the convolutional branch windows of {values} values ({window} per step); expected at most {LstmDefaults.MaxTensorElements} (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or ConvMaxSteps."));
 
     public static ArgumentException WeightsInvalid(string property, string why) =>
         new(Invariant($"LstmWeights.{property}: {why}."), property);
@@ -291,6 +291,9 @@ internal static class LstmThrow
 
     public static ArgumentException MaxStepsInvalid(int found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.MaxSteps), Invariant($"expected null (every step) or at least 1, found {found}"));
+
+    public static ArgumentException ConvMaxStepsInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.ConvMaxSteps), Invariant($"expected null (the LSTM's MaxSteps) or at least 1, found {found}"));
 
     public static ArgumentException LearningRateScheduleUndefined(LstmLearningRateSchedule found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.LearningRateSchedule), Invariant($"expected Constant or Cosine, found {found}"));

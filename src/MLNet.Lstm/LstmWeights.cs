@@ -18,6 +18,7 @@ public sealed class LstmWeights
 {
     private readonly LstmCellWeights[] _cells;
     private readonly LstmConvLayerWeights[] _convLayers;
+    private readonly int? _convPoolingStride;
     private LstmHeadInput _headInput;
 
     /// <summary>A deep copy of <paramref name="source"/>: every tensor and the preprocessing; change what the copy keeps in an object initializer.</summary>
@@ -35,6 +36,7 @@ public sealed class LstmWeights
         InputOffset = (float[]?)source.InputOffset?.Clone();
         InputScale = (float[]?)source.InputScale?.Clone();
         PoolingStride = source.PoolingStride;
+        ConvPoolingStride = source.ConvPoolingStride;
         foreach (var (from, to) in source.Tensors().Zip(Tensors()))
         {
             from.CopyTo(to, 0);
@@ -160,6 +162,23 @@ public sealed class LstmWeights
     /// </code>
     /// </example>
     public int PoolingStride { get; init; } = 1;
+
+    /// <summary>
+    /// Consecutive steps averaged into one before the convolutional branch reads them (after
+    /// scaling); by default the LSTM's <see cref="PoolingStride"/>, so the branch reads what the
+    /// LSTM reads. A smaller stride lets the branch see shapes finer than the LSTM's steps; training
+    /// picks it from the rows' length (<see cref="LstmTrainingOptions.ConvMaxSteps"/>). Ignored without a branch.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var weights = new LstmWeights(1, 16, 1, 2, false, [32, 64, 32], [8, 5, 3]) { PoolingStride = 8, ConvPoolingStride = 2 }; // 512 steps: the LSTM reads 64, the branch 256
+    /// </code>
+    /// </example>
+    public int ConvPoolingStride
+    {
+        get => _convPoolingStride ?? PoolingStride;
+        init => _convPoolingStride = value;
+    }
 
     /// <summary>
     /// What the head reads; default <see cref="LstmHeadInput.LastStep"/> (PyTorch's seed model).
@@ -328,6 +347,7 @@ public sealed class LstmWeights
         InputOffset = InputOffset,
         InputScale = InputScale,
         PoolingStride = PoolingStride,
+        ConvPoolingStride = ConvPoolingStride,
     };
 
     /// <summary>Checks what the public initializers cannot: the preprocessing's sizes and values.</summary>
@@ -338,6 +358,10 @@ public sealed class LstmWeights
         if (PoolingStride < 1)
         {
             throw LstmThrow.WeightsInvalid(nameof(PoolingStride), $"expected at least 1, found {PoolingStride}");
+        }
+        if (ConvPoolingStride < 1)
+        {
+            throw LstmThrow.WeightsInvalid(nameof(ConvPoolingStride), $"expected at least 1, found {ConvPoolingStride}");
         }
         _ = HeadInputWidth;
         for (int layer = 0; layer < NumLayers; layer++)

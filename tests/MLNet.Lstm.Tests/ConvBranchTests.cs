@@ -49,6 +49,74 @@ public sealed class ConvBranchTests
         }
     }
 
+    [TestMethod]
+    [DataRow("conv_stack")]
+    [DataRow("conv_bn_stack")]
+    public void TrainingForwardPassOnTheBranchsOwnBatchMatchesPyTorchsConv1dStack(string fixtureName)
+    {
+        var fixture = ConvFixture.Load(fixtureName);
+        var weights = fixture.Weights(hidden: 4, outputSize: 2, seed: 3);
+        foreach (var c in fixture.Cases)
+        {
+            var branch = new ConvBranch(weights);
+            branch.Refresh();
+            branch.ForwardBatchMajor([.. c.Sequences(fixture.InputSize).SelectMany(row => row.SelectMany(step => step))], c.Steps, c.Batch);
+            var actual = branch.Features.ToArray();
+            for (int i = 0; i < actual.Length; i++)
+            {
+                Assert.AreEqual(c.Features[i], actual[i], 1e-5, $"T = {c.Steps}, value {i}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(LstmHeadInput.LastStep)]
+    [DataRow(LstmHeadInput.LastMeanMax)]
+    public void GradientsOfABranchReadingItsOwnStepsMatchCentralFiniteDifferences(LstmHeadInput headInput)
+    {
+        const int Features = 2, Hidden = 4, Steps = 3, ConvSteps = 7, Rows = 3, Classes = 3;
+        var weights = new LstmWeights(Features, Hidden, outputSize: Classes, convChannels: [3, 2], convKernelSizes: [4, 2]) { HeadInput = headInput, PoolingStride = 3, ConvPoolingStride = 1 };
+        var draw = new Random(6);
+        foreach (var tensor in weights.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(draw.NextDouble() * 2 - 1);
+            }
+        }
+        if (headInput == LstmHeadInput.LastMeanMax)
+        {
+            int width = weights.HeadInputWidth;
+            for (int o = 0; o < weights.OutputSize; o++)
+            {
+                Array.Clear(weights.HeadWeight!, o * width + 2 * Hidden, Hidden);
+            }
+        }
+        var random = new Random(5);
+        var batch = new TrainingBatch
+        {
+            Count = Rows,
+            Steps = Steps,
+            Inputs = [.. Enumerable.Range(0, Steps * Rows * Features).Select(_ => (float)(random.NextDouble() * 4 - 2))],
+            ConvSteps = ConvSteps,
+            ConvInputs = [.. Enumerable.Range(0, ConvSteps * Rows * Features).Select(_ => (float)(random.NextDouble() * 4 - 2))],
+            Classes = [.. Enumerable.Range(0, Rows).Select(_ => random.Next(Classes))],
+        };
+        // A step of 1e-2 moves some ReLU inputs across 0 over these 7 steps; 2e-3 stays off the kinks.
+        var network = new LstmNetwork(weights, ClassificationObjective.Instance);
+        var gradients = weights.ZerosLike();
+        network.LossAndGradients(batch, gradients);
+
+        foreach (var (parameter, gradient) in weights.Tensors().Zip(gradients.Tensors()).Skip(4))
+        {
+            for (int i = 0; i < parameter.Length; i++)
+            {
+                double numeric = TrainingNetworkTests.CentralDifference(network, batch, parameter, i, 2e-3f);
+                Assert.AreEqual(numeric, gradient[i], 2e-3 + 1e-2 * Math.Abs(numeric), $"tensor of {parameter.Length} values, index {i}");
+            }
+        }
+    }
+
     public static IEnumerable<object[]> GradientCases =>
         from headInput in Enum.GetValues<LstmHeadInput>()
         from members in new[] { 1, 2 }

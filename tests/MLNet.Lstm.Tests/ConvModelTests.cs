@@ -68,10 +68,172 @@ public sealed class ConvModelTests
         }
     }
 
-    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence)
+    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence, int? stride = null)
     {
         var scaled = sequence.Select(step => step.Select((v, f) => (v - weights.InputOffset![f]) * weights.InputScale![f]).ToArray()).ToArray();
-        return [.. scaled.Chunk(weights.PoolingStride).Select(window => Enumerable.Range(0, 2).Select(f => window.Average(step => step[f])).ToArray())];
+        return [.. scaled.Chunk(stride ?? weights.PoolingStride).Select(window => Enumerable.Range(0, 2).Select(f => window.Average(step => step[f])).ToArray())];
+    }
+
+    [TestMethod]
+    [DataRow(1, 7)]
+    [DataRow(2, 7)]
+    [DataRow(3, 8)]
+    [DataRow(4, 2)]
+    public void ABranchPooledByItsOwnStrideMatchesAPlainLoop(int convStride, int steps)
+    {
+        var weights = new LstmWeights(RandomWeights()) { ConvPoolingStride = convStride };
+        var sequences = TestData.Random(4, steps, 2, seed: 9);
+        var features = Featurize(LstmModel.FromWeights(weights), sequences);
+
+        for (int n = 0; n < sequences.Length; n++)
+        {
+            var expected = ReferenceConv1d.Features(weights, ScaledAndPooled(weights, sequences[n], convStride));
+            for (int c = 0; c < 2; c++)
+            {
+                Assert.AreEqual(expected[c], features[n][18 + c], 1e-5, $"row {n}, channel {c}");
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1, new[] { "conv_channels_first" })]
+    [DataRow(3, new[] { "conv_channels_first", "conv_time_pool" })]
+    public void TheBranchsOwnStrideRoundTripsExactlyAndReadsTheScaledInput(int convStride, string[] branchInputNodes)
+    {
+        var weights = new LstmWeights(RandomWeights()) { ConvPoolingStride = convStride };
+        var model = LstmModel.FromWeights(weights);
+        var graph = ModelProto.Parser.ParseFrom(model.ToOnnxBytes()).Graph;
+
+        var back = LstmModel.FromOnnx(new MemoryStream(model.ToOnnxBytes())).GetWeights();
+
+        Assert.AreEqual(2, back.PoolingStride);
+        Assert.AreEqual(convStride, back.ConvPoolingStride);
+        CollectionAssert.AreEqual(model.ToOnnxBytes(), LstmModel.FromWeights(back).ToOnnxBytes());
+        CollectionAssert.AreEqual(branchInputNodes, graph.Node.Where(n => n.Name.StartsWith("conv_", StringComparison.Ordinal) && n.OpType is "Transpose" or "AveragePool").Select(n => n.Name).ToArray());
+        Assert.AreEqual("x_scaled", graph.Node.Single(n => n.Name == "conv_channels_first").Input[0]);
+    }
+
+    [TestMethod]
+    public void ABranchReadingWhatTheLstmReadsKeepsItsGraphAndStride()
+    {
+        var weights = RandomWeights();
+        var graph = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(weights).ToOnnxBytes()).Graph;
+
+        Assert.AreEqual(2, weights.ConvPoolingStride, "by default the branch pools as the LSTM does");
+        Assert.AreEqual("x_time_major", graph.Node.Single(n => n.Name == "conv_channels_first").Input[0]);
+        Assert.IsFalse(graph.Node.Any(n => n.Name == "conv_time_pool"));
+        Assert.AreEqual(2, LstmModel.FromWeights(weights).GetWeights().ConvPoolingStride);
+    }
+
+    [TestMethod]
+    public void AConvPoolingStrideBelowOneIsRefusedByFromWeights()
+    {
+        var weights = new LstmWeights(RandomWeights()) { ConvPoolingStride = 0 };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        StringAssert.StartsWith(e.Message, "LstmWeights.ConvPoolingStride: expected at least 1, found 0");
+    }
+
+    [TestMethod]
+    public void ABranchPoolThatIsNotTheBuildersIsRefusedByGetWeightsButStillRuns()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(new LstmWeights(RandomWeights()) { ConvPoolingStride = 3 }).ToOnnxBytes());
+        var pool = proto.Graph.Node.Single(n => n.Name == "conv_time_pool");
+        pool.Attribute.Single(a => a.Name == "strides").Ints[0] = 2;
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
+
+        Assert.AreEqual("ONNX model 'stream': AveragePool node 'conv_time_pool' has other attributes than the branch's pooling (kernel_shape equal to strides, ceil_mode 1, no pads), which LstmWeights (PyTorch's nn.LSTM, nn.Conv1d and nn.Linear) cannot carry, " +
+            "so GetWeights and fine-tuning (InitialModel) would compute something else. Use the model as it is with LstmFeaturizeSequence, or export it without it.", e.Message);
+        Assert.AreEqual(20, Featurize(model, TestData.Random(3, 8, 2, seed: 1))[0].Length);
+    }
+
+    [TestMethod]
+    public void ABranchReadingAnotherTensorIsRefusedByGetWeights()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(new LstmWeights(RandomWeights()) { ConvPoolingStride = 1 }).ToOnnxBytes());
+        proto.Graph.Node.Single(n => n.Name == "conv_channels_first").Input[0] = "x_shifted";
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
+
+        StringAssert.StartsWith(e.Message, "ONNX model 'stream': Conv node 'conv0' has an input 'conv_input' that is neither the LSTM's input 'x_time_major' turned channels-first (Transpose, perm [1, 2, 0]) " +
+            "nor the scaled input 'x_scaled' turned channels-first (perm [0, 2, 1]), pooled or not by 'conv_time_pool', which LstmWeights");
+    }
+
+    [TestMethod]
+    public void ConvMaxStepsPoolsTheBranchApartFromTheLstm()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 40, seed: 2), 40);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = 10, ConvMaxSteps = 20,
+        }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        Assert.AreEqual(4, weights.PoolingStride);
+        Assert.AreEqual(2, weights.ConvPoolingStride);
+    }
+
+    [TestMethod]
+    [DataRow(null, 4)]
+    [DataRow(int.MaxValue, 1)]
+    public void ConvMaxStepsDefaultsToTheLstmsStepsAndItsLargestValueReadsEveryStep(int? convMaxSteps, int convStride)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 40, seed: 2), 40);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = 10, ConvMaxSteps = convMaxSteps,
+        }).Fit(data);
+
+        Assert.AreEqual(convStride, transformer.Model.GetWeights().ConvPoolingStride);
+    }
+
+    [TestMethod]
+    public void DefaultKernelsShortenToTheBranchsOwnMedianSteps()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 40, seed: 2), 40);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = 40, ConvMaxSteps = 4,
+        }).Fit(data);
+
+        CollectionAssert.AreEqual(new[] { 4, 4, 3 }, transformer.Model.GetWeights().ConvKernelSizes.ToArray());
+    }
+
+    [TestMethod]
+    public void ConvMaxStepsBelowOneIsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", ConvMaxSteps = 0 }));
+
+        Assert.AreEqual("LstmTrainingOptions.ConvMaxSteps: expected null (the LSTM's MaxSteps) or at least 1, found 0. (Parameter 'ConvMaxSteps')", e.Message);
+    }
+
+    [TestMethod]
+    public void FineTuningKeepsThePretrainedBranchsStride()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
+        var start = new LstmWeights(1, 8, convChannels: [4, 3], convKernelSizes: [5, 3]) { PoolingStride = 4, ConvPoolingStride = 1 };
+        Fill(start, seed: 3, shift: 0.3);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", Epochs = 1, InitialModel = LstmModel.FromWeights(start), ConvMaxSteps = 5,
+        }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        Assert.AreEqual(4, weights.PoolingStride);
+        Assert.AreEqual(1, weights.ConvPoolingStride);
     }
 
     [TestMethod]
@@ -233,7 +395,7 @@ public sealed class ConvModelTests
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.LstmFeaturizeSequence(training).Fit(data));
 
         Assert.AreEqual("LSTM training: conv layer 1's kernel spans 7 steps, but the training sequences reach the branch with a median of 6 step(s) (after pooling); " +
-            "expected kernels of at most 6 steps (set ConvKernelSizes shorter, or MaxSteps higher).", e.Message);
+            "expected kernels of at most 6 steps (set ConvKernelSizes shorter, or ConvMaxSteps higher).", e.Message);
     }
 
     [TestMethod]
@@ -418,7 +580,7 @@ public sealed class ConvModelTests
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ml.Transforms.LstmFeaturizeSequence(training).Fit(data));
 
         Assert.AreEqual("LSTM training: a batch of 16 rows of 300 steps gives the convolutional branch windows of 5760000000 values (1200000 per step); " +
-            "expected at most 2147483591 (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or MaxSteps.", e.Message);
+            "expected at most 2147483591 (one .NET array). Lower BatchSize, ConvChannels or ConvKernelSizes, or ConvMaxSteps.", e.Message);
     }
 
     [TestMethod]
@@ -476,6 +638,37 @@ public sealed class ConvModelTests
         var network = new Training.LstmNetwork(weights, Training.Objectives.ClassificationObjective.Instance);
         double loss = network.LossAndGradients(set.Batch(rows), whole);
 
+        Assert.AreEqual(loss, sharded, 1e-6);
+        foreach (var (expected, actual) in whole.Tensors().Zip(step.Gradients.Tensors()))
+        {
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.AreEqual(expected[i], actual[i], 1e-5 + 1e-4 * Math.Abs(expected[i]), $"tensor of {expected.Length}, value {i}");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ShardedGradientsOfABranchPooledByItsOwnStrideEqualOneNetworksOnTheWholeBatch()
+    {
+        var weights = new LstmWeights(1, 8, outputSize: 2, convChannels: [4, 3], convKernelSizes: [5, 3]) { HeadInput = LstmHeadInput.LastMeanMax, PoolingStride = 4, ConvPoolingStride = 2 };
+        Fill(weights, seed: 4);
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(32, 13, seed: 5), 13);
+        var set = Training.TrainingSet.Read(data, Data.SequenceInputBinding.Create(data.Schema, new LstmFeaturizerOptions(), inputSize: 1),
+            Training.Objectives.ClassificationObjective.Instance, "Label");
+        set.OutputSize = 2;
+        set.Preprocess(weights);
+        int[] rows = [.. Enumerable.Range(0, 32)];
+        using var step = new Training.ShardedStep(weights, Training.Objectives.ClassificationObjective.Instance);
+        step.ParametersChanged();
+        double sharded = step.LossAndGradients(set, rows);
+        var whole = weights.ZerosLike();
+        var batch = set.Batch(rows);
+        double loss = new Training.LstmNetwork(weights, Training.Objectives.ClassificationObjective.Instance).LossAndGradients(batch, whole);
+
+        Assert.AreEqual(4, batch.Steps, "13 steps pooled by 4");
+        Assert.AreEqual(7, batch.ConvSteps, "13 steps pooled by 2");
         Assert.AreEqual(loss, sharded, 1e-6);
         foreach (var (expected, actual) in whole.Tensors().Zip(step.Gradients.Tensors()))
         {

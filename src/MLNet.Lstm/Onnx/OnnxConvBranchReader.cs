@@ -42,10 +42,12 @@ internal static class OnnxConvBranchReader
     /// <summary>
     /// Refuses a Conv node outside <paramref name="layers"/>, a layer <see cref="LstmConvLayerWeights"/>
     /// cannot carry, or a branch not wired as the builder wires it: conv0 reading the LSTM's input
-    /// <paramref name="lstmInput"/> turned channels-first, each layer a Relu away from the next, the
-    /// last one's Relu averaged over time into the features.
+    /// <paramref name="lstmInput"/> turned channels-first, or the scaled input <paramref name="scaledInput"/>
+    /// turned channels-first and pooled by the branch's own AveragePool; each layer a Relu away from
+    /// the next, the last one's Relu averaged over time into the features. Returns the steps the
+    /// branch averages into one (<see cref="LstmWeights.ConvPoolingStride"/>).
     /// </summary>
-    public static void CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string source)
+    public static int CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string scaledInput, int poolingStride, string source)
     {
         foreach (var node in graph.Node)
         {
@@ -56,7 +58,7 @@ internal static class OnnxConvBranchReader
         }
         if (layers.Count == 0)
         {
-            return;
+            return poolingStride;
         }
         var producers = new Dictionary<string, NodeProto>();
         foreach (var node in graph.Node)
@@ -67,7 +69,8 @@ internal static class OnnxConvBranchReader
             }
         }
         int channels = inputSize;
-        string expectedInput = lstmInput;
+        int convStride = BranchInputStride(layers[0], producers, lstmInput, scaledInput, poolingStride, source);
+        string expectedInput = layers[0].Input[0];
         for (int i = 0; i < layers.Count; i++)
         {
             var node = layers[i];
@@ -79,14 +82,9 @@ internal static class OnnxConvBranchReader
             }
             CheckAttributes(node, kernel, source);
             var reads = node.Input.Count > 0 && producers.TryGetValue(node.Input[0], out var producer) ? producer : null;
-            bool wired = i == 0
-                ? reads is { OpType: "Transpose" } && reads.Input.Count == 1 && reads.Input[0] == expectedInput && OnnxTensors.GetInts(reads, "perm") is [1, 2, 0]
-                : reads is { OpType: "Relu" } && reads.Input.Count == 1 && reads.Input[0] == expectedInput;
-            if (!wired)
+            if (i > 0 && !(reads is { OpType: "Relu" } && reads.Input.Count == 1 && reads.Input[0] == expectedInput))
             {
-                throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, i == 0
-                    ? $"an input '{node.Input.FirstOrDefault()}' that is not the LSTM's input '{lstmInput}' turned channels-first (Transpose, perm [1, 2, 0])"
-                    : $"an input '{node.Input.FirstOrDefault()}' that is not the Relu of conv{i - 1}'s output");
+                throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, $"an input '{node.Input.FirstOrDefault()}' that is not the Relu of conv{i - 1}'s output");
             }
             channels = outputChannels;
             expectedInput = node.Output[0];
@@ -99,7 +97,45 @@ internal static class OnnxConvBranchReader
             throw LstmThrow.NotCarriedByWeights(source, "Conv", layers[^1].Name,
                 $"an output that does not reach '{OnnxLstmGraphBuilder.ConvFeaturesName}' through Relu and GlobalAveragePool (the mean over time)");
         }
+        return convStride;
     }
+
+    /// <summary>
+    /// The steps averaged into one before conv0: the LSTM's <paramref name="poolingStride"/> when it
+    /// reads the LSTM's input turned channels-first (Transpose, perm [1, 2, 0]); 1 when it reads the
+    /// scaled input turned channels-first (perm [0, 2, 1]); the stride of the branch's own
+    /// AveragePool (<see cref="OnnxLstmGraphBuilder.ConvPoolNodeName"/>) over that.
+    /// </summary>
+    private static int BranchInputStride(NodeProto conv0, Dictionary<string, NodeProto> producers, string lstmInput, string scaledInput, int poolingStride, string source)
+    {
+        var reads = conv0.Input.Count > 0 && producers.TryGetValue(conv0.Input[0], out var producer) ? producer : null;
+        if (reads is { OpType: "Transpose", Input.Count: 1 } && reads.Input[0] == lstmInput && OnnxTensors.GetInts(reads, "perm") is [1, 2, 0])
+        {
+            return poolingStride;
+        }
+        if (IsChannelsFirstOf(reads, scaledInput))
+        {
+            return 1;
+        }
+        if (reads is { OpType: "AveragePool", Input.Count: 1 } pool && pool.Name == OnnxLstmGraphBuilder.ConvPoolNodeName
+            && producers.TryGetValue(pool.Input[0], out var unpooled) && IsChannelsFirstOf(unpooled, scaledInput))
+        {
+            var strides = OnnxTensors.GetInts(pool, "strides");
+            bool carried = strides is [>= 1 and <= int.MaxValue] && OnnxTensors.GetInts(pool, "kernel_shape") is [long kernel] && kernel == strides[0]
+                && OnnxTensors.GetInt(pool, "ceil_mode") == 1 && OnnxTensors.GetInts(pool, "pads") is null or [0, 0] && OnnxTensors.GetInt(pool, "count_include_pad") is null or 0;
+            if (!carried)
+            {
+                throw LstmThrow.NotCarriedByWeights(source, "AveragePool", pool.Name,
+                    "other attributes than the branch's pooling (kernel_shape equal to strides, ceil_mode 1, no pads)");
+            }
+            return (int)strides![0];
+        }
+        throw LstmThrow.NotCarriedByWeights(source, "Conv", conv0.Name,
+            $"an input '{conv0.Input.FirstOrDefault()}' that is neither the LSTM's input '{lstmInput}' turned channels-first (Transpose, perm [1, 2, 0]) nor the scaled input '{scaledInput}' turned channels-first (perm [0, 2, 1]), pooled or not by '{OnnxLstmGraphBuilder.ConvPoolNodeName}'");
+    }
+
+    private static bool IsChannelsFirstOf(NodeProto? node, string batchMajor) =>
+        node is { OpType: "Transpose", Input.Count: 1 } && node.Input[0] == batchMajor && OnnxTensors.GetInts(node, "perm") is [0, 2, 1];
 
     /// <summary>Refuses a head that does not read the LSTM's values then the branch's, as the training's head does.</summary>
     public static void CheckHeadReadsBranch(GraphProto graph, NodeProto gemm, string source)

@@ -22,6 +22,8 @@ internal static class OnnxLstmGraphBuilder
     public const string InputOffsetName = "input.offset";
     public const string InputScaleName = "input.scale";
     public const string PoolNodeName = "time_pool";
+    public const string ConvPoolNodeName = "conv_time_pool";
+    public const string ConvInputName = "conv_input";
     public const string HeadInputNodeName = "head_last_mean_max";
     public const string ConvFeaturesName = "conv_features";
     public const string HeadWithConvName = "head_with_conv";
@@ -35,8 +37,9 @@ internal static class OnnxLstmGraphBuilder
         var graph = new GraphProto { Name = "lstm" };
         graph.Input.Add(OnnxTensors.FloatValue(InputName, "batch", "sequence", weights.InputSize));
 
-        string layerInput = AddPreprocessing(graph, weights);
-        string? convFeatures = weights.ConvLayerCount > 0 ? AddConvBranch(graph, weights, layerInput) : null;
+        string scaled = AddScaling(graph, weights, InputName);
+        string layerInput = AddPooling(graph, weights, scaled);
+        string? convFeatures = weights.ConvLayerCount > 0 ? AddConvBranch(graph, weights, layerInput, scaled) : null;
         graph.Initializer.Add(OnnxTensors.Int64("merge_directions_shape", [0, 0, -1], 3));
         for (int layer = 0; layer < weights.NumLayers; layer++)
         {
@@ -78,13 +81,12 @@ internal static class OnnxLstmGraphBuilder
     }
 
     /// <summary>
-    /// [N, T, F] → (x − offset) · scale → mean of every PoolingStride steps → time-major [T', N, F].
+    /// Scaled [N, T, F] → mean of every PoolingStride steps → time-major [T', N, F].
     /// AveragePool with ceil_mode averages the last, partial window over the steps it holds, as
     /// PyTorch's avg_pool1d(ceil_mode=True) does.
     /// </summary>
-    private static string AddPreprocessing(GraphProto graph, LstmWeights weights)
+    private static string AddPooling(GraphProto graph, LstmWeights weights, string x)
     {
-        string x = AddScaling(graph, weights, InputName);
         if (weights.PoolingStride == 1)
         {
             graph.Node.Add(OnnxTensors.Node("Transpose", "to_time_major", [x], ["x_time_major"], OnnxTensors.Ints("perm", 1, 0, 2)));
@@ -98,14 +100,29 @@ internal static class OnnxLstmGraphBuilder
     }
 
     /// <summary>
-    /// Time-major [T', N, F] → [N, F, T'] → (Conv → Relu) per layer → GlobalAveragePool → [N, C];
-    /// returns the features' name. Node conv{i} reads initializers conv{i}.weight [C_out, C_in, K]
+    /// The LSTM's time-major input [T', N, F] → [N, F, T'] or, when the branch pools by its own
+    /// <see cref="LstmWeights.ConvPoolingStride"/>, the scaled input [N, T, F] → [N, F, T] → its own
+    /// AveragePool (<see cref="ConvPoolNodeName"/>); then (Conv → Relu) per layer → GlobalAveragePool
+    /// → [N, C]; returns the features' name. Node conv{i} reads initializers conv{i}.weight [C_out, C_in, K]
     /// and conv{i}.bias, padded (K − 1) / 2 steps before and the rest after, as PyTorch's padding='same'.
     /// </summary>
-    private static string AddConvBranch(GraphProto graph, LstmWeights weights, string timeMajor)
+    private static string AddConvBranch(GraphProto graph, LstmWeights weights, string timeMajor, string scaled)
     {
-        graph.Node.Add(OnnxTensors.Node("Transpose", "conv_channels_first", [timeMajor], ["conv_input"], OnnxTensors.Ints("perm", 1, 2, 0)));
-        string x = "conv_input";
+        string x = ConvInputName;
+        if (weights.ConvPoolingStride == weights.PoolingStride)
+        {
+            graph.Node.Add(OnnxTensors.Node("Transpose", "conv_channels_first", [timeMajor], [x], OnnxTensors.Ints("perm", 1, 2, 0)));
+        }
+        else if (weights.ConvPoolingStride == 1)
+        {
+            graph.Node.Add(OnnxTensors.Node("Transpose", "conv_channels_first", [scaled], [x], OnnxTensors.Ints("perm", 0, 2, 1)));
+        }
+        else
+        {
+            graph.Node.Add(OnnxTensors.Node("Transpose", "conv_channels_first", [scaled], ["conv_unpooled"], OnnxTensors.Ints("perm", 0, 2, 1)));
+            graph.Node.Add(OnnxTensors.Node("AveragePool", ConvPoolNodeName, ["conv_unpooled"], [x],
+                OnnxTensors.Ints("kernel_shape", weights.ConvPoolingStride), OnnxTensors.Ints("strides", weights.ConvPoolingStride), OnnxTensors.Int("ceil_mode", 1)));
+        }
         for (int i = 0; i < weights.ConvLayerCount; i++)
         {
             var layer = weights.GetConvLayer(i);

@@ -105,6 +105,20 @@ internal static class OnnxLstmGraphReader
         return values;
     }
 
+    /// <summary>What our scaling nodes (Sub, then Mul) make of the graph's input; the input itself without them.</summary>
+    private static string ScaledInput(GraphProto graph, string inputName)
+    {
+        string scaled = inputName;
+        foreach (var (op, constant) in new[] { ("Sub", OnnxLstmGraphBuilder.InputOffsetName), ("Mul", OnnxLstmGraphBuilder.InputScaleName) })
+        {
+            if (graph.Node.FirstOrDefault(n => n.OpType == op && n.Input.Count == 2 && n.Input[0] == scaled && n.Input[1] == constant) is { Output.Count: > 0 } node)
+            {
+                scaled = node.Output[0];
+            }
+        }
+        return scaled;
+    }
+
     /// <summary>The stride of our pooling node over time, else 1.</summary>
     private static int PoolingStride(GraphProto graph, string source)
     {
@@ -131,7 +145,8 @@ internal static class OnnxLstmGraphReader
         var graph = model.Graph;
         OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
         var convLayers = info.ConvLayers ?? [];
-        OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0], info.Source);
+        int convStride = OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0],
+            ScaledInput(graph, info.InputName), info.PoolingStride, info.Source);
         var (convChannels, convKernels) = OnnxConvBranchReader.Shapes(graph, convLayers, info.Source);
         var gemm = withHead ? ReadableHead(model, info) : null;
         if (gemm is not null)
@@ -149,6 +164,7 @@ internal static class OnnxLstmGraphReader
             InputOffset = (float[]?)info.InputOffset?.Clone(),
             InputScale = (float[]?)info.InputScale?.Clone(),
             PoolingStride = info.PoolingStride,
+            ConvPoolingStride = convStride,
         };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {

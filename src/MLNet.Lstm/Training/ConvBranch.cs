@@ -49,8 +49,6 @@ internal sealed class ConvBranch
     /// <summary>Runs the branch on the time-major batch [T, N, F]; its <see cref="Features"/> are then valid until the next call.</summary>
     public void Forward(ReadOnlySpan<float> timeMajor, int steps, int rows)
     {
-        _rows = rows;
-        _steps = steps;
         int f = _weights.InputSize;
         var input = Buffer(ref _input, checked(rows * steps * f));
         for (int t = 0; t < steps; t++)
@@ -60,6 +58,14 @@ internal sealed class ConvBranch
                 timeMajor.Slice((t * rows + n) * f, f).CopyTo(input.Slice((n * steps + t) * f, f));
             }
         }
+        ForwardBatchMajor(input, steps, rows);
+    }
+
+    /// <summary>Runs the branch on the batch-major batch [N, T, F] (its own steps, <see cref="TrainingBatch.ConvInputs"/>); as <see cref="Forward"/>.</summary>
+    public void ForwardBatchMajor(ReadOnlySpan<float> input, int steps, int rows)
+    {
+        _rows = rows;
+        _steps = steps;
         ReadOnlySpan<float> x = input;
         for (int i = 0; i < _layers.Length; i++)
         {

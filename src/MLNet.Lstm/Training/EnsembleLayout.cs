@@ -74,6 +74,7 @@ internal sealed class EnsembleLayout
             InputOffset = trained.InputOffset,
             InputScale = trained.InputScale,
             PoolingStride = trained.PoolingStride,
+            ConvPoolingStride = trained.ConvPoolingStride,
         };
         foreach (var (from, to) in trained.Tensors().Zip(averaged.Tensors()).Take(4 * trained.NumLayers * trained.NumDirections + 2 * trained.ConvLayerCount))
         {

@@ -23,7 +23,7 @@ internal static class InitialWeights
     /// bias and the preprocessing learned from the rows (standardization, pooling stride).
     /// </summary>
     public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride,
-        int[] convChannels, int[] convKernelSizes)
+        int convPoolingStride, int[] convChannels, int[] convKernelSizes)
     {
         int outputSize = set.OutputSize;
         var (offset, scale) = training.Standardize ? set.Standardization() : default((float[]?, float[]?));
@@ -33,6 +33,7 @@ internal static class InitialWeights
             InputOffset = offset,
             InputScale = scale,
             PoolingStride = poolingStride,
+            ConvPoolingStride = convPoolingStride,
         };
         Fill(weights, training.Seed);
         if (members > 1)
@@ -60,9 +61,12 @@ internal static class InitialWeights
         return weights;
     }
 
-    /// <summary>The stride that brings the rows' median length down to <see cref="LstmTrainingOptions.MaxSteps"/> steps at most.</summary>
-    public static int PoolingStride(LstmTrainingOptions training, TrainingSet set) =>
-        training.MaxSteps is int maxSteps ? Math.Max(1, (set.MedianSteps() + maxSteps - 1) / maxSteps) : 1;
+    /// <summary>
+    /// The stride that brings the rows' median length down to <paramref name="maxSteps"/> steps at most
+    /// (<see cref="LstmTrainingOptions.MaxSteps"/> for the LSTM, <see cref="LstmTrainingOptions.ConvMaxSteps"/> for the branch); 1 for null.
+    /// </summary>
+    public static int PoolingStride(int? maxSteps, TrainingSet set) =>
+        maxSteps is int most ? (int)Math.Max(1, (set.MedianSteps() + (long)most - 1) / most) : 1;
 
     /// <summary>
     /// A pretrained LSTM and its preprocessing, with its own head (<paramref name="withHead"/>, when
@@ -81,6 +85,7 @@ internal static class InitialWeights
             InputOffset = pretrained.InputOffset,
             InputScale = pretrained.InputScale,
             PoolingStride = pretrained.PoolingStride,
+            ConvPoolingStride = pretrained.ConvPoolingStride,
         };
         Fill(fresh, training.Seed);
         if (!keepHead && outputSize > 0)

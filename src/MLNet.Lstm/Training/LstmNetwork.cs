@@ -81,7 +81,14 @@ internal sealed class LstmNetwork
             dTop.Clear();
         }
         long head = _profile?.Start() ?? 0;
-        _conv?.Forward(input, steps, rows);
+        if (batch.ConvSteps > 0)
+        {
+            _conv?.ForwardBatchMajor(batch.ConvInputs.AsSpan(0, rows * batch.ConvSteps * _weights.InputSize), batch.ConvSteps, rows);
+        }
+        else
+        {
+            _conv?.Forward(input, steps, rows);
+        }
         double loss = _objective.Loss(batch, top, _head, gradients, dTop, scale);
         _profile?.Stop(TrainingProfile.Phase.Head, head);
         if (gradients is null)

@@ -29,14 +29,15 @@ internal static class LstmTrainer
         var set = TrainingSet.Read(data, input, objective, training.LabelColumnName);
         int members = training.Members;
         var lstm = pretrained?.Lstm();
-        int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training, set);
+        int stride = lstm?.PoolingStride ?? InitialWeights.PoolingStride(training.MaxSteps, set);
+        int convStride = lstm?.ConvPoolingStride ?? (training.ConvMaxSteps is null ? stride : InitialWeights.PoolingStride(training.ConvMaxSteps, set));
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
-        var (convChannels, convKernels) = training.ConvLayersFor(objective, set.MedianPooledSteps(stride), lstm);
+        var (convChannels, convKernels) = training.ConvLayersFor(objective, set.MedianPooledSteps(convStride), lstm);
         RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional,
             convChannels.Length == 0 ? 0 : convChannels[^1]);
-        RequireConvBatchFits(set, stride, training.BatchSize, convChannels, convKernels);
+        RequireConvBatchFits(set, convStride, training.BatchSize, convChannels, convKernels);
         var weights = lstm is null
-            ? InitialWeights.Fresh(training, objective, set, members, stride, convChannels, convKernels)
+            ? InitialWeights.Fresh(training, objective, set, members, stride, convStride, convChannels, convKernels)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
@@ -58,7 +59,8 @@ internal static class LstmTrainer
         channel.Info(Invariant($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, ") +
             Invariant($"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, ") +
             (weights.ConvLayerCount > 0 ? Invariant($"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, ") : "") + Invariant($"output {set.OutputSize}, ") +
-            Invariant($"{epochs} epochs, steps pooled by {weights.PoolingStride}"));
+            Invariant($"{epochs} epochs, steps pooled by {weights.PoolingStride}") +
+            (weights.ConvLayerCount > 0 && weights.ConvPoolingStride != weights.PoolingStride ? Invariant($" (by {weights.ConvPoolingStride} for the conv branch)") : ""));
         WarnOfValidationShortfall(channel, set, training, validationRows.Length);
         var clock = Stopwatch.StartNew();
         double best = double.PositiveInfinity;

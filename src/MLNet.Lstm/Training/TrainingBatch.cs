@@ -10,6 +10,15 @@ internal sealed class TrainingBatch
     /// <summary>[Steps, Count, F].</summary>
     public float[] Inputs { get; set; } = [];
 
+    /// <summary>
+    /// Steps the convolutional branch reads when its pooling differs from the LSTM's
+    /// (<see cref="LstmWeights.ConvPoolingStride"/>); 0 when it reads <see cref="Inputs"/>.
+    /// </summary>
+    public int ConvSteps { get; set; }
+
+    /// <summary>The branch's own input, batch-major [Count, ConvSteps, F]; empty when <see cref="ConvSteps"/> is 0.</summary>
+    public float[] ConvInputs { get; set; } = [];
+
     /// <summary>Classification: one class index per sequence.</summary>
     public int[] Classes { get; set; } = [];
 

@@ -13,6 +13,7 @@ namespace MLNet.Lstm.Training;
 internal sealed class TrainingSet
 {
     private readonly List<float[]> _sequences = [];
+    private List<float[]>? _convSequences;
 
     private TrainingSet(int inputSize, DataViewType? labelType)
     {
@@ -40,6 +41,9 @@ internal sealed class TrainingSet
     public List<float[]> Targets { get; } = [];
 
     public int Steps(int row) => _sequences[row].Length / InputSize;
+
+    /// <summary>Steps the convolutional branch reads of a row, after <see cref="Preprocess"/>; 0 when it reads the LSTM's steps.</summary>
+    public int ConvSteps(int row) => _convSequences is null ? 0 : _convSequences[row].Length / InputSize;
 
     /// <summary>Reads every row of <paramref name="data"/>: its sequence through <paramref name="binding"/>, and its label when the objective needs one.</summary>
     public static TrainingSet Read(IDataView data, SequenceInputBinding binding, TrainingObjective objective, string? labelColumnName)
@@ -152,11 +156,13 @@ internal sealed class TrainingSet
     /// <summary>
     /// Rewrites every sequence as the LSTM of <paramref name="weights"/> reads it: (x − offset) · scale,
     /// then the mean of every PoolingStride steps (the last window over the steps it holds), as the
-    /// ONNX graph's Sub, Mul and AveragePool(ceil_mode) nodes compute it.
+    /// ONNX graph's Sub, Mul and AveragePool(ceil_mode) nodes compute it. A convolutional branch
+    /// pooled by another stride gets its own copy, pooled by <see cref="LstmWeights.ConvPoolingStride"/>.
     /// </summary>
     public void Preprocess(LstmWeights weights)
     {
-        int f = InputSize, stride = weights.PoolingStride;
+        int f = InputSize, stride = weights.PoolingStride, convStride = weights.ConvPoolingStride;
+        _convSequences = weights.ConvLayerCount > 0 && convStride != stride ? new List<float[]>(_sequences.Count) : null;
         for (int row = 0; row < _sequences.Count; row++)
         {
             var sequence = _sequences[row];
@@ -174,6 +180,7 @@ internal sealed class TrainingSet
                     sequence[i] *= scale[i % f];
                 }
             }
+            _convSequences?.Add(convStride > 1 ? Pool(sequence, f, convStride) : sequence);
             if (stride > 1)
             {
                 _sequences[row] = Pool(sequence, f, stride);
@@ -213,22 +220,24 @@ internal sealed class TrainingSet
         for (int start = 0; start < rows.Count; start += batchSize)
         {
             int end = Math.Min(start + batchSize, rows.Count);
-            foreach (var group in rows.Skip(start).Take(end - start).GroupBy(Steps))
+            foreach (var group in rows.Skip(start).Take(end - start).GroupBy(row => (Steps(row), ConvSteps(row))))
             {
                 yield return [.. group];
             }
         }
     }
 
-    /// <summary>The rows (all of one length) as one time-major batch.</summary>
+    /// <summary>The rows (all of one length, for the LSTM and for the branch) as one time-major batch.</summary>
     public TrainingBatch Batch(ReadOnlySpan<int> rows)
     {
-        int steps = Steps(rows[0]), n = rows.Length, f = InputSize;
+        int steps = Steps(rows[0]), convSteps = ConvSteps(rows[0]), n = rows.Length, f = InputSize;
         var batch = new TrainingBatch
         {
             Count = n,
             Steps = steps,
             Inputs = new float[steps * n * f],
+            ConvSteps = convSteps,
+            ConvInputs = new float[checked(convSteps * n * f)],
             Classes = new int[n],
             Targets = new float[n * OutputSize],
         };
@@ -239,6 +248,7 @@ internal sealed class TrainingSet
             {
                 sequence.AsSpan(t * f, f).CopyTo(batch.Inputs.AsSpan((t * n + r) * f));
             }
+            _convSequences?[rows[r]].CopyTo(batch.ConvInputs, r * convSteps * f);
             if (Classes.Count > 0)
             {
                 batch.Classes[r] = Classes[rows[r]];
