@@ -286,6 +286,15 @@ internal static class LstmThrow
     public static ArgumentException WeightDecayInvalid(float found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.WeightDecay), Invariant($"expected 0 or a positive finite decay, found {found}"));
 
+    public static ArgumentException AugmentationInvalid(string option, float found) =>
+        TrainingOptionInvalid(option, Invariant($"expected a finite standard deviation of at least 0, found {found}"));
+
+    public static ArgumentException AugmentSliceInvalid(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.AugmentSlice), Invariant($"expected a share of the steps from 0 up to (not including) 1, found {found}"));
+
+    public static ArgumentException AugmentSliceReconstruction(float found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.AugmentSlice), Invariant($"the Reconstruction objective's head outputs every step of a whole row, so its rows cannot be sliced; expected 0, found {found}"));
+
     public static ArgumentException DropoutInvalid(float found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.Dropout), Invariant($"expected a share from 0 up to (not including) 1, found {found}"));
 

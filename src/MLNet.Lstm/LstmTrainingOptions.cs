@@ -191,6 +191,43 @@ public sealed class LstmTrainingOptions
     /// </example>
     public int? ConvMaxSteps { get; set; }
 
+    /// <summary>
+    /// Standard deviation of the Gaussian noise added to every value of every training batch (after
+    /// standardization and pooling; validation rows are read as they are), drawn anew each step from
+    /// <see cref="Seed"/>. Default 0, none: on the 44-set UCR suite (BENCHMARKS.md) augmentation did
+    /// not win. Finite, at least 0.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", AugmentJitter = 0.03f, AugmentScaling = 0.1f };
+    /// </code>
+    /// </example>
+    public float AugmentJitter { get; set; }
+
+    /// <summary>
+    /// Standard deviation of the factor around 1 that multiplies each training row of each batch (all
+    /// its steps and features, after standardization), drawn anew each step. Default 0, none. Finite, at least 0.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", AugmentScaling = 0.1f };
+    /// </code>
+    /// </example>
+    public float AugmentScaling { get; set; }
+
+    /// <summary>
+    /// Share of each training batch's steps cut away (window slicing): every row keeps one window of
+    /// the remaining length at its own random offset, drawn anew each step; scoring reads whole rows.
+    /// Default 0, none. From 0 up to (not including) 1; not with <see cref="LstmObjective.Reconstruction"/>,
+    /// whose head outputs every step of a whole row.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", AugmentSlice = 0.1f }; // rows of 64 steps train on windows of 58
+    /// </code>
+    /// </example>
+    public float AugmentSlice { get; set; }
+
     /// <summary>Clip the gradient's global norm to this before each step; null for no clipping. Default 1.</summary>
     public float? GradientClipNorm { get; set; } = LstmDefaults.GradientClipNorm;
 
@@ -297,6 +334,10 @@ public sealed class LstmTrainingOptions
         if (ValidationFraction is double fraction && !(fraction >= 0 && fraction < 1)) throw LstmThrow.ValidationFractionInvalid(fraction);
         if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw LstmThrow.WeightDecayInvalid(WeightDecay);
         if (!(Dropout >= 0 && Dropout < 1)) throw LstmThrow.DropoutInvalid(Dropout);
+        if (!(AugmentJitter >= 0 && float.IsFinite(AugmentJitter))) throw LstmThrow.AugmentationInvalid(nameof(AugmentJitter), AugmentJitter);
+        if (!(AugmentScaling >= 0 && float.IsFinite(AugmentScaling))) throw LstmThrow.AugmentationInvalid(nameof(AugmentScaling), AugmentScaling);
+        if (!(AugmentSlice >= 0 && AugmentSlice < 1)) throw LstmThrow.AugmentSliceInvalid(AugmentSlice);
+        if (AugmentSlice > 0 && Objective == LstmObjective.Reconstruction) throw LstmThrow.AugmentSliceReconstruction(AugmentSlice);
         if (MaxSteps is int maxSteps && maxSteps < 1) throw LstmThrow.MaxStepsInvalid(maxSteps);
         if (ConvMaxSteps is int convMaxSteps && convMaxSteps < 1) throw LstmThrow.ConvMaxStepsInvalid(convMaxSteps);
         if (!Enum.IsDefined(LearningRateSchedule)) throw LstmThrow.LearningRateScheduleUndefined(LearningRateSchedule);

@@ -51,7 +51,8 @@ internal static class LstmTrainer
         }
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
-        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members, training.Profile);
+        using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members, training.Profile,
+            new BatchAugmentation(training.AugmentJitter, training.AugmentScaling, training.AugmentSlice));
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 

@@ -15,12 +15,15 @@ internal sealed class ShardedStep : IDisposable
     private readonly double[] _losses;
     private readonly ShardWorkers _workers;
     private readonly TrainingProfile? _profile;
+    private readonly BatchAugmentation? _augmentation;
 
     private readonly ulong _seed;
     private ulong _steps;
 
-    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0, int members = 1, TrainingProfile? profile = null)
+    public ShardedStep(LstmWeights weights, Objectives.TrainingObjective objective, float dropout = 0f, int seed = 0, int members = 1, TrainingProfile? profile = null,
+        BatchAugmentation? augmentation = null)
     {
+        _augmentation = augmentation is { IsNone: false } ? augmentation : null;
         _profile = profile;
         int shards = Math.Clamp(Environment.ProcessorCount, 1, 8);
         _seed = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL);
@@ -60,6 +63,10 @@ internal sealed class ShardedStep : IDisposable
             var batch = set.Batch(rows.AsSpan(start, count));
             _profile?.Stop(TrainingProfile.Phase.BatchAssembly, assembly);
             batch.DropoutSeed = new SplitMix64(unchecked((long)(_seed ^ (step << 8) ^ (ulong)shard))).Next();
+            if (_augmentation is not null)
+            {
+                batch = _augmentation.Apply(batch, set.InputSize);
+            }
             _losses[shard] = _networks[shard].LossAndGradients(batch, _shardGradients[shard], (float)count / rows.Length) * count;
         });
         long sum = _profile?.Start() ?? 0;
