@@ -76,22 +76,7 @@ public sealed class ConvBranchTests
     {
         const int Features = 2, Hidden = 4, Steps = 3, ConvSteps = 7, Rows = 3, Classes = 3;
         var weights = new LstmWeights(Features, Hidden, outputSize: Classes, convChannels: [3, 2], convKernelSizes: [4, 2]) { HeadInput = headInput, PoolingStride = 3, ConvPoolingStride = 1 };
-        var draw = new Random(6);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(draw.NextDouble() * 2 - 1);
-            }
-        }
-        if (headInput == LstmHeadInput.LastMeanMax)
-        {
-            int width = weights.HeadInputWidth;
-            for (int o = 0; o < weights.OutputSize; o++)
-            {
-                Array.Clear(weights.HeadWeight!, o * width + 2 * Hidden, Hidden);
-            }
-        }
+        FillForGradientCheck(weights);
         var random = new Random(5);
         var batch = new TrainingBatch
         {
@@ -102,7 +87,6 @@ public sealed class ConvBranchTests
             ConvInputs = [.. Enumerable.Range(0, ConvSteps * Rows * Features).Select(_ => (float)(random.NextDouble() * 4 - 2))],
             Classes = [.. Enumerable.Range(0, Rows).Select(_ => random.Next(Classes))],
         };
-        // A step of 1e-2 moves some ReLU inputs across 0 over these 7 steps; 2e-3 stays off the kinks.
         var network = new LstmNetwork(weights, ClassificationObjective.Instance);
         var gradients = weights.ZerosLike();
         network.LossAndGradients(batch, gradients);
@@ -111,6 +95,7 @@ public sealed class ConvBranchTests
         {
             for (int i = 0; i < parameter.Length; i++)
             {
+                // A step of 1e-2 moves some ReLU inputs across 0 over these 7 steps; 2e-3 stays off the kinks.
                 double numeric = TrainingNetworkTests.CentralDifference(network, batch, parameter, i, 2e-3f);
                 Assert.AreEqual(numeric, gradient[i], 2e-3 + 1e-2 * Math.Abs(numeric), $"tensor of {parameter.Length} values, index {i}");
             }
@@ -130,23 +115,7 @@ public sealed class ConvBranchTests
         const int Features = 2, Hidden = 4, Steps = 5, Rows = 3, Classes = 3;
         var lstm = LstmModel.CreateRandom(Features, Hidden, seed: 4).GetWeights();
         var weights = new LstmWeights(Features, Hidden, outputSize: members * Classes, convChannels: [3, 2], convKernelSizes: kernels) { HeadInput = headInput };
-        var draw = new Random(6);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(draw.NextDouble() * 2 - 1);
-            }
-        }
-        if (headInput == LstmHeadInput.LastMeanMax)
-        {
-            // The max over time has kinks where its arg max changes: leave it out, as TrainingNetworkTests does.
-            int width = weights.HeadInputWidth;
-            for (int o = 0; o < weights.OutputSize; o++)
-            {
-                Array.Clear(weights.HeadWeight!, o * width + 2 * Hidden, Hidden);
-            }
-        }
+        FillForGradientCheck(weights);
         var random = new Random(5);
         var batch = new TrainingBatch
         {
@@ -168,6 +137,31 @@ public sealed class ConvBranchTests
             {
                 double numeric = TrainingNetworkTests.CentralDifference(network, batch, parameter, i, 1e-2f);
                 Assert.AreEqual(numeric, gradient[i], 2e-3 + 1e-2 * Math.Abs(numeric), $"tensor of {parameter.Length} values, index {i}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every tensor uniform in [−1, 1) from seed 6; with <see cref="LstmHeadInput.LastMeanMax"/>, the
+    /// head's weights on the max over time zeroed: its kinks, where the arg max changes, would
+    /// break finite differences (as TrainingNetworkTests leaves them out).
+    /// </summary>
+    private static void FillForGradientCheck(LstmWeights weights)
+    {
+        var draw = new Random(6);
+        foreach (var tensor in weights.Tensors())
+        {
+            for (int i = 0; i < tensor.Length; i++)
+            {
+                tensor[i] = (float)(draw.NextDouble() * 2 - 1);
+            }
+        }
+        if (weights.HeadInput == LstmHeadInput.LastMeanMax)
+        {
+            int width = weights.HeadInputWidth, hidden = weights.HiddenSize;
+            for (int o = 0; o < weights.OutputSize; o++)
+            {
+                Array.Clear(weights.HeadWeight!, o * width + 2 * hidden, hidden);
             }
         }
     }
