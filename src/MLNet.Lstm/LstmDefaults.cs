@@ -32,6 +32,13 @@ internal static class LstmDefaults
     /// <summary>Longest convolution kernel, in steps, training accepts: far beyond any useful one, short of sizes whose windows overflow.</summary>
     public const int MaxConvKernelSize = 65536;
 
+    /// <summary>
+    /// Longest window a pooling stride (<see cref="LstmWeights.PoolingStride"/>, <see cref="LstmWeights.ConvPoolingStride"/>)
+    /// may average: longer than any sequence a vector column holds in practice, short of the sizes
+    /// ONNX Runtime's pooling cannot shape (int.MaxValue fails there).
+    /// </summary>
+    public const int MaxPoolingStride = 1 << 24;
+
     /// <summary>Fewest hidden units a default ensemble member gets: below it, one LSTM is trained.</summary>
     public const int MinMemberHiddenSize = 16;
 

@@ -217,8 +217,9 @@ public sealed class LstmTrainingOptions
 
     /// <summary>
     /// Share of each training batch's steps cut away (window slicing): every row keeps one window of
-    /// the remaining length at its own random offset, drawn anew each step; scoring reads whole rows.
-    /// Default 0, none. From 0 up to (not including) 1; not with <see cref="LstmObjective.Reconstruction"/>,
+    /// the remaining length at its own random offset, drawn anew each step, never shorter than one
+    /// step (two for <see cref="LstmObjective.NextStep"/>: one to read, one to predict); the branch's
+    /// window starts where the LSTM's does. Scoring reads whole rows. Default 0, none. From 0 up to (not including) 1; not with <see cref="LstmObjective.Reconstruction"/>,
     /// whose head outputs every step of a whole row.
     /// </summary>
     /// <example>

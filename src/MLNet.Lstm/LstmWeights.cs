@@ -36,7 +36,7 @@ public sealed class LstmWeights
         InputOffset = (float[]?)source.InputOffset?.Clone();
         InputScale = (float[]?)source.InputScale?.Clone();
         PoolingStride = source.PoolingStride;
-        ConvPoolingStride = source.ConvPoolingStride;
+        _convPoolingStride = source._convPoolingStride;
         foreach (var (from, to) in source.Tensors().Zip(Tensors()))
         {
             from.CopyTo(to, 0);
@@ -154,7 +154,8 @@ public sealed class LstmWeights
     /// Consecutive steps averaged into one before the LSTM reads them (after scaling): the LSTM
     /// sees ⌈T / PoolingStride⌉ steps, the last one the mean of the steps left over. 1 (the
     /// default) reads every step. Long sequences fade in an LSTM; training picks this from the
-    /// training rows' length (<see cref="LstmTrainingOptions.MaxSteps"/>).
+    /// training rows' length (<see cref="LstmTrainingOptions.MaxSteps"/>). At most
+    /// <see cref="LstmDefaults.MaxPoolingStride"/>.
     /// </summary>
     /// <example>
     /// <code>
@@ -167,7 +168,9 @@ public sealed class LstmWeights
     /// Consecutive steps averaged into one before the convolutional branch reads them (after
     /// scaling); by default the LSTM's <see cref="PoolingStride"/>, so the branch reads what the
     /// LSTM reads. A smaller stride lets the branch see shapes finer than the LSTM's steps; training
-    /// picks it from the rows' length (<see cref="LstmTrainingOptions.ConvMaxSteps"/>). Ignored without a branch.
+    /// picks it from the rows' length (<see cref="LstmTrainingOptions.ConvMaxSteps"/>). Ignored without a branch;
+    /// at most <see cref="LstmDefaults.MaxPoolingStride"/>. Left unset, it follows the LSTM's stride,
+    /// in a copy too: <c>new LstmWeights(source) { PoolingStride = 4 }</c> moves both unless the source set its own.
     /// </summary>
     /// <example>
     /// <code>
@@ -177,6 +180,13 @@ public sealed class LstmWeights
     public int ConvPoolingStride
     {
         get => _convPoolingStride ?? PoolingStride;
+        init => _convPoolingStride = value;
+    }
+
+    /// <summary><see cref="ConvPoolingStride"/> when set apart from the LSTM's, else null: what a copy keeps.</summary>
+    internal int? OwnConvPoolingStride
+    {
+        get => _convPoolingStride;
         init => _convPoolingStride = value;
     }
 
@@ -355,14 +365,8 @@ public sealed class LstmWeights
     {
         CheckPerFeature(InputOffset, nameof(InputOffset));
         CheckPerFeature(InputScale, nameof(InputScale));
-        if (PoolingStride < 1)
-        {
-            throw LstmThrow.WeightsInvalid(nameof(PoolingStride), $"expected at least 1, found {PoolingStride}");
-        }
-        if (ConvPoolingStride < 1)
-        {
-            throw LstmThrow.WeightsInvalid(nameof(ConvPoolingStride), $"expected at least 1, found {ConvPoolingStride}");
-        }
+        CheckStride(PoolingStride, nameof(PoolingStride));
+        CheckStride(ConvPoolingStride, nameof(ConvPoolingStride));
         _ = HeadInputWidth;
         for (int layer = 0; layer < NumLayers; layer++)
         {
@@ -394,6 +398,18 @@ public sealed class LstmWeights
         if (index >= 0)
         {
             throw LstmThrow.WeightsNotFinite(name, index, tensor[index]);
+        }
+    }
+
+    private static void CheckStride(int stride, string name)
+    {
+        if (stride < 1)
+        {
+            throw LstmThrow.WeightsInvalid(name, $"expected at least 1, found {stride}");
+        }
+        if (stride > LstmDefaults.MaxPoolingStride)
+        {
+            throw LstmThrow.WeightsInvalid(name, $"expected at most {LstmDefaults.MaxPoolingStride} (LstmDefaults.MaxPoolingStride), found {stride}");
         }
     }
 

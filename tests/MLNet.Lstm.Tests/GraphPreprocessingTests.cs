@@ -261,7 +261,7 @@ public sealed class GraphPreprocessingTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(Google.Protobuf.MessageExtensions.ToByteArray(proto))));
 
-        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its pooling node 'time_pool' must average windows of one size, kernel_shape equal to strides.", e.Message);
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its pooling node 'time_pool' must average windows of one size, kernel_shape equal to strides, ceil_mode 1, no pads.", e.Message);
     }
 
     [TestMethod]

@@ -122,7 +122,8 @@ internal static class OnnxConvBranchReader
         {
             var strides = OnnxTensors.GetInts(pool, "strides");
             bool carried = strides is [>= 1 and <= int.MaxValue] && OnnxTensors.GetInts(pool, "kernel_shape") is [long kernel] && kernel == strides[0]
-                && OnnxTensors.GetInt(pool, "ceil_mode") == 1 && OnnxTensors.GetInts(pool, "pads") is null or [0, 0] && OnnxTensors.GetInt(pool, "count_include_pad") is null or 0;
+                && OnnxTensors.GetInt(pool, "ceil_mode") == 1 && OnnxTensors.GetInts(pool, "pads") is null or [0, 0] && OnnxTensors.GetInt(pool, "count_include_pad") is null or 0
+                && OnnxTensors.GetString(pool, "auto_pad") is null or "" or "NOTSET";
             if (!carried)
             {
                 throw LstmThrow.NotCarriedByWeights(source, "AveragePool", pool.Name,

@@ -129,9 +129,11 @@ internal static class OnnxLstmGraphReader
         }
         var strides = OnnxTensors.GetInts(pool, "strides");
         var kernel = OnnxTensors.GetInts(pool, "kernel_shape");
-        if (strides is not { Count: 1 } || kernel is not { Count: 1 } || strides[0] != kernel[0] || strides[0] < 1 || strides[0] > int.MaxValue)
+        if (strides is not { Count: 1 } || kernel is not { Count: 1 } || strides[0] != kernel[0] || strides[0] < 1 || strides[0] > int.MaxValue
+            || OnnxTensors.GetInt(pool, "ceil_mode") != 1 || OnnxTensors.GetInts(pool, "pads") is not (null or [0, 0])
+            || OnnxTensors.GetInt(pool, "count_include_pad") is not (null or 0) || OnnxTensors.GetString(pool, "auto_pad") is not (null or "" or "NOTSET"))
         {
-            throw LstmThrow.ModelInvalid(source, $"its pooling node '{pool.Name}' must average windows of one size, kernel_shape equal to strides");
+            throw LstmThrow.ModelInvalid(source, $"its pooling node '{pool.Name}' must average windows of one size, kernel_shape equal to strides, ceil_mode 1, no pads");
         }
         return (int)strides[0];
     }
@@ -164,7 +166,7 @@ internal static class OnnxLstmGraphReader
             InputOffset = (float[]?)info.InputOffset?.Clone(),
             InputScale = (float[]?)info.InputScale?.Clone(),
             PoolingStride = info.PoolingStride,
-            ConvPoolingStride = convStride,
+            OwnConvPoolingStride = convStride == info.PoolingStride ? null : convStride,
         };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {

@@ -4,9 +4,10 @@ namespace MLNet.Lstm.Training;
 /// Random changes to a training batch (never a validation one), drawn from the batch's own seed so
 /// runs repeat: each row scaled by one factor around 1 (<see cref="LstmTrainingOptions.AugmentScaling"/>),
 /// every value jittered (<see cref="LstmTrainingOptions.AugmentJitter"/>), and every row cut to one
-/// shorter window at its own offset (<see cref="LstmTrainingOptions.AugmentSlice"/>).
+/// shorter window at its own offset (<see cref="LstmTrainingOptions.AugmentSlice"/>), never shorter
+/// than <paramref name="minimumSteps"/>, what the objective needs to learn anything from a row.
 /// </summary>
-internal sealed class BatchAugmentation(float jitter, float scaling, float slice)
+internal sealed class BatchAugmentation(float jitter, float scaling, float slice, int minimumSteps = 1)
 {
     public bool IsNone => jitter == 0 && scaling == 0 && slice == 0;
 
@@ -63,13 +64,12 @@ internal sealed class BatchAugmentation(float jitter, float scaling, float slice
 
     private TrainingBatch Slice(TrainingBatch batch, int features, ref SplitMix64 random)
     {
-        int n = batch.Count, steps = batch.Steps;
-        int kept = Math.Max(1, (int)MathF.Round((1 - slice) * steps));
-        if (kept == steps)
+        int n = batch.Count, steps = batch.Steps, convSteps = batch.ConvSteps;
+        int kept = Kept(steps, minimumSteps), convKept = Kept(convSteps, 1);
+        if (kept == steps && convKept == convSteps)
         {
             return batch;
         }
-        int convKept = batch.ConvSteps == 0 ? 0 : Math.Max(1, (int)MathF.Round((1 - slice) * batch.ConvSteps));
         var sliced = new TrainingBatch
         {
             Count = n,
@@ -89,14 +89,17 @@ internal sealed class BatchAugmentation(float jitter, float scaling, float slice
             {
                 batch.Inputs.AsSpan(((start + t) * n + r) * features, features).CopyTo(sliced.Inputs.AsSpan((t * n + r) * features));
             }
-            if (convKept > 0)
-            {
-                int convStart = Math.Min((int)((long)start * batch.ConvSteps / steps), batch.ConvSteps - convKept);
-                batch.ConvInputs.AsSpan((r * batch.ConvSteps + convStart) * features, convKept * features).CopyTo(sliced.ConvInputs.AsSpan(r * convKept * features));
-            }
+            // The branch's window starts at the LSTM's first step, read at the branch's scale; when the
+            // LSTM's steps cannot shrink, the same draw places it.
+            int convStart = kept < steps
+                ? Math.Min((int)((long)start * convSteps / steps), convSteps - convKept)
+                : (int)(at * (convSteps - convKept + 1));
+            batch.ConvInputs.AsSpan((r * convSteps + convStart) * features, convKept * features).CopyTo(sliced.ConvInputs.AsSpan(r * convKept * features));
         }
         return sliced;
     }
+
+    private int Kept(int steps, int atLeast) => Math.Min(steps, Math.Max(atLeast, (int)MathF.Round((1 - slice) * steps)));
 
     /// <summary>A standard normal draw (Box–Muller).</summary>
     private static float Gaussian(ref SplitMix64 random)

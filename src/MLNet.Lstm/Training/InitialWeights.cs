@@ -66,7 +66,7 @@ internal static class InitialWeights
     /// (<see cref="LstmTrainingOptions.MaxSteps"/> for the LSTM, <see cref="LstmTrainingOptions.ConvMaxSteps"/> for the branch); 1 for null.
     /// </summary>
     public static int PoolingStride(int? maxSteps, TrainingSet set) =>
-        maxSteps is int most ? (int)Math.Max(1, (set.MedianSteps() + (long)most - 1) / most) : 1;
+        maxSteps is int most ? (int)Math.Clamp((set.MedianSteps() + (long)most - 1) / most, 1, LstmDefaults.MaxPoolingStride) : 1;
 
     /// <summary>
     /// A pretrained LSTM and its preprocessing, with its own head (<paramref name="withHead"/>, when

@@ -52,7 +52,7 @@ internal static class LstmTrainer
         int epochs = training.Epochs ?? LstmDefaults.Epochs(trainRows.Length, training.BatchSize);
         long plannedSteps = (long)epochs * set.Batches(trainRows, training.BatchSize).Count();
         using var step = new ShardedStep(weights, objective, training.Dropout, training.Seed, members, training.Profile,
-            new BatchAugmentation(training.AugmentJitter, training.AugmentScaling, training.AugmentSlice));
+            new BatchAugmentation(training.AugmentJitter, training.AugmentScaling, training.AugmentSlice, objective.MinimumSteps));
         var optimizer = new AdamOptimizer(weights, training.LearningRate, training.WeightDecay);
         var shuffle = new Random(training.Seed);
 

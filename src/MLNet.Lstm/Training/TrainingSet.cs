@@ -189,7 +189,7 @@ internal sealed class TrainingSet
     }
 
     /// <summary>Steps left after averaging every <paramref name="stride"/> steps, a last partial window counting as one.</summary>
-    private static int PooledLength(int steps, int stride) => (steps + stride - 1) / stride;
+    private static int PooledLength(int steps, int stride) => (int)(((long)steps + stride - 1) / stride);
 
     private static float[] Pool(float[] sequence, int features, int stride)
     {

@@ -17,6 +17,9 @@ internal sealed class NextStepObjective : TrainingObjective
 
     public override bool TrainsEnsembles => false;
 
+    // A step to read and the next one to predict from it.
+    public override int MinimumSteps => 2;
+
     public override LstmRepresentation? Enables => LstmRepresentation.NextStepError;
 
     public override string? BidirectionalRefusal => "predicts the next step, which a backward direction has already read";

@@ -45,6 +45,9 @@ internal abstract class TrainingObjective
     /// <summary>Whether its head pools the whole sequence, so a convolutional branch's features can join it (<see cref="LstmTrainingOptions.ConvChannels"/>).</summary>
     public virtual bool TrainsConvBranch => false;
 
+    /// <summary>The fewest steps a row can be cut to and still teach something (<see cref="LstmTrainingOptions.AugmentSlice"/>).</summary>
+    public virtual int MinimumSteps => 1;
+
     /// <summary>Whether every sequence must have one length (the output size depends on it).</summary>
     public virtual bool NeedsOneLength => false;
 
