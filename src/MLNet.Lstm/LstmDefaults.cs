@@ -24,10 +24,13 @@ internal static class LstmDefaults
     public const int EnsembleSize = 2;
 
     /// <summary>Output channels of the convolutional branch's layers for Classification and Regression (<see cref="LstmTrainingOptions.ConvChannels"/>).</summary>
-    public static readonly int[] ConvChannels = [32, 64, 32];
+    public static readonly int[] ConvChannels = [32, 64, 128];
 
     /// <summary>Steps each of those layers' filters span (<see cref="LstmTrainingOptions.ConvKernelSizes"/>): LSTM-FCN's 8, 5, 3.</summary>
     public static readonly int[] ConvKernelSizes = [8, 5, 3];
+
+    /// <summary>Whether the branch's features add each half's mean (<see cref="LstmTrainingOptions.ConvHalves"/>).</summary>
+    public const bool ConvHalves = false;
 
     /// <summary>Longest convolution kernel, in steps, training accepts: far beyond any useful one, short of sizes whose windows overflow.</summary>
     public const int MaxConvKernelSize = 65536;

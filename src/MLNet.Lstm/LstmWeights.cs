@@ -19,6 +19,7 @@ public sealed class LstmWeights
     private readonly LstmCellWeights[] _cells;
     private readonly LstmConvLayerWeights[] _convLayers;
     private readonly int? _convPoolingStride;
+    private bool _convHalves;
     private LstmHeadInput _headInput;
 
     /// <summary>A deep copy of <paramref name="source"/>: every tensor and the preprocessing; change what the copy keeps in an object initializer.</summary>
@@ -37,6 +38,7 @@ public sealed class LstmWeights
         InputScale = (float[]?)source.InputScale?.Clone();
         PoolingStride = source.PoolingStride;
         _convPoolingStride = source._convPoolingStride;
+        ConvHalves = source.ConvHalves;
         foreach (var (from, to) in source.Tensors().Zip(Tensors()))
         {
             from.CopyTo(to, 0);
@@ -241,13 +243,42 @@ public sealed class LstmWeights
     /// </example>
     public int ConvLayerCount => _convLayers.Length;
 
-    /// <summary>Values the convolutional branch gives per sequence (its last layer's channels, averaged over time); 0 without one.</summary>
+    /// <summary>Values the convolutional branch gives per sequence (its last layer's channels, averaged over time; three times as many with <see cref="ConvHalves"/>); 0 without one.</summary>
     /// <example>
     /// <code>
     /// int lstmValues = weights.HeadInputWidth - weights.ConvFeatureSize; // the head reads the LSTM's values first
     /// </code>
     /// </example>
-    public int ConvFeatureSize => _convLayers.Length == 0 ? 0 : _convLayers[^1].OutputChannels;
+    public int ConvFeatureSize => _convLayers.Length == 0 ? 0 : checked(_convLayers[^1].OutputChannels * (_convHalves ? 3 : 1));
+
+    /// <summary>
+    /// Whether the convolutional branch's features add, beside its last layer's mean over every
+    /// step, its mean over the first and over the last half of the steps (⌈T/2⌉ each, the middle
+    /// step of an odd T in both): three times the last layer's channels, in that order, so the
+    /// classifier after the featurizer sees where in the sequence a shape occurs, as well as
+    /// whether it does. Default false; training sets it from <see cref="LstmTrainingOptions.ConvHalves"/>.
+    /// Ignored without a branch. A copy given another value gets a zero-filled head weight of its width.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var weights = new LstmWeights(1, 16, 1, 2, false, [32, 64, 128], [8, 5, 3]) { HeadInput = LstmHeadInput.LastMeanMax, ConvHalves = true }; // 48 + 384 head inputs
+    /// </code>
+    /// </example>
+    public bool ConvHalves
+    {
+        get => _convHalves;
+        init
+        {
+            if (value != _convHalves && HeadWeight is not null && _convLayers.Length > 0)
+            {
+                int lstmValues = LstmHeadInputSize(_headInput), convValues = _convLayers[^1].OutputChannels * (value ? 3 : 1);
+                HeadWeight = new float[(long)OutputSize * (lstmValues + convValues) <= Array.MaxLength
+                    ? OutputSize * (lstmValues + convValues)
+                    : throw LstmThrow.WeightsInvalid(nameof(ConvHalves), $"a head of {OutputSize} × {lstmValues + convValues} values is longer than the longest .NET array")];
+            }
+            _convHalves = value;
+        }
+    }
 
     /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
     /// <example>
@@ -358,6 +389,7 @@ public sealed class LstmWeights
         InputScale = InputScale,
         PoolingStride = PoolingStride,
         ConvPoolingStride = ConvPoolingStride,
+        ConvHalves = ConvHalves,
     };
 
     /// <summary>Checks what the public initializers cannot: the preprocessing's sizes and values.</summary>

@@ -64,7 +64,9 @@ public sealed class WebServiceTests
             // floats, and JSON carries a float's shortest round-trip form.
             Assert.AreEqual(_offlineScores[i % _sequences.Length], result.Scores[i], $"request {i}");
         }
-        Assert.IsLessThan(AllowedGrowth, Math.Abs(result.WorkingSetAfter - result.WorkingSetAfterWarmUp), "working set growth");
+        // Growth only: in a process that ran the other tests first, the runtime may hand their memory
+        // back to the OS during the load, and a working set that shrinks leaks nothing.
+        Assert.IsLessThan(AllowedGrowth, result.WorkingSetAfter - result.WorkingSetAfterWarmUp, $"working set growth: {result}");
     }
 
     [TestMethod]

@@ -23,7 +23,9 @@ internal static class OnnxConvBranchReader
         {
             throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' writes '{string.Join(", ", features.Output)}'; expected the convolutional features '{OnnxLstmGraphBuilder.ConvFeaturesName}'");
         }
-        if (features.Input.Count != 1 || !graph.Node.Any(n => n.OpType == "GlobalAveragePool" && n.Output.Contains(features.Input[0])))
+        var pooled = features.Input.Count == 1 ? graph.Node.FirstOrDefault(n => n.Output.Contains(features.Input[0])) : null;
+        bool halves = pooled is { OpType: "Concat", Name: OnnxLstmGraphBuilder.ConvHalvesName };
+        if (pooled is null || !(halves || graph.Node.Any(n => n.OpType == "GlobalAveragePool" && n.Output.Contains(features.Input[0]))))
         {
             throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' reads '{string.Join(", ", features.Input)}'; expected the convolutional branch's GlobalAveragePool (its mean over time)");
         }
@@ -36,7 +38,7 @@ internal static class OnnxConvBranchReader
         {
             throw LstmThrow.ModelInvalid(source, $"its convolutional features '{OnnxLstmGraphBuilder.ConvFeaturesName}' follow no Conv node named conv0");
         }
-        return (layers, Shape(graph, layers[^1], source).Channels);
+        return (layers, Shape(graph, layers[^1], source).Channels * (halves ? 3 : 1));
     }
 
     /// <summary>
@@ -44,10 +46,11 @@ internal static class OnnxConvBranchReader
     /// cannot carry, or a branch not wired as the builder wires it: conv0 reading the LSTM's input
     /// <paramref name="lstmInput"/> turned channels-first, or the scaled input <paramref name="scaledInput"/>
     /// turned channels-first and pooled by the branch's own AveragePool; each layer a Relu away from
-    /// the next, the last one's Relu averaged over time into the features. Returns the steps the
-    /// branch averages into one (<see cref="LstmWeights.ConvPoolingStride"/>).
+    /// the next, the last one's Relu averaged over time into the features (beside its halves' means
+    /// exactly as the builder writes them). Returns the steps the branch averages into one
+    /// (<see cref="LstmWeights.ConvPoolingStride"/>) and whether it has the halves (<see cref="LstmWeights.ConvHalves"/>).
     /// </summary>
-    public static int CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string scaledInput, int poolingStride, string source)
+    public static (int ConvStride, bool Halves) CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string scaledInput, int poolingStride, string source)
     {
         foreach (var node in graph.Node)
         {
@@ -58,7 +61,7 @@ internal static class OnnxConvBranchReader
         }
         if (layers.Count == 0)
         {
-            return poolingStride;
+            return (poolingStride, false);
         }
         var producers = new Dictionary<string, NodeProto>();
         foreach (var node in graph.Node)
@@ -91,13 +94,35 @@ internal static class OnnxConvBranchReader
         }
         var pool = graph.Node.FirstOrDefault(n => n.Name == OnnxLstmGraphBuilder.ConvFeaturesName) is { Input.Count: 1 } flatten
             && producers.TryGetValue(flatten.Input[0], out var pooled) ? pooled : null;
+        var halves = pool is { OpType: "Concat", Name: OnnxLstmGraphBuilder.ConvHalvesName } ? pool : null;
+        if (halves is not null)
+        {
+            pool = halves.Input.Count > 0 && producers.TryGetValue(halves.Input[0], out var whole) ? whole : null;
+        }
         var relu = pool is { OpType: "GlobalAveragePool", Input.Count: 1 } && producers.TryGetValue(pool.Input[0], out var last) ? last : null;
         if (relu is not { OpType: "Relu", Input.Count: 1 } || relu.Input[0] != expectedInput)
         {
             throw LstmThrow.NotCarriedByWeights(source, "Conv", layers[^1].Name,
                 $"an output that does not reach '{OnnxLstmGraphBuilder.ConvFeaturesName}' through Relu and GlobalAveragePool (the mean over time)");
         }
-        return convStride;
+        if (halves is not null)
+        {
+            CheckHalves(graph, relu.Output[0], pool!.Output[0], source);
+        }
+        return (convStride, halves is not null);
+    }
+
+    /// <summary>Refuses halves' nodes or constants other than the builder's (<see cref="OnnxLstmGraphBuilder.ConvHalvesNodes"/>), which the training's means would not reproduce.</summary>
+    private static void CheckHalves(GraphProto graph, string lastRelu, string wholeMean, string source)
+    {
+        var (nodes, initializers) = OnnxLstmGraphBuilder.ConvHalvesNodes(lastRelu, wholeMean);
+        bool same = nodes.All(expected => graph.Node.Count(n => n.Name == expected.Name) == 1 && graph.Node.First(n => n.Name == expected.Name).Equals(expected))
+            && initializers.All(expected => OnnxTensors.Find(graph, expected.Name) is { } found && found.Equals(expected));
+        if (!same)
+        {
+            throw LstmThrow.NotCarriedByWeights(source, "Concat", OnnxLstmGraphBuilder.ConvHalvesName,
+                "inputs other than the branch's means over all its steps, its first ⌈T/2⌉ and its last ⌈T/2⌉ steps, as MLNet.Lstm writes them");
+        }
     }
 
     /// <summary>

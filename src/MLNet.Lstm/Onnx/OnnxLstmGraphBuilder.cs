@@ -26,6 +26,9 @@ internal static class OnnxLstmGraphBuilder
     public const string ConvInputName = "conv_input";
     public const string HeadInputNodeName = "head_last_mean_max";
     public const string ConvFeaturesName = "conv_features";
+
+    /// <summary>The Concat of the branch's means over all steps and over each half (<see cref="LstmWeights.ConvHalves"/>), and its output.</summary>
+    public const string ConvHalvesName = "conv_halves";
     public const string HeadWithConvName = "head_with_conv";
     private const int Opset = 14;
 
@@ -103,7 +106,8 @@ internal static class OnnxLstmGraphBuilder
     /// The LSTM's time-major input [T', N, F] → [N, F, T'] or, when the branch pools by its own
     /// <see cref="LstmWeights.ConvPoolingStride"/>, the scaled input [N, T, F] → [N, F, T] → its own
     /// AveragePool (<see cref="ConvPoolNodeName"/>); then (Conv → Relu) per layer → GlobalAveragePool
-    /// → [N, C]; returns the features' name. Node conv{i} reads initializers conv{i}.weight [C_out, C_in, K]
+    /// (beside each half's mean with <see cref="LstmWeights.ConvHalves"/>, <see cref="ConvHalvesNodes"/>)
+    /// → [N, C] (or [N, 3C]); returns the features' name. Node conv{i} reads initializers conv{i}.weight [C_out, C_in, K]
     /// and conv{i}.bias, padded (K − 1) / 2 steps before and the rest after, as PyTorch's padding='same'.
     /// </summary>
     private static string AddConvBranch(GraphProto graph, LstmWeights weights, string timeMajor, string scaled)
@@ -135,8 +139,51 @@ internal static class OnnxLstmGraphBuilder
             x = $"conv{i}_relu";
         }
         graph.Node.Add(OnnxTensors.Node("GlobalAveragePool", "conv_pool", [x], ["conv_pooled"]));
-        graph.Node.Add(OnnxTensors.Node("Flatten", ConvFeaturesName, ["conv_pooled"], [ConvFeaturesName], OnnxTensors.Int("axis", 1)));
+        string pooled = "conv_pooled";
+        if (weights.ConvHalves)
+        {
+            var (nodes, initializers) = ConvHalvesNodes(x, pooled);
+            graph.Initializer.Add(initializers);
+            graph.Node.Add(nodes);
+            pooled = ConvHalvesName;
+        }
+        graph.Node.Add(OnnxTensors.Node("Flatten", ConvFeaturesName, [pooled], [ConvFeaturesName], OnnxTensors.Int("axis", 1)));
         return ConvFeaturesName;
+    }
+
+    /// <summary>
+    /// The nodes that put the last layer's mean over each half of the steps beside its mean over
+    /// all of them (<see cref="LstmWeights.ConvHalves"/>): T from the shape, the first ⌈T/2⌉ and the
+    /// last ⌈T/2⌉ steps sliced and averaged, and the three means concatenated channel-wise into
+    /// <see cref="ConvHalvesName"/> [N, 3C, 1]. Only plain opset-11 operators, so exports keep them;
+    /// the reader compares a graph's nodes with these.
+    /// </summary>
+    internal static (NodeProto[] Nodes, TensorProto[] Initializers) ConvHalvesNodes(string lastRelu, string wholeMean)
+    {
+        const string steps = "conv_halves_steps", axis = "conv_halves_axis", one = "conv_halves_one", two = "conv_halves_two", zero = "conv_halves_zero", end = "conv_halves_end";
+        TensorProto[] initializers =
+        [
+            OnnxTensors.Int64(axis, [2], 1),
+            OnnxTensors.Int64("conv_halves_axis_end", [3], 1),
+            OnnxTensors.Int64(one, [1], 1),
+            OnnxTensors.Int64(two, [2], 1),
+            OnnxTensors.Int64(zero, [0], 1),
+            OnnxTensors.Int64(end, [long.MaxValue], 1),
+        ];
+        NodeProto[] nodes =
+        [
+            OnnxTensors.Node("Shape", "conv_halves_shape", [lastRelu], ["conv_halves_shape"]),
+            OnnxTensors.Node("Slice", steps, ["conv_halves_shape", axis, "conv_halves_axis_end"], [steps]),
+            OnnxTensors.Node("Add", "conv_halves_steps_plus_one", [steps, one], ["conv_halves_steps_plus_one"]),
+            OnnxTensors.Node("Div", "conv_first_half_end", ["conv_halves_steps_plus_one", two], ["conv_first_half_end"]),
+            OnnxTensors.Node("Div", "conv_second_half_start", [steps, two], ["conv_second_half_start"]),
+            OnnxTensors.Node("Slice", "conv_first_half", [lastRelu, zero, "conv_first_half_end", axis], ["conv_first_half"]),
+            OnnxTensors.Node("Slice", "conv_second_half", [lastRelu, "conv_second_half_start", end, axis], ["conv_second_half"]),
+            OnnxTensors.Node("ReduceMean", "conv_first_half_mean", ["conv_first_half"], ["conv_first_half_mean"], OnnxTensors.Ints("axes", 2), OnnxTensors.Int("keepdims", 1)),
+            OnnxTensors.Node("ReduceMean", "conv_second_half_mean", ["conv_second_half"], ["conv_second_half_mean"], OnnxTensors.Ints("axes", 2), OnnxTensors.Int("keepdims", 1)),
+            OnnxTensors.Node("Concat", ConvHalvesName, [wholeMean, "conv_first_half_mean", "conv_second_half_mean"], [ConvHalvesName], OnnxTensors.Int("axis", 1)),
+        ];
+        return (nodes, initializers);
     }
 
     /// <summary>(x − offset) · scale over the last axis, each only when the weights have it; returns the scaled value's name.</summary>

@@ -147,7 +147,7 @@ internal static class OnnxLstmGraphReader
         var graph = model.Graph;
         OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
         var convLayers = info.ConvLayers ?? [];
-        int convStride = OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0],
+        var (convStride, convHalves) = OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0],
             ScaledInput(graph, info.InputName), info.PoolingStride, info.Source);
         var (convChannels, convKernels) = OnnxConvBranchReader.Shapes(graph, convLayers, info.Source);
         var gemm = withHead ? ReadableHead(model, info) : null;
@@ -167,6 +167,7 @@ internal static class OnnxLstmGraphReader
             InputScale = (float[]?)info.InputScale?.Clone(),
             PoolingStride = info.PoolingStride,
             OwnConvPoolingStride = convStride == info.PoolingStride ? null : convStride,
+            ConvHalves = convHalves,
         };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {

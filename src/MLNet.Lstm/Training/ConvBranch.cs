@@ -73,20 +73,23 @@ internal sealed class ConvBranch
             _layers[i].Forward(x, rows, steps, y);
             x = y;
         }
-        int c = FeatureSize;
-        var features = Buffer(ref _features, rows * c);
+        int c = _weights.GetConvLayer(_layers.Length - 1).OutputChannels, width = FeatureSize;
+        var features = Buffer(ref _features, rows * width);
         features.Clear();
-        float inverseSteps = 1f / steps;
         for (int n = 0; n < rows; n++)
         {
-            var row = features.Slice(n * c, c);
-            for (int t = 0; t < steps; t++)
+            for (int s = 0; s < width / c; s++)
             {
-                TensorPrimitives.Add(row, x.Slice((n * steps + t) * c, c), row);
+                var (first, end) = Segment(s, steps);
+                var row = features.Slice(n * width + s * c, c);
+                for (int t = first; t < end; t++)
+                {
+                    TensorPrimitives.Add(row, x.Slice((n * steps + t) * c, c), row);
+                }
+                TensorPrimitives.Multiply(row, 1f / (end - first), row);
             }
-            TensorPrimitives.Multiply(row, inverseSteps, row);
         }
-        Buffer(ref _featureGradients, rows * c);
+        Buffer(ref _featureGradients, rows * width);
     }
 
     /// <summary>The last <see cref="Forward"/>'s features, [N, <see cref="FeatureSize"/>].</summary>
@@ -98,15 +101,21 @@ internal sealed class ConvBranch
     /// <summary>Adds every layer's parameter gradients for <see cref="FeatureGradients"/> into <paramref name="gradients"/>.</summary>
     public void Backward(LstmWeights gradients)
     {
-        int rows = _rows, steps = _steps, c = FeatureSize;
+        int rows = _rows, steps = _steps, c = _weights.GetConvLayer(_layers.Length - 1).OutputChannels, width = FeatureSize;
         var dTop = Buffer(ref _outputGradients[^1], rows * steps * c);
-        float inverseSteps = 1f / steps;
+        dTop.Clear();
         var dFeatures = FeatureGradients;
         for (int n = 0; n < rows; n++)
         {
-            for (int t = 0; t < steps; t++)
+            for (int s = 0; s < width / c; s++)
             {
-                TensorPrimitives.Multiply(dFeatures.Slice(n * c, c), inverseSteps, dTop.Slice((n * steps + t) * c, c));
+                var (first, end) = Segment(s, steps);
+                float share = 1f / (end - first);
+                for (int t = first; t < end; t++)
+                {
+                    var dt = dTop.Slice((n * steps + t) * c, c);
+                    TensorPrimitives.MultiplyAdd(dFeatures.Slice(n * width + s * c, c), share, dt, dt);
+                }
             }
         }
         for (int i = _layers.Length - 1; i >= 0; i--)
@@ -118,6 +127,14 @@ internal sealed class ConvBranch
             _layers[i].Backward(dy, y, rows, steps, gradients.GetConvLayer(i), dx);
         }
     }
+
+    /// <summary>Segment 0 is every step; 1 the first ⌈T/2⌉, 2 the last ⌈T/2⌉ (the middle step of an odd T in both).</summary>
+    private static (int First, int End) Segment(int segment, int steps) => segment switch
+    {
+        0 => (0, steps),
+        1 => (0, (steps + 1) / 2),
+        _ => (steps / 2, steps),
+    };
 
     private static Span<float> Buffer(ref float[] buffer, int length)
     {

@@ -75,6 +75,7 @@ internal sealed class EnsembleLayout
             InputScale = trained.InputScale,
             PoolingStride = trained.PoolingStride,
             ConvPoolingStride = trained.ConvPoolingStride,
+            ConvHalves = trained.ConvHalves,
         };
         foreach (var (from, to) in trained.Tensors().Zip(averaged.Tensors()).Take(4 * trained.NumLayers * trained.NumDirections + 2 * trained.ConvLayerCount))
         {

@@ -23,7 +23,7 @@ internal static class InitialWeights
     /// bias and the preprocessing learned from the rows (standardization, pooling stride).
     /// </summary>
     public static LstmWeights Fresh(LstmTrainingOptions training, TrainingObjective objective, TrainingSet set, int members, int poolingStride,
-        int convPoolingStride, int[] convChannels, int[] convKernelSizes)
+        int convPoolingStride, bool convHalves, int[] convChannels, int[] convKernelSizes)
     {
         int outputSize = set.OutputSize;
         var (offset, scale) = training.Standardize ? set.Standardization() : default((float[]?, float[]?));
@@ -34,6 +34,7 @@ internal static class InitialWeights
             InputScale = scale,
             PoolingStride = poolingStride,
             ConvPoolingStride = convPoolingStride,
+            ConvHalves = convHalves,
         };
         Fill(weights, training.Seed);
         if (members > 1)
@@ -86,6 +87,7 @@ internal static class InitialWeights
             InputScale = pretrained.InputScale,
             PoolingStride = pretrained.PoolingStride,
             ConvPoolingStride = pretrained.ConvPoolingStride,
+            ConvHalves = pretrained.ConvHalves,
         };
         Fill(fresh, training.Seed);
         if (!keepHead && outputSize > 0)

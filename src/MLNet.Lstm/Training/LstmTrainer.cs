@@ -33,11 +33,12 @@ internal static class LstmTrainer
         int convStride = lstm?.ConvPoolingStride ?? (training.ConvMaxSteps is null ? stride : InitialWeights.PoolingStride(training.ConvMaxSteps, set));
         set.OutputSize = objective.OutputSize(set.LabelType, set.InputSize, set.PooledSteps(stride));
         var (convChannels, convKernels) = training.ConvLayersFor(objective, set.MedianPooledSteps(convStride), lstm);
+        bool convHalves = lstm?.ConvHalves ?? training.ConvHalves ?? LstmDefaults.ConvHalves;
         RequireHeadFits(objective, input, set.OutputSize * (long)members, lstm?.HiddenSize ?? training.HiddenSize, lstm?.Bidirectional ?? training.Bidirectional,
-            convChannels.Length == 0 ? 0 : convChannels[^1]);
+            convChannels.Length == 0 ? 0 : convChannels[^1] * (convHalves ? 3L : 1L));
         RequireConvBatchFits(set, convStride, training.BatchSize, convChannels, convKernels);
         var weights = lstm is null
-            ? InitialWeights.Fresh(training, objective, set, members, stride, convStride, convChannels, convKernels)
+            ? InitialWeights.Fresh(training, objective, set, members, stride, convStride, convHalves, convChannels, convKernels)
             : InitialWeights.FineTuned(lstm, pretrained?.WithHead(set.OutputSize), training, objective, set);
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
@@ -122,7 +123,7 @@ internal static class LstmTrainer
     /// Refuses, in the objective's and the column's terms, a head that LstmWeights would refuse as
     /// outputSize: its weight is sized for the widest head input (LastMeanMax, 3·D·H values a row, and the convolutional branch's).
     /// </summary>
-    private static void RequireHeadFits(TrainingObjective objective, SequenceInputBinding input, long outputs, int hiddenSize, bool bidirectional, int convFeatures)
+    private static void RequireHeadFits(TrainingObjective objective, SequenceInputBinding input, long outputs, int hiddenSize, bool bidirectional, long convFeatures)
     {
         long widest = 3L * (bidirectional ? 2 : 1) * hiddenSize + convFeatures;
         if (outputs * widest > LstmDefaults.MaxTensorElements)

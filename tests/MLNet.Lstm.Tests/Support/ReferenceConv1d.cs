@@ -3,7 +3,11 @@ namespace MLNet.Lstm.Tests.Support;
 /// <summary>The convolutional branch as plain loops in double: what ONNX Runtime and training must both compute.</summary>
 internal static class ReferenceConv1d
 {
-    /// <summary>The branch's features for one sequence [T][F] as the LSTM reads it (already scaled and pooled).</summary>
+    /// <summary>
+    /// The branch's features for one sequence [T][F] as the LSTM reads it (already scaled and
+    /// pooled): the last layer's mean over every step, then (<see cref="LstmWeights.ConvHalves"/>)
+    /// over the first ⌈T/2⌉ steps and over the last ⌈T/2⌉.
+    /// </summary>
     public static double[] Features(LstmWeights weights, float[][] sequence)
     {
         int steps = sequence.Length;
@@ -35,6 +39,7 @@ internal static class ReferenceConv1d
             }
             x = y;
         }
-        return [.. Enumerable.Range(0, x[0].Length).Select(c => x.Average(step => step[c]))];
+        double[] Mean(int first, int end) => [.. Enumerable.Range(0, x[0].Length).Select(c => x[first..end].Average(step => step[c]))];
+        return weights.ConvHalves ? [.. Mean(0, steps), .. Mean(0, (steps + 1) / 2), .. Mean(steps / 2, steps)] : Mean(0, steps);
     }
 }
