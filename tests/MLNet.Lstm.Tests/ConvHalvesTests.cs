@@ -318,4 +318,65 @@ public sealed class ConvHalvesTests
         Assert.HasCount(3 * 8 + 3 * 128, TestData.Features(halves.Transform(data))[0]);
         Assert.IsFalse(tuned.Model.GetWeights().ConvHalves, "an InitialModel keeps its own branch");
     }
+
+    [TestMethod]
+    public void RowsOfManyLengthsInOneViewEachGetTheirOwnHalves()
+    {
+        var weights = RandomWeights();
+        int[] lengths = [1, 2, 3, 4, 9, 16, 17, 40, 5, 2];
+        var random = new Random(3);
+        var sequences = lengths.Select(t => Enumerable.Range(0, t).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() }).ToArray()).ToArray();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(sequences.Select(s => new VariableRow { Sequence = [.. s.SelectMany(step => step)] }));
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(LstmModel.FromWeights(weights)).Fit(data);
+
+        var features = TestData.Features(transformer.Transform(data));
+
+        for (int n = 0; n < sequences.Length; n++)
+        {
+            var expected = ReferenceConv1d.Features(weights, ScaledAndPooled(weights, sequences[n]));
+            for (int c = 0; c < 6; c++)
+            {
+                Assert.AreEqual(expected[c], features[n][18 + c], 1e-5, $"row {n} of {lengths[n]} steps, feature {c}");
+            }
+        }
+    }
+
+    private sealed class VariableRow
+    {
+        [Microsoft.ML.Data.VectorType]
+        public float[] Sequence { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void AnEnsembleWithHalvesAndItsOwnConvStrideTrainsBitIdenticallyRunToRun()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 32, seed: 2), 32);
+        var training = new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 32, EnsembleSize = 2, Epochs = 2, MaxSteps = 8, ConvMaxSteps = 16, ConvHalves = true,
+        };
+
+        using var first = ml.Transforms.LstmFeaturizeSequence(training).Fit(data);
+        using var second = ml.Transforms.LstmFeaturizeSequence(training).Fit(data);
+
+        CollectionAssert.AreEqual(first.Model.ToOnnxBytes(), second.Model.ToOnnxBytes());
+        var weights = first.Model.GetWeights();
+        Assert.IsTrue(weights.ConvHalves);
+        Assert.AreEqual(2, weights.ConvPoolingStride);
+        Assert.AreEqual(3 * 32 + 3 * 128, weights.HeadInputWidth);
+    }
+
+    [TestMethod]
+    public void TheHalvesAndTheHeadInputSetInEitherOrderGiveOneHeadWidth()
+    {
+        var source = new LstmWeights(2, 6, outputSize: 3, convChannels: [3, 2], convKernelSizes: [2, 2]);
+
+        var halvesFirst = new LstmWeights(source) { ConvHalves = true, HeadInput = LstmHeadInput.LastMeanMax };
+        var headFirst = new LstmWeights(source) { HeadInput = LstmHeadInput.LastMeanMax, ConvHalves = true };
+
+        Assert.HasCount(3 * (18 + 6), halvesFirst.HeadWeight!);
+        Assert.HasCount(3 * (18 + 6), headFirst.HeadWeight!);
+    }
 }
