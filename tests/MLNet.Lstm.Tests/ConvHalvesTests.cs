@@ -379,4 +379,25 @@ public sealed class ConvHalvesTests
         Assert.HasCount(3 * (18 + 6), halvesFirst.HeadWeight!);
         Assert.HasCount(3 * (18 + 6), headFirst.HeadWeight!);
     }
+
+    [TestMethod]
+    [DataRow(2)]
+    [DataRow(4)]
+    public void AHalvesConcatOfAnotherCountIsRefusedAtLoadInsteadOfFailingInOnnxRuntime(int inputs)
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var concat = proto.Graph.Node.Single(n => n.Name == "conv_halves");
+        if (inputs == 2)
+        {
+            concat.Input.RemoveAt(2);
+        }
+        else
+        {
+            concat.Input.Add("conv_pooled");
+        }
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual($"ONNX model 'stream' cannot be used as an LSTM: its Concat node 'conv_halves' joins {inputs} tensors; expected 3 (the branch's mean over every step, over its first half and over its last half).", e.Message);
+    }
 }

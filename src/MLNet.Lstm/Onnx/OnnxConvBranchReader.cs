@@ -29,6 +29,10 @@ internal static class OnnxConvBranchReader
         {
             throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' reads '{string.Join(", ", features.Input)}'; expected the convolutional branch's GlobalAveragePool (its mean over time)");
         }
+        if (halves && pooled!.Input.Count != 3)
+        {
+            throw LstmThrow.ModelInvalid(source, $"its Concat node '{OnnxLstmGraphBuilder.ConvHalvesName}' joins {pooled.Input.Count} tensors; expected 3 (the branch's mean over every step, over its first half and over its last half)");
+        }
         var layers = new List<NodeProto>();
         while (graph.Node.FirstOrDefault(n => n.OpType == "Conv" && n.Name == $"conv{layers.Count}") is { } node)
         {
