@@ -208,7 +208,7 @@ public sealed class LstmWeights
         {
             if (value != _headInput && HeadWeight is not null)
             {
-                HeadWeight = new float[checked(OutputSize * HeadInputSize(value))];
+                HeadWeight = ZeroHead(nameof(HeadInput), value, _convHalves);
             }
             _headInput = value;
         }
@@ -226,6 +226,21 @@ public sealed class LstmWeights
     public int HeadInputWidth => HeadInputSize(_headInput);
 
     private int HeadInputSize(LstmHeadInput input) => checked(LstmHeadInputSize(input) + ConvFeatureSize);
+
+    /// <summary>The zero-filled head weight a copy given another <paramref name="option"/> gets; refused where it outgrows one .NET array.</summary>
+    private float[] ZeroHead(string option, LstmHeadInput input, bool halves)
+    {
+        long lstmValues = input switch
+        {
+            LstmHeadInput.LastStep => (long)NumDirections * HiddenSize,
+            LstmHeadInput.LastMeanMax => 3L * NumDirections * HiddenSize,
+            _ => throw LstmThrow.WeightsInvalid(nameof(HeadInput), $"expected LastStep or LastMeanMax, found {input}"),
+        };
+        long convValues = _convLayers.Length == 0 ? 0 : (long)_convLayers[^1].OutputChannels * (halves ? 3 : 1);
+        return OutputSize * (lstmValues + convValues) <= Array.MaxLength
+            ? new float[OutputSize * (lstmValues + convValues)]
+            : throw LstmThrow.WeightsInvalid(option, $"a head of {OutputSize} × {lstmValues + convValues} values is longer than the longest .NET array");
+    }
 
     /// <summary>Values the head reads from the LSTM, before the convolutional branch's.</summary>
     internal int LstmHeadInputSize(LstmHeadInput input) => input switch
@@ -271,10 +286,7 @@ public sealed class LstmWeights
         {
             if (value != _convHalves && HeadWeight is not null && _convLayers.Length > 0)
             {
-                int lstmValues = LstmHeadInputSize(_headInput), convValues = _convLayers[^1].OutputChannels * (value ? 3 : 1);
-                HeadWeight = new float[(long)OutputSize * (lstmValues + convValues) <= Array.MaxLength
-                    ? OutputSize * (lstmValues + convValues)
-                    : throw LstmThrow.WeightsInvalid(nameof(ConvHalves), $"a head of {OutputSize} × {lstmValues + convValues} values is longer than the longest .NET array")];
+                HeadWeight = ZeroHead(nameof(ConvHalves), _headInput, value);
             }
             _convHalves = value;
         }

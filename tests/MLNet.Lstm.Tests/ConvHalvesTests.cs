@@ -6,6 +6,7 @@ using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
 using MLNet.Lstm.Training.Objectives;
+using static MLNet.Lstm.Tests.Support.ConvBranchModels;
 
 namespace MLNet.Lstm.Tests;
 
@@ -13,46 +14,7 @@ namespace MLNet.Lstm.Tests;
 [TestClass]
 public sealed class ConvHalvesTests
 {
-    /// <summary>F 2, H 6, a 3-output head on the last, mean and max states, branch 3-5-2 of kernels 4-1-6 with halves, scaled and pooled by 2.</summary>
-    private static LstmWeights RandomWeights(int seed = 7)
-    {
-        var weights = new LstmWeights(2, 6, outputSize: 3, convChannels: [3, 5, 2], convKernelSizes: [4, 1, 6])
-        {
-            HeadInput = LstmHeadInput.LastMeanMax,
-            InputOffset = [0.5f, -1f],
-            InputScale = [2f, 0.25f],
-            PoolingStride = 2,
-            ConvHalves = true,
-        };
-        Fill(weights, seed);
-        return weights;
-    }
-
-    private static void Fill(LstmWeights weights, int seed)
-    {
-        var random = new Random(seed);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - 0.5);
-            }
-        }
-    }
-
-    private static float[][] Featurize(LstmModel model, float[][][] sequences, LstmFeaturizerOptions? options = null)
-    {
-        var ml = new MLContext(seed: 1);
-        var data = TestData.Sequences(ml, sequences);
-        using var transformer = ml.Transforms.LstmFeaturizeSequence(model, options).Fit(data);
-        return TestData.Features(transformer.Transform(data));
-    }
-
-    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence)
-    {
-        var scaled = sequence.Select(step => step.Select((v, f) => (v - weights.InputOffset![f]) * weights.InputScale![f]).ToArray()).ToArray();
-        return [.. scaled.Chunk(weights.PoolingStride).Select(window => Enumerable.Range(0, 2).Select(f => window.Average(step => step[f])).ToArray())];
-    }
+    private static LstmWeights HalvesWeights(int seed = 7) => RandomWeights(seed, halves: true);
 
     [TestMethod]
     [DataRow(1)]
@@ -62,7 +24,7 @@ public sealed class ConvHalvesTests
     [DataRow(15)]
     public void OnnxFeaturesAreTheMeanOverEveryStepThenOverEachHalf(int steps)
     {
-        var weights = RandomWeights();
+        var weights = HalvesWeights();
         var sequences = TestData.Random(4, steps, 2, seed: 9);
 
         var features = Featurize(LstmModel.FromWeights(weights), sequences);
@@ -85,7 +47,7 @@ public sealed class ConvHalvesTests
     [DataRow(7)]
     public void TheTrainingForwardPassGivesTheSameMeans(int steps)
     {
-        var weights = RandomWeights();
+        var weights = HalvesWeights();
         var sequences = TestData.Random(3, steps, 2, seed: 4);
         var branch = new ConvBranch(weights);
         branch.Refresh();
@@ -152,7 +114,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void TheHalvesRoundTripThroughOnnxBytesExactly()
     {
-        var model = LstmModel.FromWeights(RandomWeights());
+        var model = LstmModel.FromWeights(HalvesWeights());
 
         var back = LstmModel.FromOnnx(new MemoryStream(model.ToOnnxBytes())).GetWeights();
 
@@ -165,7 +127,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void WithoutHalvesTheGraphHasNoneOfTheirNodes()
     {
-        var weights = new LstmWeights(RandomWeights()) { ConvHalves = false };
+        var weights = new LstmWeights(HalvesWeights()) { ConvHalves = false };
 
         var graph = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(weights).ToOnnxBytes()).Graph;
 
@@ -177,7 +139,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void ACopyGivenHalvesGetsAZeroFilledHeadOfTheirWidthAndKeepsEverythingElse()
     {
-        var source = new LstmWeights(RandomWeights()) { ConvHalves = false };
+        var source = new LstmWeights(HalvesWeights()) { ConvHalves = false };
 
         var copy = new LstmWeights(source) { ConvHalves = true };
 
@@ -202,7 +164,7 @@ public sealed class ConvHalvesTests
     {
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.Random(10, 9, 2, seed: 4));
-        var model = LstmModel.FromWeights(RandomWeights());
+        var model = LstmModel.FromWeights(HalvesWeights());
         using var transformer = ml.Transforms.LstmFeaturizeSequence(model).Fit(data);
         using var zip = new MemoryStream();
         ml.Model.Save(transformer, data.Schema, zip);
@@ -251,7 +213,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void Int8LeavesTheHalvesBitIdentical()
     {
-        var model = LstmModel.FromWeights(RandomWeights());
+        var model = LstmModel.FromWeights(HalvesWeights());
         var sequences = TestData.Random(6, 12, 2, seed: 5);
 
         var fp32 = Featurize(model, sequences);
@@ -269,7 +231,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void HalvesConcatenatedInAnotherOrderAreRefusedByGetWeightsButStillRun()
     {
-        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(HalvesWeights()).ToOnnxBytes());
         var concat = proto.Graph.Node.Single(n => n.Name == "conv_halves");
         (concat.Input[1], concat.Input[2]) = (concat.Input[2], concat.Input[1]);
         var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
@@ -283,7 +245,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void AHalfWithOtherBoundsIsRefusedByGetWeights()
     {
-        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(HalvesWeights()).ToOnnxBytes());
         proto.Graph.Initializer.Remove(proto.Graph.Initializer.Single(i => i.Name == "conv_halves_two"));
         proto.Graph.Initializer.Add(new TensorProto { Name = "conv_halves_two", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 1 }, Int64Data = { 3 } });
         var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
@@ -291,6 +253,32 @@ public sealed class ConvHalvesTests
         var e = Assert.ThrowsExactly<NotSupportedException>(() => model.GetWeights());
 
         Assert.AreEqual(HalvesRefusal, e.Message);
+    }
+
+    [TestMethod]
+    public void HalvesConstantsStoredAsInt64DataAreCarriedByGetWeights()
+    {
+        var weights = HalvesWeights();
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(weights).ToOnnxBytes());
+        proto.Graph.Initializer.Remove(proto.Graph.Initializer.Single(i => i.Name == "conv_halves_two"));
+        proto.Graph.Initializer.Add(new TensorProto { Name = "conv_halves_two", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 1 }, Int64Data = { 2 } });
+
+        var read = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())).GetWeights();
+
+        Assert.IsTrue(read.ConvHalves);
+        CollectionAssert.AreEqual(weights.HeadWeight, read.HeadWeight);
+        CollectionAssert.AreEqual(weights.GetConvLayer(2).Weight, read.GetConvLayer(2).Weight);
+    }
+
+    [TestMethod]
+    public void ARenamedHalvesConcatIsRefusedAtLoadNamingWhatTheFeaturesMayRead()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(HalvesWeights()).ToOnnxBytes());
+        proto.Graph.Node.Single(n => n.Name == "conv_halves").Name = "renamed";
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its Flatten node 'conv_features' reads 'conv_halves' written by Concat 'renamed'; expected the convolutional branch's GlobalAveragePool (its mean over time) or its Concat 'conv_halves' (that mean beside its halves' means).", e.Message);
     }
 
     [TestMethod]
@@ -322,7 +310,7 @@ public sealed class ConvHalvesTests
     [TestMethod]
     public void RowsOfManyLengthsInOneViewEachGetTheirOwnHalves()
     {
-        var weights = RandomWeights();
+        var weights = HalvesWeights();
         int[] lengths = [1, 2, 3, 4, 9, 16, 17, 40, 5, 2];
         var random = new Random(3);
         var sequences = lengths.Select(t => Enumerable.Range(0, t).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() }).ToArray()).ToArray();
@@ -385,7 +373,7 @@ public sealed class ConvHalvesTests
     [DataRow(4)]
     public void AHalvesConcatOfAnotherCountIsRefusedAtLoadInsteadOfFailingInOnnxRuntime(int inputs)
     {
-        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(RandomWeights()).ToOnnxBytes());
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(HalvesWeights()).ToOnnxBytes());
         var concat = proto.Graph.Node.Single(n => n.Name == "conv_halves");
         if (inputs == 2)
         {

@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
+using static MLNet.Lstm.Tests.Support.ConvBranchModels;
 
 namespace MLNet.Lstm.Tests;
 
@@ -12,41 +13,6 @@ namespace MLNet.Lstm.Tests;
 [TestClass]
 public sealed class ConvModelTests
 {
-    /// <summary>F 2, H 6, a 3-output head on the last, mean and max states, branch 3-5-2 channels of kernels 4-1-6, scaled and pooled by 2.</summary>
-    private static LstmWeights RandomWeights(int seed = 7)
-    {
-        var weights = new LstmWeights(2, 6, outputSize: 3, convChannels: [3, 5, 2], convKernelSizes: [4, 1, 6])
-        {
-            HeadInput = LstmHeadInput.LastMeanMax,
-            InputOffset = [0.5f, -1f],
-            InputScale = [2f, 0.25f],
-            PoolingStride = 2,
-        };
-        Fill(weights, seed);
-        return weights;
-    }
-
-    /// <summary>Every tensor uniform in [−<paramref name="shift"/>, 1 − <paramref name="shift"/>) from <paramref name="seed"/>.</summary>
-    private static void Fill(LstmWeights weights, int seed, double shift = 0.5)
-    {
-        var random = new Random(seed);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - shift);
-            }
-        }
-    }
-
-    private static float[][] Featurize(LstmModel model, float[][][] sequences, LstmFeaturizerOptions? options = null)
-    {
-        var ml = new MLContext(seed: 1);
-        var data = TestData.Sequences(ml, sequences);
-        using var transformer = ml.Transforms.LstmFeaturizeSequence(model, options).Fit(data);
-        return TestData.Features(transformer.Transform(data));
-    }
-
     [TestMethod]
     [DataRow(7)]
     [DataRow(3)]
@@ -66,12 +32,6 @@ public sealed class ConvModelTests
                 Assert.AreEqual(expected[c], features[n][18 + c], 1e-5, $"row {n}, channel {c}");
             }
         }
-    }
-
-    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence, int? stride = null)
-    {
-        var scaled = sequence.Select(step => step.Select((v, f) => (v - weights.InputOffset![f]) * weights.InputScale![f]).ToArray()).ToArray();
-        return [.. scaled.Chunk(stride ?? weights.PoolingStride).Select(window => Enumerable.Range(0, 2).Select(f => window.Average(step => step[f])).ToArray())];
     }
 
     [TestMethod]
@@ -703,6 +663,6 @@ public sealed class ConvModelTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
 
-        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its Flatten node 'conv_features' reads 'conv2_relu'; expected the convolutional branch's GlobalAveragePool (its mean over time).", e.Message);
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its Flatten node 'conv_features' reads 'conv2_relu' written by Relu 'conv2_relu'; expected the convolutional branch's GlobalAveragePool (its mean over time) or its Concat 'conv_halves' (that mean beside its halves' means).", e.Message);
     }
 }

@@ -7,6 +7,7 @@ using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
 using MLNet.Lstm.Training.Objectives;
+using static MLNet.Lstm.Tests.Support.ConvBranchModels;
 
 namespace MLNet.Lstm.Tests;
 
@@ -26,54 +27,6 @@ public sealed class HostileConvScaleTests
         public float[] Sequence { get; set; } = [];
 
         public float Label { get; set; }
-    }
-
-    /// <summary>F 2, H 6, a 3-output head, branch 3-5-2 of kernels 4-1-6, scaled and pooled by 2 (as ConvModelTests).</summary>
-    private static LstmWeights RandomWeights(int seed = 7)
-    {
-        var weights = new LstmWeights(2, 6, outputSize: 3, convChannels: [3, 5, 2], convKernelSizes: [4, 1, 6])
-        {
-            HeadInput = LstmHeadInput.LastMeanMax,
-            InputOffset = [0.5f, -1f],
-            InputScale = [2f, 0.25f],
-            PoolingStride = 2,
-        };
-        Fill(weights, seed);
-        return weights;
-    }
-
-    private static void Fill(LstmWeights weights, int seed, double shift = 0.5)
-    {
-        var random = new Random(seed);
-        foreach (var tensor in weights.Tensors())
-        {
-            for (int i = 0; i < tensor.Length; i++)
-            {
-                tensor[i] = (float)(random.NextDouble() - shift);
-            }
-        }
-    }
-
-    private static float[][] Featurize(LstmModel model, float[][][] sequences, LstmFeaturizerOptions? options = null)
-    {
-        var ml = new MLContext(seed: 1);
-        var data = TestData.Sequences(ml, sequences);
-        using var transformer = ml.Transforms.LstmFeaturizeSequence(model, options).Fit(data);
-        return TestData.Features(transformer.Transform(data));
-    }
-
-    /// <summary>Scaled by the weights' offset and scale, then each window of <paramref name="stride"/> steps averaged (last window partial).</summary>
-    private static float[][] ScaledAndPooled(LstmWeights weights, float[][] sequence, int stride)
-    {
-        int f = sequence[0].Length;
-        var scaled = sequence.Select(step => step.Select((v, c) => weights.InputOffset is null ? v : (v - weights.InputOffset[c]) * weights.InputScale![c]).ToArray()).ToArray();
-        var pooled = new List<float[]>();
-        for (long first = 0; first < scaled.Length; first += stride)
-        {
-            int count = (int)Math.Min(stride, scaled.Length - first);
-            pooled.Add([.. Enumerable.Range(0, f).Select(c => Enumerable.Range((int)first, count).Average(t => scaled[t][c]))]);
-        }
-        return [.. pooled];
     }
 
     private static IDataView VariableRows(MLContext ml, int[] lengths, int seed)

@@ -170,7 +170,7 @@ public sealed class HostileRefactorTests
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
             mlContext.Transforms.LstmFeaturizeSequence(training).Fit(TestData.Sequences(mlContext, rows, steps)));
 
-        Assert.AreEqual("Column 'Sequence': the Reconstruction objective's head outputs 1800000 values per row; with HiddenSize 1200 expected at most 596523 (its weight, outputs × (3·directions·HiddenSize + conv channels), must fit one .NET array of 2147483591 values). Lower HiddenSize or the outputs per row (for Reconstruction, MaxSteps or the rows' length). (Parameter 'inputSchema')", e.Message);
+        Assert.AreEqual("Column 'Sequence': the Reconstruction objective's head outputs 1800000 values per row; with HiddenSize 1200 expected at most 596523 (its weight, outputs × (3·directions·HiddenSize + the convolutional branch's last channels, times 3 with ConvHalves), must fit one .NET array of 2147483591 values). Lower HiddenSize, the last of ConvChannels or the outputs per row (for Reconstruction, MaxSteps or the rows' length), or turn ConvHalves off. (Parameter 'inputSchema')", e.Message);
     }
 
     [TestMethod]

@@ -25,9 +25,10 @@ internal static class OnnxConvBranchReader
         }
         var pooled = features.Input.Count == 1 ? graph.Node.FirstOrDefault(n => n.Output.Contains(features.Input[0])) : null;
         bool halves = pooled is { OpType: "Concat", Name: OnnxLstmGraphBuilder.ConvHalvesName };
-        if (pooled is null || !(halves || graph.Node.Any(n => n.OpType == "GlobalAveragePool" && n.Output.Contains(features.Input[0]))))
+        if (!(halves || pooled is { OpType: "GlobalAveragePool" }))
         {
-            throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' reads '{string.Join(", ", features.Input)}'; expected the convolutional branch's GlobalAveragePool (its mean over time)");
+            string producer = pooled is null ? "" : $" written by {pooled.OpType} '{pooled.Name}'";
+            throw LstmThrow.ModelInvalid(source, $"its Flatten node '{features.Name}' reads '{string.Join(", ", features.Input)}'{producer}; expected the convolutional branch's GlobalAveragePool (its mean over time) or its Concat '{OnnxLstmGraphBuilder.ConvHalvesName}' (that mean beside its halves' means)");
         }
         if (halves && pooled!.Input.Count != 3)
         {
@@ -121,13 +122,17 @@ internal static class OnnxConvBranchReader
     {
         var (nodes, initializers) = OnnxLstmGraphBuilder.ConvHalvesNodes(lastRelu, wholeMean);
         bool same = nodes.All(expected => graph.Node.Count(n => n.Name == expected.Name) == 1 && graph.Node.First(n => n.Name == expected.Name).Equals(expected))
-            && initializers.All(expected => OnnxTensors.Find(graph, expected.Name) is { } found && found.Equals(expected));
+            && initializers.All(expected => OnnxTensors.Find(graph, expected.Name) is { } found && SameInt64s(found, expected));
         if (!same)
         {
             throw LstmThrow.NotCarriedByWeights(source, "Concat", OnnxLstmGraphBuilder.ConvHalvesName,
                 "inputs other than the branch's means over all its steps, its first ⌈T/2⌉ and its last ⌈T/2⌉ steps, as MLNet.Lstm writes them");
         }
     }
+
+    /// <summary>Equal int64 constants however each stores its values (raw_data or int64_data).</summary>
+    private static bool SameInt64s(TensorProto found, TensorProto expected) =>
+        found.Dims.Equals(expected.Dims) && OnnxTensors.ReadInt64s(found) is { } values && values.AsSpan().SequenceEqual(OnnxTensors.ReadInt64s(expected));
 
     /// <summary>
     /// The steps averaged into one before conv0: the LSTM's <paramref name="poolingStride"/> when it

@@ -113,11 +113,11 @@ internal sealed record OnnxExportGraph(string InputName, string OutputName, int 
             || (node.OpType is "ReduceMean" or "ReduceMax" or "ReduceMin" && opset >= 18);
         if (axesMovedToInput && inputs.Count > 1 && inputs[1].Length > 0)
         {
-            if (!constants.TryGetValue(inputs[1], out var axes) || axes.DataType != (int)TensorProto.Types.DataType.Int64)
+            if (!constants.TryGetValue(inputs[1], out var axesTensor) || OnnxTensors.ReadInt64s(axesTensor) is not { } axes)
             {
                 throw LstmThrow.OnnxExportOperator(source, node.Name, node.OpType, "axes computed in the graph, which opset 11–12 needs as constants");
             }
-            attributes.Add(new OnnxExportAttribute("axes", Ints: Int64s(axes)));
+            attributes.Add(new OnnxExportAttribute("axes", Ints: axes));
             inputs.RemoveAt(1);
         }
         foreach (var a in node.Attribute)
@@ -144,13 +144,10 @@ internal sealed record OnnxExportGraph(string InputName, string OutputName, int 
     private static OnnxExportInitializer Initializer(string name, TensorProto tensor, string source) => tensor.DataType switch
     {
         (int)TensorProto.Types.DataType.Float => new OnnxExportInitializer(name, OnnxTensors.ReadFloats(tensor, source), null, [.. tensor.Dims]),
-        (int)TensorProto.Types.DataType.Int64 => new OnnxExportInitializer(name, null, Int64s(tensor), [.. tensor.Dims]),
+        (int)TensorProto.Types.DataType.Int64 => new OnnxExportInitializer(name, null,
+            OnnxTensors.ReadInt64s(tensor) ?? throw LstmThrow.OnnxExportOperator(source, name, "initializer", $"{tensor.RawData.Length} bytes of int64 raw data, not a whole number of int64 values held in the file"), [.. tensor.Dims]),
         _ => throw LstmThrow.OnnxExportOperator(source, name, "initializer", $"data type {tensor.DataType}; only float and int64 tensors are exported"),
     };
-
-    private static long[] Int64s(TensorProto tensor) => tensor.RawData.Length > 0
-        ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
-        : [.. tensor.Int64Data];
 
     private static bool IsFloatZero(TensorProto tensor, string source) =>
         tensor.DataType == (int)TensorProto.Types.DataType.Float && OnnxTensors.ReadFloats(tensor, source) is [0f];

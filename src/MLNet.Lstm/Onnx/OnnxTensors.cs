@@ -41,6 +41,13 @@ internal static class OnnxTensors
         return tensor.RawData.IsEmpty ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray();
     }
 
+    /// <summary>The values of an int64 tensor, from raw_data or int64_data (both are legal ONNX); null when it is not a whole int64 tensor held in the file.</summary>
+    public static long[]? ReadInt64s(TensorProto tensor) =>
+        tensor.DataType != (int)TensorProto.Types.DataType.Int64 || tensor.DataLocation == TensorProto.Types.DataLocation.External ? null
+        : tensor.RawData.IsEmpty ? [.. tensor.Int64Data]
+        : tensor.RawData.Length % sizeof(long) == 0 ? MemoryMarshal.Cast<byte, long>(tensor.RawData.Span).ToArray()
+        : null;
+
     /// <summary>The values a float tensor holds; −1 when its raw data is not a whole number of floats.</summary>
     public static long FloatCount(TensorProto tensor) =>
         tensor.RawData.IsEmpty ? tensor.FloatData.Count
