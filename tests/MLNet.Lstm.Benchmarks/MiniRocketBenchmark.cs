@@ -28,50 +28,47 @@ internal static class MiniRocketBenchmark
     public static void Run(IReadOnlyList<string> only, int featureCount, int maxSteps)
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "data", "ucr-suite");
-        var sets = File.ReadLines(Path.Combine(folder, "references.csv")).Skip(1).Select(l => l.Split(','))
-            .Where(f => only.Count == 0 || only.Contains(f[0])).ToList();
+        var sets = UcrBenchmark.References(folder).Where(r => only.Count == 0 || only.Contains(r.Name)).ToList();
         Console.WriteLine($"## MiniRocket's features and the plain pipeline's, each read by SdcaMaximumEntropy ({featureCount} features{(maxSteps > 0 ? $", series pooled to at most {maxSteps} steps" : "")})");
         Console.WriteLine();
         Console.WriteLine("| set | trained LSTM (the plain pipeline) | MiniRocket features + SDCA | both + SDCA | 1-NN DTW | MiniRocket (published) | s |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        var rows = new List<(double Lstm, double Rocket, double Both, double Dtw, double? Published, int Test)>();
-        foreach (var f in sets)
+        var rows = new List<(UcrBenchmark.Reference Set, double Lstm, double Rocket, double Both)>();
+        foreach (var set in sets)
         {
             var clock = Stopwatch.StartNew();
-            var (lstm, rocket, both) = Accuracies(folder, f[0], featureCount, maxSteps);
-            double dtw = double.Parse(f[6], CultureInfo.InvariantCulture);
-            double? published = f[7].Length > 0 ? double.Parse(f[7], CultureInfo.InvariantCulture) : null;
-            rows.Add((lstm, rocket, both, dtw, published, int.Parse(f[2], CultureInfo.InvariantCulture)));
-            Console.WriteLine($"| {f[0]} | {lstm:F3} | {rocket:F3} | {both:F3} | {dtw:F3} | {published?.ToString("F3", CultureInfo.InvariantCulture) ?? "—"} | {clock.Elapsed.TotalSeconds:F1} |");
+            var (lstm, rocket, both) = Accuracies(folder, set.Name, featureCount, maxSteps);
+            rows.Add((set, lstm, rocket, both));
+            Console.WriteLine($"| {set.Name} | {lstm:F3} | {rocket:F3} | {both:F3} | {set.Dtw:F3} | {set.MiniRocket?.ToString("F3", CultureInfo.InvariantCulture) ?? "—"} | {clock.Elapsed.TotalSeconds:F1} |");
         }
-        var reported = rows.Where(r => r.Published is not null).ToList();
-        int AtDtw(Func<(double Lstm, double Rocket, double Both, double Dtw, double? Published, int Test), double> accuracy) =>
-            rows.Count(r => Math.Round(accuracy(r) * r.Test) >= Math.Round(r.Dtw * r.Test));
+        var reported = rows.Where(r => r.Set.MiniRocket is not null).ToList();
+        int AtDtw(Func<(UcrBenchmark.Reference Set, double Lstm, double Rocket, double Both), double> accuracy) =>
+            rows.Count(r => UcrBenchmark.AtOrAbove(accuracy(r), r.Set.Dtw, r.Set.Test));
         Console.WriteLine();
         Console.WriteLine("| sets | trained LSTM | MiniRocket features + SDCA | both + SDCA | 1-NN DTW | MiniRocket (published) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| all {rows.Count}: mean | {rows.Average(r => r.Lstm):F3} | {rows.Average(r => r.Rocket):F3} | {rows.Average(r => r.Both):F3} | {rows.Average(r => r.Dtw):F3} | — |");
+        Console.WriteLine($"| all {rows.Count}: mean | {rows.Average(r => r.Lstm):F3} | {rows.Average(r => r.Rocket):F3} | {rows.Average(r => r.Both):F3} | {rows.Average(r => r.Set.Dtw):F3} | — |");
         Console.WriteLine($"| all {rows.Count}: at or above DTW | {AtDtw(r => r.Lstm)} | {AtDtw(r => r.Rocket)} | {AtDtw(r => r.Both)} | — | — |");
         if (reported.Count > 0)
         {
-            Console.WriteLine($"| the {reported.Count} MiniRocket reports: mean | {reported.Average(r => r.Lstm):F3} | {reported.Average(r => r.Rocket):F3} | {reported.Average(r => r.Both):F3} | {reported.Average(r => r.Dtw):F3} | {reported.Average(r => r.Published!.Value):F3} |");
+            Console.WriteLine($"| the {reported.Count} MiniRocket reports: mean | {reported.Average(r => r.Lstm):F3} | {reported.Average(r => r.Rocket):F3} | {reported.Average(r => r.Both):F3} | {reported.Average(r => r.Set.Dtw):F3} | {reported.Average(r => r.Set.MiniRocket!.Value):F3} |");
         }
     }
 
     private static (double Lstm, double Rocket, double Both) Accuracies(string folder, string name, int featureCount, int maxSteps)
     {
         var ml = new MLContext(seed: 1);
-        string trainPath = UcrBenchmark.SetFile(folder, name, "TRAIN"), testPath = UcrBenchmark.SetFile(folder, name, "TEST");
-        var trainFile = TimeSeriesFile.Read(trainPath);
-        var testFile = TimeSeriesFile.Read(testPath);
+        var trainFile = TimeSeriesFile.Read(UcrBenchmark.SetFile(folder, name, "TRAIN"));
+        var testFile = TimeSeriesFile.Read(UcrBenchmark.SetFile(folder, name, "TEST"));
+        var trainData = trainFile.ToDataView(ml.Data);
         using var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label" }))
             .AppendCacheCheckpoint(ml)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy())
-            .Fit(ml.Data.LoadFromTsFile(trainPath));
-        var scoredTest = model.Transform(ml.Data.LoadFromTsFile(testPath));
+            .Fit(trainData);
+        var scoredTest = model.Transform(testFile.ToDataView(ml.Data));
         double lstm = ml.MulticlassClassification.Evaluate(scoredTest).MicroAccuracy;
-        var lstmTrain = model.Transform(ml.Data.LoadFromTsFile(trainPath)).GetColumn<float[]>("Features").ToArray();
+        var lstmTrain = model.Transform(trainData).GetColumn<float[]>("Features").ToArray();
         var lstmTest = scoredTest.GetColumn<float[]>("Features").ToArray();
         Standardize(lstmTrain, lstmTest);
 

@@ -24,11 +24,7 @@ internal static class UcrBenchmark
     public static void Run(bool quick, IReadOnlyList<string> settings, string? only, bool head = false)
     {
         string folder = Path.Combine(AppContext.BaseDirectory, "data", "ucr-suite");
-        var references = File.ReadLines(Path.Combine(folder, "references.csv")).Skip(1)
-            .Select(line => line.Split(','))
-            .Select((f, index) => new Reference(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), f[3],
-                int.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[6], CultureInfo.InvariantCulture),
-                f[7].Length > 0 ? double.Parse(f[7], CultureInfo.InvariantCulture) : null, index < FirstGroupSize))
+        var references = References(folder)
             .Where(r => only is null ? !quick || QuickSets.Contains(r.Name) : only.Split(',').Contains(r.Name))
             .ToList();
 
@@ -58,6 +54,14 @@ internal static class UcrBenchmark
         CacheForms(folder, quick ? "CBF" : "SwedishLeaf");
     }
 
+    /// <summary>Every set of the suite's references.csv, in its order.</summary>
+    internal static IEnumerable<Reference> References(string folder) =>
+        File.ReadLines(Path.Combine(folder, "references.csv")).Skip(1)
+            .Select(line => line.Split(','))
+            .Select((f, index) => new Reference(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[2], CultureInfo.InvariantCulture), f[3],
+                int.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[6], CultureInfo.InvariantCulture),
+                f[7].Length > 0 ? double.Parse(f[7], CultureInfo.InvariantCulture) : null, index < FirstGroupSize));
+
     /// <summary>One row of the means: accuracy of each pipeline and the baselines, and the sets at or above each baseline.</summary>
     private static void Summary(string name, List<(Reference Set, double Trained, double Random, double Int8)> results)
     {
@@ -79,7 +83,7 @@ internal static class UcrBenchmark
     /// rounds to 4 decimals, so a tie (Beef's 20 of 30, 0.66667, against DTW's 0.6667) would
     /// otherwise count as below.
     /// </summary>
-    private static bool AtOrAbove(double accuracy, double reference, int testRows) =>
+    internal static bool AtOrAbove(double accuracy, double reference, int testRows) =>
         Math.Round(accuracy * testRows) >= Math.Round(reference * testRows);
 
     /// <summary>
@@ -206,5 +210,5 @@ internal static class UcrBenchmark
     }
 
     /// <summary>A set of references.csv; <paramref name="FirstGroup"/>: among the first <see cref="FirstGroupSize"/>, the suite before 2026-12-04.</summary>
-    private sealed record Reference(string Name, int Train, int Test, string Length, int Classes, double Dtw, double? MiniRocket, bool FirstGroup);
+    internal sealed record Reference(string Name, int Train, int Test, string Length, int Classes, double Dtw, double? MiniRocket, bool FirstGroup);
 }
