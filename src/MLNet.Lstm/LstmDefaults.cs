@@ -32,6 +32,24 @@ internal static class LstmDefaults
     /// <summary>Whether the branch's features add each half's mean (<see cref="LstmTrainingOptions.ConvHalves"/>).</summary>
     public const bool ConvHalves = false;
 
+    /// <summary>
+    /// MiniRocket's features beside the LSTM's for Classification and Regression
+    /// (<see cref="LstmTrainingOptions.KernelFeatures"/>), rounded down to a multiple of <see cref="KernelCount"/>: 1,932.
+    /// </summary>
+    public const int KernelFeatures = 2000;
+
+    /// <summary>MiniRocket's kernels: the 84 ways to weight 3 of 9 taps 2 and the other 6 −1.</summary>
+    public const int KernelCount = 84;
+
+    /// <summary>Taps of each MiniRocket kernel.</summary>
+    public const int KernelTaps = 9;
+
+    /// <summary>Most dilations MiniRocket gives each kernel.</summary>
+    public const int MaxKernelDilations = 32;
+
+    /// <summary>Seed of the random rows and channels the kernel thresholds are drawn from, apart from <see cref="LstmTrainingOptions.Seed"/> so the LSTM's training is untouched.</summary>
+    public const int KernelSeed = 1;
+
     /// <summary>Longest convolution kernel, in steps, training accepts: far beyond any useful one, short of sizes whose windows overflow.</summary>
     public const int MaxConvKernelSize = 65536;
 

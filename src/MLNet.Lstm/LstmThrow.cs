@@ -40,6 +40,36 @@ internal static class LstmThrow
         }
     }
 
+    public static void IfKernelBankInvalid(int inputChannels, int kernels, int kernelSize, int dilation, int thresholdsPerKernel)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dilation, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(thresholdsPerKernel, 1);
+        if (kernelSize % 2 == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kernelSize), Invariant($"LstmKernelBankWeights: kernel size {kernelSize} is even; expected an odd size, padded alike on both sides."));
+        }
+        if ((Int128)kernels * inputChannels * kernelSize > LstmDefaults.MaxTensorElements || (Int128)kernels * thresholdsPerKernel > LstmDefaults.MaxTensorElements
+            || (Int128)(kernelSize - 1) / 2 * dilation > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(kernels), Invariant($"LstmKernelBankWeights: {kernels} kernels × {inputChannels} channels × {kernelSize} taps ({thresholdsPerKernel} thresholds each, dilation {dilation}) do not fit one .NET array of {LstmDefaults.MaxTensorElements} values or an Int32 padding."));
+        }
+    }
+
+    public static ArgumentException KernelBankChannels(int bank, int channels, int inputSize) =>
+        WeightsInvalid(nameof(LstmWeights.KernelBanks), Invariant($"kernel bank {bank} reads {channels} channel(s); expected {inputSize}, the model's features per step"));
+
+    public static ArgumentException KernelFeatureScaling(string property, int found, int expected) =>
+        WeightsInvalid(property, Invariant($"expected {expected} values (one per kernel feature) or null, found {found}"));
+
+    public static ArgumentException KernelFeaturesInvalid(int found) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"expected null (chosen from the objective), 0 for none, or at least {LstmDefaults.KernelCount} (one per MiniRocket kernel), found {found}"));
+
+    public static ArgumentException ObjectiveRefusesKernelFeatures(LstmObjective objective) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"the {objective} objective's representation does not read kernel features; expected null or 0"));
+
     public static ArgumentException ConvKernelSizesCount(int layers, int kernels) =>
         new(Invariant($"LstmTrainingOptions.ConvKernelSizes: expected one kernel size per convolutional layer ({layers}), found {kernels}."), nameof(LstmTrainingOptions.ConvKernelSizes));
 

@@ -209,6 +209,24 @@ public sealed class LstmTrainingOptions
     public bool? ConvHalves { get; set; }
 
     /// <summary>
+    /// MiniRocket's features beside the LSTM's (<see cref="LstmWeights.KernelBanks"/>): the 84 fixed
+    /// kernels of 9 taps at dilations up to the shortest training row's span, thresholds from
+    /// quantiles of the convolutions of random training rows (one row per kernel and dilation, drawn
+    /// from <see cref="LstmDefaults.KernelSeed"/>), each feature the share of steps above a threshold,
+    /// standardized over the training rows in the graph. They join the
+    /// <see cref="LstmRepresentation.LastMeanMax"/> features; the head does not read them. Rounded down
+    /// to a multiple of 84. Default null: <see cref="LstmDefaults.KernelFeatures"/> (1,932) for
+    /// Classification and Regression, none for the other objectives; 0 for none. Measured on the
+    /// 44-set UCR suite (BENCHMARKS.md): see the README's options table for the figure that chose it.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var lstmOnly = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = 0 };
+    /// </code>
+    /// </example>
+    public int? KernelFeatures { get; set; }
+
+    /// <summary>
     /// Standard deviation of the Gaussian noise added to every value of every training batch (after
     /// standardization and pooling; validation rows are read as they are), drawn anew each step from
     /// <see cref="Seed"/>. Default 0, none: on the 44-set UCR suite (BENCHMARKS.md) augmentation did
@@ -362,6 +380,8 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
         if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv(objective);
+        if (KernelFeatures is int kernelFeatures && kernelFeatures != 0 && kernelFeatures < LstmDefaults.KernelCount) throw LstmThrow.KernelFeaturesInvalid(kernelFeatures);
+        if (KernelFeatures > 0 && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesKernelFeatures(Objective);
         if (InitialModel?.Graph.ConvLayers is { Count: > 0 } pretrainedConv && !objective.TrainsConvBranch) throw LstmThrow.InitialModelConvForObjective(Objective, pretrainedConv.Count);
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
         // Every property but the two arrays is a value, an immutable model, a token or the caller's progress sink or profile.
@@ -385,6 +405,10 @@ public sealed class LstmTrainingOptions
             if (ConvKernelSizes?[i] is int kernel && (kernel < 1 || kernel > LstmDefaults.MaxConvKernelSize)) throw LstmThrow.ConvKernelSizeInvalid(i, kernel);
         }
     }
+
+    /// <summary>The kernel features training gives the model: the option's, else the objective's default, rounded down to whole kernels.</summary>
+    internal int KernelFeaturesFor(TrainingObjective objective) =>
+        (KernelFeatures ?? (objective.TrainsConvBranch ? LstmDefaults.KernelFeatures : 0)) / LstmDefaults.KernelCount * LstmDefaults.KernelCount;
 
     /// <summary>
     /// The convolutional layers training gives the model: a pretrained model's own, else the options',

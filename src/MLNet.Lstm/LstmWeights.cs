@@ -1,3 +1,5 @@
+using static System.FormattableString;
+
 namespace MLNet.Lstm;
 
 /// <summary>
@@ -21,6 +23,7 @@ public sealed class LstmWeights
     private readonly int? _convPoolingStride;
     private bool _convHalves;
     private LstmHeadInput _headInput;
+    private LstmKernelBankWeights[] _kernelBanks = [];
 
     /// <summary>A deep copy of <paramref name="source"/>: every tensor and the preprocessing; change what the copy keeps in an object initializer.</summary>
     /// <param name="source">The parameters to copy.</param>
@@ -39,6 +42,9 @@ public sealed class LstmWeights
         PoolingStride = source.PoolingStride;
         _convPoolingStride = source._convPoolingStride;
         ConvHalves = source.ConvHalves;
+        KernelBanks = Array.ConvertAll([.. source.KernelBanks], b => new LstmKernelBankWeights(b));
+        KernelFeatureOffset = (float[]?)source.KernelFeatureOffset?.Clone();
+        KernelFeatureScale = (float[]?)source.KernelFeatureScale?.Clone();
         foreach (var (from, to) in source.Tensors().Zip(Tensors()))
         {
             from.CopyTo(to, 0);
@@ -292,6 +298,70 @@ public sealed class LstmWeights
         }
     }
 
+    /// <summary>
+    /// Banks of fixed dilated kernels that read the scaled, unpooled input beside the LSTM, each
+    /// giving the proportion of steps where a kernel's convolution exceeds each of its thresholds
+    /// (MiniRocket's features; see <see cref="LstmKernelBankWeights"/>). Their <see cref="KernelFeatureSize"/>
+    /// values join the <see cref="LstmRepresentation.LastMeanMax"/> features after the LSTM's and the
+    /// convolutional branch's; the head does not read them, and training does not change them. Empty
+    /// (the default) for none; training fills them from <see cref="LstmTrainingOptions.KernelFeatures"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <example>
+    /// <code>
+    /// var withBanks = new LstmWeights(model.GetWeights()) { KernelBanks = [bank], KernelFeatureOffset = null, KernelFeatureScale = null };
+    /// </code>
+    /// </example>
+    public IReadOnlyList<LstmKernelBankWeights> KernelBanks
+    {
+        get => _kernelBanks;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            _kernelBanks = [.. value];
+        }
+    }
+
+    /// <summary>Values the kernel banks give per sequence: the sum of their <see cref="LstmKernelBankWeights.FeatureSize"/>; 0 without banks.</summary>
+    /// <example>
+    /// <code>
+    /// int lstmAndBranch = featureSize - weights.KernelFeatureSize; // the kernel features come last
+    /// </code>
+    /// </example>
+    public int KernelFeatureSize
+    {
+        get
+        {
+            long size = 0;
+            foreach (var bank in KernelBanks)
+            {
+                size += bank.FeatureSize;
+            }
+            return size <= LstmDefaults.MaxTensorElements ? (int)size
+                : throw LstmThrow.WeightsInvalid(nameof(KernelBanks), Invariant($"the banks give {size} features; expected at most {LstmDefaults.MaxTensorElements}"));
+        }
+    }
+
+    /// <summary>
+    /// Subtracted from each kernel feature (<see cref="KernelFeatureSize"/> values), or null for none.
+    /// With <see cref="KernelFeatureScale"/> it standardizes the proportions over the training rows, as
+    /// MiniRocket's ridge classifier reads them, so that a trainer after the featurizer weighs them alike.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var raw = new LstmWeights(weights) { KernelFeatureOffset = null, KernelFeatureScale = null }; // the proportions themselves
+    /// </code>
+    /// </example>
+    public float[]? KernelFeatureOffset { get; init; }
+
+    /// <summary>Multiplies each kernel feature after <see cref="KernelFeatureOffset"/>: <see cref="KernelFeatureSize"/> values, or null for none.</summary>
+    /// <example>
+    /// <code>
+    /// float scale0 = weights.KernelFeatureScale?[0] ?? 1f;
+    /// </code>
+    /// </example>
+    public float[]? KernelFeatureScale { get; init; }
+
     /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
     /// <example>
     /// <code>
@@ -432,6 +502,34 @@ public sealed class LstmWeights
         {
             CheckFinite(HeadWeight, nameof(HeadWeight));
             CheckFinite(HeadBias!, nameof(HeadBias));
+        }
+        ValidateKernelBanks();
+    }
+
+    private void ValidateKernelBanks()
+    {
+        for (int i = 0; i < KernelBanks.Count; i++)
+        {
+            var bank = KernelBanks[i] ?? throw LstmThrow.WeightsInvalid(nameof(KernelBanks), Invariant($"kernel bank {i} is null"));
+            if (bank.InputChannels != InputSize)
+            {
+                throw LstmThrow.KernelBankChannels(i, bank.InputChannels, InputSize);
+            }
+            CheckFinite(bank.Weight, $"kernel bank {i}, {nameof(LstmKernelBankWeights.Weight)}");
+            CheckFinite(bank.Thresholds, $"kernel bank {i}, {nameof(LstmKernelBankWeights.Thresholds)}");
+        }
+        int features = KernelFeatureSize;
+        foreach (var (values, name) in new[] { (KernelFeatureOffset, nameof(KernelFeatureOffset)), (KernelFeatureScale, nameof(KernelFeatureScale)) })
+        {
+            if (values is null)
+            {
+                continue;
+            }
+            if (values.Length != features)
+            {
+                throw LstmThrow.KernelFeatureScaling(name, values.Length, features);
+            }
+            CheckFinite(values, name);
         }
     }
 

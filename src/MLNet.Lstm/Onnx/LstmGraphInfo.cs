@@ -22,6 +22,9 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="OutputShape">The declared output's name and shape, for messages.</param>
 /// <param name="ConvLayers">Our convolutional branch's Conv nodes in order; empty without one.</param>
 /// <param name="ConvFeatureSize">Values per row of that branch's features (<see cref="OnnxLstmGraphBuilder.ConvFeaturesName"/>); 0 without one.</param>
+/// <param name="KernelBanks">Our kernel banks, read back (<see cref="OnnxKernelBankReader"/>); empty without them.</param>
+/// <param name="KernelFeatureOffset">What the graph subtracts from each kernel feature, else null.</param>
+/// <param name="KernelFeatureScale">What the graph multiplies each kernel feature by, else null.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -41,8 +44,14 @@ internal sealed record LstmGraphInfo(
     IReadOnlyList<string>? StateInputs = null,
     string OutputShape = "",
     IReadOnlyList<NodeProto>? ConvLayers = null,
-    int ConvFeatureSize = 0)
+    int ConvFeatureSize = 0,
+    IReadOnlyList<LstmKernelBankWeights>? KernelBanks = null,
+    float[]? KernelFeatureOffset = null,
+    float[]? KernelFeatureScale = null)
 {
+    /// <summary>Values per row of the kernel banks' features (<see cref="OnnxKernelBankNodes.FeaturesName"/>); 0 without them.</summary>
+    public int KernelFeatureSize => KernelBanks?.Sum(b => b.FeatureSize) ?? 0;
+
     public int NumLayers => LstmNodes.Count;
 
     public int NumDirections => Bidirectional ? 2 : 1;

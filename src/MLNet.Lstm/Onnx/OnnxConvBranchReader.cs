@@ -47,7 +47,7 @@ internal static class OnnxConvBranchReader
     }
 
     /// <summary>
-    /// Refuses a Conv node outside <paramref name="layers"/>, a layer <see cref="LstmConvLayerWeights"/>
+    /// Refuses a Conv node outside <paramref name="layers"/> and the <paramref name="kernelBanks"/> (read apart), a layer <see cref="LstmConvLayerWeights"/>
     /// cannot carry, or a branch not wired as the builder wires it: conv0 reading the LSTM's input
     /// <paramref name="lstmInput"/> turned channels-first, or the scaled input <paramref name="scaledInput"/>
     /// turned channels-first and pooled by the branch's own AveragePool; each layer a Relu away from
@@ -55,11 +55,12 @@ internal static class OnnxConvBranchReader
     /// exactly as the builder writes them). Returns the steps the branch averages into one
     /// (<see cref="LstmWeights.ConvPoolingStride"/>) and whether it has the halves (<see cref="LstmWeights.ConvHalves"/>).
     /// </summary>
-    public static (int ConvStride, bool Halves) CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int inputSize, string lstmInput, string scaledInput, int poolingStride, string source)
+    public static (int ConvStride, bool Halves) CheckCarriedByWeights(GraphProto graph, IReadOnlyList<NodeProto> layers, int kernelBanks, int inputSize, string lstmInput, string scaledInput, int poolingStride, string source)
     {
+        var banks = Enumerable.Range(0, kernelBanks).Select(OnnxKernelBankNodes.ConvName).ToHashSet();
         foreach (var node in graph.Node)
         {
-            if (node.OpType == "Conv" && !layers.Contains(node))
+            if (node.OpType == "Conv" && !layers.Contains(node) && !banks.Contains(node.Name))
             {
                 throw LstmThrow.NotCarriedByWeights(source, "Conv", node.Name, "no place in the convolutional branch LstmWeights holds (layers named conv0, conv1, … feeding 'conv_features')");
             }

@@ -35,7 +35,7 @@ internal sealed record OnnxExportGraph(string InputName, string OutputName, int 
     [
         "LSTM", "Transpose", "Reshape", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Gather",
         "Shape", "Cast", "Identity", "Tanh", "Sigmoid", "Relu", "ConstantOfShape", "Slice", "AveragePool",
-        "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "Squeeze", "Unsqueeze", "Conv", "GlobalAveragePool",
+        "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "Squeeze", "Unsqueeze", "Conv", "GlobalAveragePool", "Greater", "Where",
     ];
 
     // Attributes a later opset added whose non-default value has no opset-11 equivalent.

@@ -12,7 +12,8 @@ namespace MLNet.Lstm.Onnx;
 /// reads the last, mean and max states concatenates them before its Gemm. A convolutional
 /// branch (<see cref="LstmWeights.GetConvLayer"/>) reads the LSTM's input as [N, F, T]: a Conv
 /// (PyTorch's padding='same') and Relu per layer, a GlobalAveragePool, and its [N, C] features
-/// join the head's input after the LSTM's; the node and
+/// join the head's input after the LSTM's. Kernel banks (<see cref="OnnxKernelBankNodes"/>) read the
+/// scaled input and are the graph's second output. The node and
 /// initializer names here are what <see cref="OnnxLstmGraphReader"/> recognises them by.
 /// </summary>
 internal static class OnnxLstmGraphBuilder
@@ -76,6 +77,13 @@ internal static class OnnxLstmGraphBuilder
         {
             graph.Node.Add(OnnxTensors.Node("Transpose", "to_batch_major", [layerInput], [OutputName], OnnxTensors.Ints("perm", 1, 0, 2)));
             graph.Output.Add(OnnxTensors.FloatValue(OutputName, "batch", "sequence", directions * hidden));
+        }
+
+        // The kernel features are a second output: the head does not read them, and the representation takes them from there.
+        if (weights.KernelBanks.Count > 0)
+        {
+            OnnxKernelBankNodes.Add(graph, weights, scaled);
+            graph.Output.Add(OnnxTensors.FloatValue(OnnxKernelBankNodes.FeaturesName, "batch", weights.KernelFeatureSize));
         }
 
         var model = new ModelProto { IrVersion = 7, ProducerName = "MLNet.Lstm", Graph = graph };

@@ -83,11 +83,12 @@ internal static class OnnxLstmGraphReader
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
             ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
         var (convLayers, convFeatureSize) = OnnxConvBranchReader.Find(graph, source);
+        var (banks, kernelOffset, kernelScale) = OnnxKernelBankReader.Read(graph, ScaledInput(graph, input.Name), inputSize, source);
         return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
             direction == "bidirectional", output.Name, outputSize, opset,
             PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
             PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
-            PoolingStride(graph, source), headInput, source, states, Describe(output), convLayers, convFeatureSize);
+            PoolingStride(graph, source), headInput, source, states, Describe(output), convLayers, convFeatureSize, banks, kernelOffset, kernelScale);
     }
 
     /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
@@ -147,7 +148,7 @@ internal static class OnnxLstmGraphReader
         var graph = model.Graph;
         OnnxLstmNodeCheck.CheckCarriedByWeights(graph, info.LstmNodes, info.Source);
         var convLayers = info.ConvLayers ?? [];
-        var (convStride, convHalves) = OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.InputSize, info.LstmNodes[0].Input[0],
+        var (convStride, convHalves) = OnnxConvBranchReader.CheckCarriedByWeights(graph, convLayers, info.KernelBanks?.Count ?? 0, info.InputSize, info.LstmNodes[0].Input[0],
             ScaledInput(graph, info.InputName), info.PoolingStride, info.Source);
         var (convChannels, convKernels) = OnnxConvBranchReader.Shapes(graph, convLayers, info.Source);
         var gemm = withHead ? ReadableHead(model, info) : null;
@@ -168,6 +169,9 @@ internal static class OnnxLstmGraphReader
             PoolingStride = info.PoolingStride,
             OwnConvPoolingStride = convStride == info.PoolingStride ? null : convStride,
             ConvHalves = convHalves,
+            KernelBanks = Array.ConvertAll([.. info.KernelBanks ?? []], b => new LstmKernelBankWeights(b)),
+            KernelFeatureOffset = (float[]?)info.KernelFeatureOffset?.Clone(),
+            KernelFeatureScale = (float[]?)info.KernelFeatureScale?.Clone(),
         };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {

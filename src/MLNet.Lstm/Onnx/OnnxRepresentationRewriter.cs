@@ -67,12 +67,18 @@ internal static class OnnxRepresentationRewriter
                 AddBatchMajorFlatten(nodes, "mlnet_mean_over_time", "mean_over_time", "mlnet_mean");
                 AddReduceOverTime(graph, nodes, "ReduceMax", OutputOf(top, 0, "Y"), info.Opset, "mlnet_max_over_time");
                 AddBatchMajorFlatten(nodes, "mlnet_max_over_time", "max_over_time", "mlnet_max");
-                // A convolutional branch joins the features as it joins the head's input: after the LSTM's.
-                string[] parts = info.ConvFeatureSize > 0
-                    ? ["mlnet_last", "mlnet_mean", "mlnet_max", OnnxLstmGraphBuilder.ConvFeaturesName]
-                    : ["mlnet_last", "mlnet_mean", "mlnet_max"];
-                nodes.Add(OnnxTensors.Node("Concat", "mlnet_features", parts, [FeaturesName], OnnxTensors.Int("axis", 1)));
-                size = checked(3 * stateSize + info.ConvFeatureSize);
+                // A convolutional branch joins the features as it joins the head's input: after the LSTM's; the kernel banks' come last.
+                var parts = new List<string> { "mlnet_last", "mlnet_mean", "mlnet_max" };
+                if (info.ConvFeatureSize > 0)
+                {
+                    parts.Add(OnnxLstmGraphBuilder.ConvFeaturesName);
+                }
+                if (info.KernelFeatureSize > 0)
+                {
+                    parts.Add(OnnxKernelBankNodes.FeaturesName);
+                }
+                nodes.Add(OnnxTensors.Node("Concat", "mlnet_features", [.. parts], [FeaturesName], OnnxTensors.Int("axis", 1)));
+                size = checked(3 * stateSize + info.ConvFeatureSize + info.KernelFeatureSize);
                 break;
             case LstmRepresentation.ModelOutput:
                 if (info.OutputSize == 0)

@@ -166,24 +166,44 @@ internal sealed class TrainingSet
         for (int row = 0; row < _sequences.Count; row++)
         {
             var sequence = _sequences[row];
-            if (weights.InputOffset is { } offset)
-            {
-                for (int i = 0; i < sequence.Length; i++)
-                {
-                    sequence[i] -= offset[i % f];
-                }
-            }
-            if (weights.InputScale is { } scale)
-            {
-                for (int i = 0; i < sequence.Length; i++)
-                {
-                    sequence[i] *= scale[i % f];
-                }
-            }
+            Scale(sequence, weights);
             _convSequences?.Add(convStride > 1 ? Pool(sequence, f, convStride) : sequence);
             if (stride > 1)
             {
                 _sequences[row] = Pool(sequence, f, stride);
+            }
+        }
+    }
+
+    /// <summary>Each row scaled as <paramref name="weights"/> scale it and not pooled, as copies: what the kernel banks read. Call it before <see cref="Preprocess"/>.</summary>
+    public List<float[]> ScaledCopies(LstmWeights weights)
+    {
+        var copies = new List<float[]>(_sequences.Count);
+        foreach (var sequence in _sequences)
+        {
+            var copy = (float[])sequence.Clone();
+            Scale(copy, weights);
+            copies.Add(copy);
+        }
+        return copies;
+    }
+
+    /// <summary>(x − offset) · scale per feature, in place, as the graph's Sub and Mul nodes.</summary>
+    private void Scale(float[] sequence, LstmWeights weights)
+    {
+        int f = InputSize;
+        if (weights.InputOffset is { } offset)
+        {
+            for (int i = 0; i < sequence.Length; i++)
+            {
+                sequence[i] -= offset[i % f];
+            }
+        }
+        if (weights.InputScale is { } scale)
+        {
+            for (int i = 0; i < sequence.Length; i++)
+            {
+                sequence[i] *= scale[i % f];
             }
         }
     }

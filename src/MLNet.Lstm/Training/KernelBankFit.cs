@@ -1,0 +1,220 @@
+namespace MLNet.Lstm.Training;
+
+/// <summary>
+/// Fits MiniRocket's kernel features (Dempster, Schmidt and Webb, 2021) to the training rows, as
+/// sktime's MiniRocket and MiniRocketMultivariate fit them: the 84 kernels of 9 taps (3 weighted
+/// 2, 6 weighted −1), dilations 2^(e·i/(n − 1)) up to the span of the shortest row, each
+/// dilation's share of the features by how often it occurs, each kernel's thresholds the
+/// quantiles (the golden ratio's multiples mod 1) of its convolution of one random training row,
+/// padding alternating between kernels, and for several features a random subset of channels
+/// per kernel. Then the proportions are standardized over the training rows. The convolution
+/// and proportion here are the reference the graph's Conv, Greater and ReduceMean nodes compute.
+/// </summary>
+internal static class KernelBankFit
+{
+    /// <summary>The 84 kernels' taps weighted 2.</summary>
+    private static readonly (int A, int B, int C)[] Taps = Combinations();
+
+    /// <param name="rows">The training rows, time-major [T, F], scaled as the graph's Sub and Mul scale them.</param>
+    /// <param name="inputSize">Features per step (F).</param>
+    /// <param name="featureCount">Features to fit, a multiple of <see cref="LstmDefaults.KernelCount"/>.</param>
+    /// <returns>The banks and their standardization.</returns>
+    public static (LstmKernelBankWeights[] Banks, float[] Offset, float[] Scale) Fit(IReadOnlyList<float[]> rows, int inputSize, int featureCount)
+    {
+        int perKernel = featureCount / LstmDefaults.KernelCount;
+        var (dilations, counts) = Dilations(MinSteps(rows, inputSize), perKernel);
+        var random = new Random(LstmDefaults.KernelSeed);
+        var banks = new List<LstmKernelBankWeights>(2 * dilations.Length);
+        int feature = 0;
+        for (int d = 0; d < dilations.Length; d++)
+        {
+            // MiniRocket pads every other kernel, starting with kernel 0 at even dilation indices and kernel 1 at odd ones.
+            var padded = new LstmKernelBankWeights(inputSize, LstmDefaults.KernelCount / 2, LstmDefaults.KernelTaps, dilations[d], counts[d], padded: true);
+            var interior = new LstmKernelBankWeights(inputSize, LstmDefaults.KernelCount / 2, LstmDefaults.KernelTaps, dilations[d], counts[d], padded: false);
+            for (int k = 0; k < LstmDefaults.KernelCount; k++)
+            {
+                var bank = (d % 2 + k) % 2 == 0 ? padded : interior;
+                int slot = k / 2;
+                SetKernel(bank, slot, Taps[k], Channels(random, inputSize));
+                var convolved = Convolve(bank, slot, rows[random.Next(rows.Count)]);
+                Array.Sort(convolved);
+                for (int i = 0; i < counts[d]; i++, feature++)
+                {
+                    bank.Thresholds[slot * counts[d] + i] = Quantile(convolved, (float)((feature + 1) * ((Math.Sqrt(5) + 1) / 2) % 1));
+                }
+            }
+            banks.Add(padded);
+            banks.Add(interior);
+        }
+        var (offset, scale) = Standardization(banks, rows, banks.Sum(b => b.FeatureSize));
+        return ([.. banks], offset, scale);
+    }
+
+    /// <summary>
+    /// sktime's dilations: 2^(e·i/(n − 1)) truncated for n = min(features per kernel, 32) exponents
+    /// e up to log2((T − 1)/8) of the shortest row (0 for rows shorter than a kernel), and each
+    /// distinct dilation's features per kernel by how often it occurs, the remainder to the first.
+    /// </summary>
+    private static (int[] Dilations, int[] Counts) Dilations(int minSteps, int perKernel)
+    {
+        int exponents = Math.Min(perKernel, LstmDefaults.MaxKernelDilations);
+        double multiplier = (double)perKernel / exponents;
+        double maxExponent = Math.Max(0, Math.Log2((minSteps - 1) / (double)(LstmDefaults.KernelTaps - 1)));
+        var all = new int[exponents];
+        for (int i = 0; i < exponents; i++)
+        {
+            all[i] = (int)Math.Pow(2, exponents == 1 ? 0 : maxExponent * i / (exponents - 1));
+        }
+        var dilations = all.Distinct().Order().ToArray();
+        var counts = Array.ConvertAll(dilations, d => (int)(all.Count(x => x == d) * multiplier));
+        for (int i = 0, remainder = perKernel - counts.Sum(); remainder > 0; i = (i + 1) % counts.Length, remainder--)
+        {
+            counts[i]++;
+        }
+        return (dilations, counts);
+    }
+
+    private static int MinSteps(IReadOnlyList<float[]> rows, int inputSize)
+    {
+        int min = int.MaxValue;
+        foreach (var row in rows)
+        {
+            min = Math.Min(min, row.Length / inputSize);
+        }
+        return min;
+    }
+
+    /// <summary>The channels one kernel reads: all of one; of several, 2^U(0, log2(min(F, 9) + 1)) of them drawn without replacement, as MiniRocketMultivariate draws them.</summary>
+    private static int[] Channels(Random random, int inputSize)
+    {
+        if (inputSize == 1)
+        {
+            return [0];
+        }
+        int count = (int)Math.Pow(2, random.NextDouble() * Math.Log2(Math.Min(inputSize, LstmDefaults.KernelTaps) + 1));
+        var all = Enumerable.Range(0, inputSize).ToArray();
+        random.Shuffle(all);
+        return all[..Math.Clamp(count, 1, inputSize)];
+    }
+
+    private static void SetKernel(LstmKernelBankWeights bank, int slot, (int A, int B, int C) taps, int[] channels)
+    {
+        int size = bank.KernelSize;
+        foreach (int c in channels)
+        {
+            var tapsOfChannel = bank.Weight.AsSpan((slot * bank.InputChannels + c) * size, size);
+            tapsOfChannel.Fill(-1f);
+            tapsOfChannel[taps.A] = tapsOfChannel[taps.B] = tapsOfChannel[taps.C] = 2f;
+        }
+    }
+
+    /// <summary>Kernel <paramref name="slot"/>'s convolution of a [T, F] row at every step, zero beyond the row.</summary>
+    public static float[] Convolve(LstmKernelBankWeights bank, int slot, ReadOnlySpan<float> row)
+    {
+        int f = bank.InputChannels, size = bank.KernelSize, steps = row.Length / f, half = size / 2;
+        var convolved = new float[steps];
+        var weights = bank.Weight.AsSpan(slot * f * size, f * size);
+        for (int t = 0; t < steps; t++)
+        {
+            float sum = 0;
+            for (int c = 0; c < f; c++)
+            {
+                for (int j = 0; j < size; j++)
+                {
+                    int s = t + (j - half) * bank.Dilation;
+                    if ((uint)s < (uint)steps)
+                    {
+                        sum += weights[c * size + j] * row[s * f + c];
+                    }
+                }
+            }
+            convolved[t] = sum;
+        }
+        return convolved;
+    }
+
+    /// <summary>
+    /// Every bank's proportions for one [T, F] row, bank by bank, kernel by kernel: the share of the
+    /// counted steps (every step of a padded bank; else those the padding did not reach, or every
+    /// step when there are none) where the convolution exceeds each threshold.
+    /// </summary>
+    public static void Proportions(IReadOnlyList<LstmKernelBankWeights> banks, ReadOnlySpan<float> row, Span<float> features)
+    {
+        int feature = 0;
+        foreach (var bank in banks)
+        {
+            for (int slot = 0; slot < bank.Kernels; slot++)
+            {
+                var convolved = Convolve(bank, slot, row);
+                int padding = bank.KernelSize / 2 * bank.Dilation;
+                int from = bank.Padded ? 0 : padding, to = bank.Padded ? convolved.Length : convolved.Length - padding;
+                if (to <= from)
+                {
+                    (from, to) = (0, convolved.Length);
+                }
+                for (int i = 0; i < bank.ThresholdsPerKernel; i++)
+                {
+                    float threshold = bank.Thresholds[slot * bank.ThresholdsPerKernel + i];
+                    int above = 0;
+                    for (int t = from; t < to; t++)
+                    {
+                        above += convolved[t] > threshold ? 1 : 0;
+                    }
+                    features[feature++] = (float)above / (to - from);
+                }
+            }
+        }
+    }
+
+    /// <summary>Each feature's mean over the rows, and 1 / its standard deviation (0 for a feature constant over them).</summary>
+    private static (float[] Offset, float[] Scale) Standardization(IReadOnlyList<LstmKernelBankWeights> banks, IReadOnlyList<float[]> rows, int size)
+    {
+        var sum = new double[size];
+        var squares = new double[size];
+        var features = new float[size];
+        foreach (var row in rows)
+        {
+            Proportions(banks, row, features);
+            for (int i = 0; i < size; i++)
+            {
+                sum[i] += features[i];
+                squares[i] += (double)features[i] * features[i];
+            }
+        }
+        var offset = new float[size];
+        var scale = new float[size];
+        for (int i = 0; i < size; i++)
+        {
+            double mean = sum[i] / rows.Count;
+            double deviation = Math.Sqrt(Math.Max(0, squares[i] / rows.Count - mean * mean));
+            offset[i] = (float)mean;
+            scale[i] = deviation > 1e-6 ? (float)(1 / deviation) : 0f;
+        }
+        return (offset, scale);
+    }
+
+    /// <summary>numpy's default (linear) quantile of sorted values.</summary>
+    private static float Quantile(float[] sorted, float q)
+    {
+        double position = q * (sorted.Length - 1);
+        int low = (int)position;
+        int high = Math.Min(low + 1, sorted.Length - 1);
+        return (float)(sorted[low] + (sorted[high] - sorted[low]) * (position - low));
+    }
+
+    private static (int, int, int)[] Combinations()
+    {
+        var kernels = new List<(int, int, int)>(LstmDefaults.KernelCount);
+        for (int a = 0; a < LstmDefaults.KernelTaps; a++)
+        {
+            for (int b = a + 1; b < LstmDefaults.KernelTaps; b++)
+            {
+                for (int c = b + 1; c < LstmDefaults.KernelTaps; c++)
+                {
+                    kernels.Add((a, b, c));
+                }
+            }
+        }
+        return [.. kernels];
+    }
+}

@@ -1,0 +1,327 @@
+using Google.Protobuf;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using MLNet.Lstm.Onnx.Proto;
+using MLNet.Lstm.Tests.Support;
+using MLNet.Lstm.Training;
+using static MLNet.Lstm.Tests.Support.ConvBranchModels;
+
+namespace MLNet.Lstm.Tests;
+
+/// <summary>MiniRocket's features beside the LSTM's (<see cref="LstmWeights.KernelBanks"/>, <see cref="LstmTrainingOptions.KernelFeatures"/>).</summary>
+[TestClass]
+public sealed class KernelFeatureTests
+{
+    private const int Hidden = 8;
+
+    /// <summary>A random LSTM with scaling and banks of <paramref name="featureCount"/> features fit on 20 rows of 200 steps (other rows than those featurized, so no convolution lands on a threshold).</summary>
+    private static LstmWeights WithBanks(int inputSize = 1, int featureCount = 168)
+    {
+        var lstm = LstmModel.CreateRandom(inputSize, Hidden, seed: 2).GetWeights();
+        var scaled = new LstmWeights(lstm) { InputOffset = [.. Enumerable.Repeat(0.5f, inputSize)], InputScale = [.. Enumerable.Repeat(2f, inputSize)] };
+        var rows = TestData.Random(20, 200, inputSize, seed: 3).Select(r => ScaledAndPooled(scaled, r, stride: 1).SelectMany(s => s).ToArray()).ToList();
+        var (banks, offset, scale) = KernelBankFit.Fit(rows, inputSize, featureCount);
+        return new LstmWeights(scaled) { KernelBanks = banks, KernelFeatureOffset = offset, KernelFeatureScale = scale };
+    }
+
+    private static float[][] KernelPart(float[][] features, int size) => [.. features.Select(f => f[^size..])];
+
+    [TestMethod]
+    [DataRow(1, 1)]
+    [DataRow(3, 1)]
+    [DataRow(9, 1)]
+    [DataRow(40, 1)]
+    [DataRow(200, 1)]
+    [DataRow(57, 3)]
+    public void OnnxKernelFeaturesAreThePlainReferencesProportionsStandardized(int steps, int inputSize)
+    {
+        var weights = WithBanks(inputSize);
+        var sequences = TestData.Random(5, steps, inputSize, seed: 11);
+
+        var features = Featurize(LstmModel.FromWeights(weights), sequences);
+
+        Assert.AreEqual(3 * Hidden + 168, features[0].Length);
+        Assertions.AreClose([.. sequences.Select(s => ReferenceKernelBank.Features(weights, s))], KernelPart(features, 168), 1e-4);
+    }
+
+    [TestMethod]
+    public void FitGivesMiniRocketsDilationsEachAPaddedAndAnInteriorBankOf42Kernels()
+    {
+        var weights = WithBanks();
+
+        // 168 features are 2 per kernel: 2 exponents, dilations 2^0 and 2^log2(199/8) = 24 (truncated).
+        CollectionAssert.AreEqual(new[] { "1 padded 42×1", "1 interior 42×1", "24 padded 42×1", "24 interior 42×1" },
+            weights.KernelBanks.Select(b => $"{b.Dilation} {(b.Padded ? "padded" : "interior")} {b.Kernels}×{b.ThresholdsPerKernel}").ToArray());
+        Assert.AreEqual(168, weights.KernelFeatureSize);
+    }
+
+    [TestMethod]
+    public void EachKernelWeighsThreeTapsTwoAndSixMinusOne()
+    {
+        var bank = WithBanks().KernelBanks[1];
+
+        // The interior bank of dilation index 0 holds the odd kernels: kernel 1 weights taps 0, 1 and 3.
+        CollectionAssert.AreEqual(new[] { 2f, 2f, -1f, 2f, -1f, -1f, -1f, -1f, -1f }, bank.Weight[..9]);
+        for (int k = 0; k < bank.Kernels; k++)
+        {
+            Assert.AreEqual(0f, bank.Weight[(k * 9)..(k * 9 + 9)].Sum(), $"kernel {k}");
+        }
+    }
+
+    [TestMethod]
+    public void SeveralFeaturesGiveEachKernelARandomSubsetOfChannels()
+    {
+        var bank = WithBanks(inputSize: 3).KernelBanks[0];
+
+        var channelsRead = Enumerable.Range(0, bank.Kernels).Select(k => Enumerable.Range(0, 3).Count(c => bank.Weight[((k * 3) + c) * 9] != 0)).ToArray();
+
+        Assert.IsTrue(channelsRead.All(n => n is >= 1 and <= 3), string.Join(",", channelsRead));
+        Assert.IsGreaterThan(1, channelsRead.Distinct().Count(), string.Join(",", channelsRead));
+    }
+
+    [TestMethod]
+    public void FittingTwiceGivesBitIdenticalBanks()
+    {
+        var first = WithBanks();
+        var second = WithBanks();
+
+        for (int i = 0; i < first.KernelBanks.Count; i++)
+        {
+            CollectionAssert.AreEqual(first.KernelBanks[i].Weight, second.KernelBanks[i].Weight);
+            CollectionAssert.AreEqual(first.KernelBanks[i].Thresholds, second.KernelBanks[i].Thresholds);
+        }
+        CollectionAssert.AreEqual(first.KernelFeatureScale, second.KernelFeatureScale);
+    }
+
+    [TestMethod]
+    public void TheFeaturesAreStandardizedOverTheRowsTheyWereFitOn()
+    {
+        var lstm = LstmModel.CreateRandom(1, Hidden, seed: 2).GetWeights();
+        var sequences = TestData.Random(30, 64, 1, seed: 5);
+        var (banks, offset, scale) = KernelBankFit.Fit([.. sequences.Select(s => s.SelectMany(v => v).ToArray())], 1, 84);
+        var weights = new LstmWeights(lstm) { KernelBanks = banks, KernelFeatureOffset = offset, KernelFeatureScale = scale };
+
+        var kernel = KernelPart(Featurize(LstmModel.FromWeights(weights), sequences), 84);
+
+        for (int i = 0; i < 84; i++)
+        {
+            double mean = kernel.Average(f => f[i]);
+            double deviation = Math.Sqrt(kernel.Average(f => (f[i] - mean) * (f[i] - mean)));
+            Assert.AreEqual(0, mean, 1e-4, $"feature {i}");
+            Assert.AreEqual(scale[i] == 0 ? 0 : 1, deviation, 1e-3, $"feature {i}");
+        }
+    }
+
+    [TestMethod]
+    public void ClassificationTrainingPutsTheKernelFeaturesAfterTheLstmsAndTheBranchs()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.KeyedClasses(ml, 40, 30, i => i % 2 == 0 ? "a" : "b", seed: 4);
+        var options = new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [4], ConvKernelSizes = [3], Epochs = 1, KernelFeatures = 200,
+        };
+
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(options).Fit(data);
+        var weights = transformer.Model.GetWeights();
+        var features = TestData.Features(transformer.Transform(data));
+        var sequences = data.GetColumn<float[]>("Sequence").Select(s => s.Select(v => new[] { v }).ToArray()).ToArray();
+
+        Assert.AreEqual(168, weights.KernelFeatureSize);
+        Assert.AreEqual(3 * Hidden + 4 + 168, features[0].Length);
+        Assertions.AreClose([.. sequences.Select(s => ReferenceKernelBank.Features(weights, s))], KernelPart(features, 168), 1e-3);
+    }
+
+    [TestMethod]
+    public void ByDefaultClassificationAdds1932KernelFeaturesAndZeroLeavesThemOut()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.KeyedClasses(ml, 24, 20, i => i % 2 == 0 ? "a" : "b", seed: 4);
+        LstmModel Trained(int? kernelFeatures)
+        {
+            using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+            {
+                Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [], Epochs = 1, KernelFeatures = kernelFeatures,
+            }).Fit(data);
+            return transformer.Model;
+        }
+
+        Assert.AreEqual(1932, Trained(null).GetWeights().KernelFeatureSize);
+        Assert.AreEqual(0, Trained(0).GetWeights().KernelFeatureSize);
+    }
+
+    [TestMethod]
+    public void FewerKernelFeaturesThanKernelsAreRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = 50 }));
+
+        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: expected null (chosen from the objective), 0 for none, or at least 84 (one per MiniRocket kernel), found 50. (Parameter 'KernelFeatures')", e.Message);
+    }
+
+    [TestMethod]
+    public void TheNextStepObjectiveRefusesKernelFeatures()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.NextStep, KernelFeatures = 168 }));
+
+        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: the NextStep objective's representation does not read kernel features; expected null or 0. (Parameter 'KernelFeatures')", e.Message);
+    }
+
+    [TestMethod]
+    public void SaveOnnxAndFromOnnxCarryTheBanksExactly()
+    {
+        var weights = WithBanks(inputSize: 2);
+        var model = LstmModel.FromWeights(weights);
+        var sequences = TestData.Random(4, 50, 2, seed: 8);
+
+        var read = LstmModel.FromOnnx(new MemoryStream(model.ToOnnxBytes()));
+        var back = read.GetWeights();
+
+        Assert.HasCount(weights.KernelBanks.Count, back.KernelBanks);
+        for (int i = 0; i < weights.KernelBanks.Count; i++)
+        {
+            var (a, b) = (weights.KernelBanks[i], back.KernelBanks[i]);
+            Assert.AreEqual($"{a.Dilation} {a.Padded} {a.Kernels} {a.InputChannels} {a.KernelSize} {a.ThresholdsPerKernel}", $"{b.Dilation} {b.Padded} {b.Kernels} {b.InputChannels} {b.KernelSize} {b.ThresholdsPerKernel}");
+            CollectionAssert.AreEqual(a.Weight, b.Weight);
+            CollectionAssert.AreEqual(a.Thresholds, b.Thresholds);
+        }
+        CollectionAssert.AreEqual(weights.KernelFeatureOffset, back.KernelFeatureOffset);
+        CollectionAssert.AreEqual(weights.KernelFeatureScale, back.KernelFeatureScale);
+        CollectionAssert.AreEqual(model.ToOnnxBytes(), LstmModel.FromWeights(back).ToOnnxBytes());
+        Assertions.AreClose(Featurize(model, sequences), Featurize(read, sequences), 0);
+    }
+
+    [TestMethod]
+    public void AModelZipCarriesTheKernelFeatures()
+    {
+        var ml = new MLContext(seed: 1);
+        var sequences = TestData.Random(6, 40, 1, seed: 8);
+        var data = TestData.Sequences(ml, sequences);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(LstmModel.FromWeights(WithBanks())).Fit(data);
+        using var zip = new MemoryStream();
+        ml.Model.Save(transformer, data.Schema, zip);
+        zip.Position = 0;
+
+        var loaded = ml.Model.Load(zip, out _);
+
+        Assertions.AreClose(TestData.Features(transformer.Transform(data)), TestData.Features(loaded.Transform(data)), 0);
+        (loaded as IDisposable)?.Dispose();
+    }
+
+    [TestMethod]
+    public void ConvertToOnnxExportsTheBanksWithOpsetElevenOperatorsAndTheSameNumbers()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TestData.SineOrSquare(30, 23, seed: 3);
+        var data = TestData.Sequences(ml, rows, 23);
+        using var pipeline = ml.Transforms.LstmFeaturizeSequence(LstmModel.FromWeights(WithBanks())).Fit(data);
+        using var stream = new MemoryStream();
+
+        ml.Model.ConvertToOnnx(pipeline, data, 11, stream);
+
+        var exported = ModelProto.Parser.ParseFrom(stream.ToArray());
+        Assert.AreEqual(11, exported.OpsetImport.Single(o => o.Domain.Length == 0).Version);
+        Assert.AreEqual(4, exported.Graph.Node.Count(n => n.OpType == "Conv"));
+        using var session = new InferenceSession(stream.ToArray());
+        var input = new DenseTensor<float>(rows.SelectMany(r => r.Sequence).ToArray(), [rows.Count, 23]);
+        var inputs = session.InputMetadata.Keys.Select(name => name == "Sequence"
+            ? NamedOnnxValue.CreateFromTensor(name, input)
+            : session.InputMetadata[name].ElementDataType == TensorElementType.Bool
+                ? NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>([rows.Count, 1]))
+                : NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>([rows.Count, 1]))).ToList();
+        using var results = session.Run(inputs, ["Features.output"]);
+        var values = results[0].AsTensor<float>().ToArray();
+        var expected = TestData.Features(pipeline.Transform(data));
+        Assert.HasCount(3 * Hidden + 168, expected[0]);
+        Assertions.AreClose(expected, [.. values.Chunk(values.Length / rows.Count)], 1e-5);
+    }
+
+    [TestMethod]
+    public void Int8RewritesTheLstmAndLeavesTheKernelFeaturesExact()
+    {
+        var model = LstmModel.FromWeights(WithBanks());
+        var sequences = TestData.Random(5, 60, 1, seed: 12);
+
+        var fp32 = Featurize(model, sequences);
+        var int8 = Featurize(model, sequences, new LstmFeaturizerOptions { Precision = LstmPrecision.Int8 });
+
+        Assertions.AreClose(KernelPart(fp32, 168), KernelPart(int8, 168), 0);
+    }
+
+    [TestMethod]
+    public void OtherRepresentationsLeaveTheKernelFeaturesOut()
+    {
+        var features = Featurize(LstmModel.FromWeights(WithBanks()), TestData.Random(2, 30, 1, seed: 1), new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden });
+
+        Assert.AreEqual(Hidden, features[0].Length);
+    }
+
+    [TestMethod]
+    public void ABankReadingOtherChannelsThanTheInputIsRefused()
+    {
+        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { KernelBanks = [new LstmKernelBankWeights(2, 3, 9, 1, 1, padded: true)] };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights.KernelBanks: kernel bank 0 reads 2 channel(s); expected 1, the model's features per step. (Parameter 'KernelBanks')", e.Message);
+    }
+
+    [TestMethod]
+    public void ANaNThresholdIsRefusedWithItsBankAndIndex()
+    {
+        var bank = new LstmKernelBankWeights(1, 3, 9, 2, 2, padded: false);
+        bank.Thresholds[4] = float.NaN;
+        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { KernelBanks = [bank] };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights kernel bank 0, Thresholds: expected finite values, found NaN at index 4. (Parameter 'weights')", e.Message);
+    }
+
+    [TestMethod]
+    public void AStandardizationOfTheWrongLengthIsRefused()
+    {
+        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { KernelBanks = [new LstmKernelBankWeights(1, 3, 9, 1, 2, padded: true)], KernelFeatureScale = [1f, 2f] };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights.KernelFeatureScale: expected 6 values (one per kernel feature) or null, found 2. (Parameter 'KernelFeatureScale')", e.Message);
+    }
+
+    [TestMethod]
+    public void AnEvenKernelIsRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new LstmKernelBankWeights(1, 3, 8, 1, 1, padded: true));
+
+        Assert.AreEqual("LstmKernelBankWeights: kernel size 8 is even; expected an odd size, padded alike on both sides. (Parameter 'kernelSize')", e.Message);
+    }
+
+    [TestMethod]
+    public void AGraphWhoseBankDilationWasEditedIsRefusedByName()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(WithBanks()).ToOnnxBytes());
+        var conv = proto.Graph.Node.Single(n => n.Name == "kernels3");
+        conv.Attribute.Single(a => a.Name == "pads").Ints[0] = 0;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its kernel bank node 'kernels3' (Conv) has inputs or attributes other than MLNet.Lstm writes for the banks it read (their dilations, padding and thresholds).", e.Message);
+    }
+
+    [TestMethod]
+    public void AGraphWithAnInfiniteThresholdIsRefusedByTensorAndIndex()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(WithBanks()).ToOnnxBytes());
+        var thresholds = proto.Graph.Initializer.Single(i => i.Name == "kernels2.thresholds");
+        var values = MLNet.Lstm.Onnx.OnnxTensors.ReadFloats(thresholds, "test");
+        values[5] = float.PositiveInfinity;
+        proto.Graph.Initializer[proto.Graph.Initializer.IndexOf(thresholds)] = MLNet.Lstm.Onnx.OnnxTensors.Float("kernels2.thresholds", values, 42, 1, 1);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its kernel bank tensor 'kernels2.thresholds' holds Infinity at index 5; expected finite values.", e.Message);
+    }
+}
