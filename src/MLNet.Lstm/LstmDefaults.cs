@@ -38,6 +38,12 @@ internal static class LstmDefaults
     /// </summary>
     public const int KernelFeatures = 2000;
 
+    /// <summary>Whether training standardizes the LastMeanMax features over the training rows for Classification and Regression (<see cref="LstmTrainingOptions.StandardizeFeatures"/>).</summary>
+    public const bool StandardizeFeatures = true;
+
+    /// <summary>A feature whose standard deviation over the training rows is at most this is taken as constant and scaled to 0.</summary>
+    public const double MinFeatureDeviation = 1e-6;
+
     /// <summary>MiniRocket's kernels: the 84 ways to weight 3 of 9 taps 2 and the other 6 −1.</summary>
     public const int KernelCount = 84;
 

@@ -93,7 +93,14 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     private LstmModel Trained(IDataView input, LstmTrainingOptions training)
     {
         var binding = SequenceInputBinding.Create(input.Schema, _options, training.InputSizeFor(_options, input.Schema));
-        return LstmModel.FromWeights(LstmTrainer.Train(_env, input, training, binding, training.InitialModel?.ToPretrained()));
+        var weights = LstmTrainer.Train(_env, input, training, binding, training.InitialModel?.ToPretrained());
+        var model = LstmModel.FromWeights(weights);
+        if (_options.Representation != LstmRepresentation.LastMeanMax || !training.StandardizesFeatures(TrainingObjective.For(training.Objective)))
+        {
+            return model;
+        }
+        var (offset, scale) = FeatureStandardization.Measure(_env, model, input, _options);
+        return LstmModel.FromWeights(new LstmWeights(weights) { FeatureOffset = offset, FeatureScale = scale });
     }
 
     /// <summary>The input schema shape with the representation column (a vector of Single) appended.</summary>

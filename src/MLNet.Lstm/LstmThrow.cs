@@ -61,8 +61,11 @@ internal static class LstmThrow
     public static ArgumentException KernelBankChannels(int bank, int channels, int inputSize) =>
         WeightsInvalid(nameof(LstmWeights.KernelBanks), Invariant($"kernel bank {bank} reads {channels} channel(s); expected {inputSize}, the model's features per step"));
 
-    public static ArgumentException KernelFeatureScaling(string property, int found, int expected) =>
-        WeightsInvalid(property, Invariant($"expected {expected} values (one per kernel feature) or null, found {found}"));
+    public static ArgumentException FeatureScaling(string property, int found, int expected) =>
+        WeightsInvalid(property, Invariant($"expected {expected} values (one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks') or null, found {found}"));
+
+    public static ArgumentException ObjectiveRefusesStandardizeFeatures(LstmObjective objective) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.StandardizeFeatures), Invariant($"the {objective} objective's representation is not the LastMeanMax features; expected null or false"));
 
     public static ArgumentException KernelFeaturesInvalid(int found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"expected null (chosen from the objective), 0 for none, or at least {LstmDefaults.KernelCount} (one per MiniRocket kernel), found {found}"));

@@ -227,6 +227,22 @@ public sealed class LstmTrainingOptions
     public int? KernelFeatures { get; set; }
 
     /// <summary>
+    /// Whether training ends by standardizing the <see cref="LstmRepresentation.LastMeanMax"/> features
+    /// over the training rows (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>):
+    /// the featurizer runs the trained model over them once, and every feature it then gives has mean
+    /// 0 and deviation 1 on those rows (a constant one is 0), so a trainer after it (SDCA's
+    /// regularization, say) weighs the LSTM's values, the branch's and the kernel features alike.
+    /// Default null: <see cref="LstmDefaults.StandardizeFeatures"/> for Classification and Regression
+    /// when the featurizer reads LastMeanMax; the other objectives refuse true.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// var raw = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", StandardizeFeatures = false };
+    /// </code>
+    /// </example>
+    public bool? StandardizeFeatures { get; set; }
+
+    /// <summary>
     /// Standard deviation of the Gaussian noise added to every value of every training batch (after
     /// standardization and pooling; validation rows are read as they are), drawn anew each step from
     /// <see cref="Seed"/>. Default 0, none: on the 44-set UCR suite (BENCHMARKS.md) augmentation did
@@ -382,6 +398,7 @@ public sealed class LstmTrainingOptions
         if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv(objective);
         if (KernelFeatures is int kernelFeatures && kernelFeatures != 0 && kernelFeatures < LstmDefaults.KernelCount) throw LstmThrow.KernelFeaturesInvalid(kernelFeatures);
         if (KernelFeatures > 0 && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesKernelFeatures(Objective);
+        if (StandardizeFeatures == true && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesStandardizeFeatures(Objective);
         if (InitialModel?.Graph.ConvLayers is { Count: > 0 } pretrainedConv && !objective.TrainsConvBranch) throw LstmThrow.InitialModelConvForObjective(Objective, pretrainedConv.Count);
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
         // Every property but the two arrays is a value, an immutable model, a token or the caller's progress sink or profile.
@@ -405,6 +422,9 @@ public sealed class LstmTrainingOptions
             if (ConvKernelSizes?[i] is int kernel && (kernel < 1 || kernel > LstmDefaults.MaxConvKernelSize)) throw LstmThrow.ConvKernelSizeInvalid(i, kernel);
         }
     }
+
+    /// <summary>Whether training standardizes the features: the option's, else the objective's default.</summary>
+    internal bool StandardizesFeatures(TrainingObjective objective) => StandardizeFeatures ?? (objective.TrainsConvBranch && LstmDefaults.StandardizeFeatures);
 
     /// <summary>The kernel features training gives the model: the option's, else the objective's default, rounded down to whole kernels.</summary>
     internal int KernelFeaturesFor(TrainingObjective objective) =>

@@ -43,8 +43,8 @@ public sealed class LstmWeights
         _convPoolingStride = source._convPoolingStride;
         ConvHalves = source.ConvHalves;
         KernelBanks = Array.ConvertAll([.. source.KernelBanks], b => new LstmKernelBankWeights(b));
-        KernelFeatureOffset = (float[]?)source.KernelFeatureOffset?.Clone();
-        KernelFeatureScale = (float[]?)source.KernelFeatureScale?.Clone();
+        FeatureOffset = (float[]?)source.FeatureOffset?.Clone();
+        FeatureScale = (float[]?)source.FeatureScale?.Clone();
         foreach (var (from, to) in source.Tensors().Zip(Tensors()))
         {
             from.CopyTo(to, 0);
@@ -309,7 +309,7 @@ public sealed class LstmWeights
     /// <exception cref="ArgumentNullException">The value is null.</exception>
     /// <example>
     /// <code>
-    /// var withBanks = new LstmWeights(model.GetWeights()) { KernelBanks = [bank], KernelFeatureOffset = null, KernelFeatureScale = null };
+    /// var withBanks = new LstmWeights(model.GetWeights()) { KernelBanks = [bank], FeatureOffset = null, FeatureScale = null };
     /// </code>
     /// </example>
     public IReadOnlyList<LstmKernelBankWeights> KernelBanks
@@ -343,24 +343,36 @@ public sealed class LstmWeights
     }
 
     /// <summary>
-    /// Subtracted from each kernel feature (<see cref="KernelFeatureSize"/> values), or null for none.
-    /// With <see cref="KernelFeatureScale"/> it standardizes the proportions over the training rows, as
-    /// MiniRocket's ridge classifier reads them, so that a trainer after the featurizer weighs them alike.
+    /// Subtracted from each value of the <see cref="LstmRepresentation.LastMeanMax"/> features
+    /// (<see cref="FeatureSize"/> values: the LSTM's, the convolutional branch's, the kernel banks'),
+    /// or null for none. With <see cref="FeatureScale"/> it standardizes the features over the
+    /// training rows, as MiniRocket's ridge classifier reads its features, so that a trainer after
+    /// the featurizer weighs them alike; training sets both (<see cref="LstmTrainingOptions.StandardizeFeatures"/>).
+    /// The graph holds them as the constants <c>features.offset</c> and <c>features.scale</c>, which
+    /// the featurizer applies to that representation.
     /// </summary>
     /// <example>
     /// <code>
-    /// var raw = new LstmWeights(weights) { KernelFeatureOffset = null, KernelFeatureScale = null }; // the proportions themselves
+    /// var raw = new LstmWeights(weights) { FeatureOffset = null, FeatureScale = null }; // the features as the LSTM gives them
     /// </code>
     /// </example>
-    public float[]? KernelFeatureOffset { get; init; }
+    public float[]? FeatureOffset { get; init; }
 
-    /// <summary>Multiplies each kernel feature after <see cref="KernelFeatureOffset"/>: <see cref="KernelFeatureSize"/> values, or null for none.</summary>
+    /// <summary>Multiplies each value of the <see cref="LstmRepresentation.LastMeanMax"/> features after <see cref="FeatureOffset"/>: <see cref="FeatureSize"/> values, or null for none.</summary>
     /// <example>
     /// <code>
-    /// float scale0 = weights.KernelFeatureScale?[0] ?? 1f;
+    /// float scale0 = weights.FeatureScale?[0] ?? 1f;
     /// </code>
     /// </example>
-    public float[]? KernelFeatureScale { get; init; }
+    public float[]? FeatureScale { get; init; }
+
+    /// <summary>Values of the <see cref="LstmRepresentation.LastMeanMax"/> features: 3·D·H, then <see cref="ConvFeatureSize"/>, then <see cref="KernelFeatureSize"/>.</summary>
+    /// <example>
+    /// <code>
+    /// int kernelStart = weights.FeatureSize - weights.KernelFeatureSize;
+    /// </code>
+    /// </example>
+    public int FeatureSize => (int)Math.Min(int.MaxValue, 3L * NumDirections * HiddenSize + ConvFeatureSize + KernelFeatureSize);
 
     /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
     /// <example>
@@ -503,10 +515,10 @@ public sealed class LstmWeights
             CheckFinite(HeadWeight, nameof(HeadWeight));
             CheckFinite(HeadBias!, nameof(HeadBias));
         }
-        ValidateKernelBanks();
+        ValidateKernelBanksAndFeatureScaling();
     }
 
-    private void ValidateKernelBanks()
+    private void ValidateKernelBanksAndFeatureScaling()
     {
         for (int i = 0; i < KernelBanks.Count; i++)
         {
@@ -518,8 +530,8 @@ public sealed class LstmWeights
             CheckFinite(bank.Weight, $"kernel bank {i}, {nameof(LstmKernelBankWeights.Weight)}");
             CheckFinite(bank.Thresholds, $"kernel bank {i}, {nameof(LstmKernelBankWeights.Thresholds)}");
         }
-        int features = KernelFeatureSize;
-        foreach (var (values, name) in new[] { (KernelFeatureOffset, nameof(KernelFeatureOffset)), (KernelFeatureScale, nameof(KernelFeatureScale)) })
+        int features = FeatureSize;
+        foreach (var (values, name) in new[] { (FeatureOffset, nameof(FeatureOffset)), (FeatureScale, nameof(FeatureScale)) })
         {
             if (values is null)
             {
@@ -527,7 +539,7 @@ public sealed class LstmWeights
             }
             if (values.Length != features)
             {
-                throw LstmThrow.KernelFeatureScaling(name, values.Length, features);
+                throw LstmThrow.FeatureScaling(name, values.Length, features);
             }
             CheckFinite(values, name);
         }

@@ -16,14 +16,23 @@ public sealed class KernelFeatureTests
 {
     private const int Hidden = 8;
 
-    /// <summary>A random LSTM with scaling and banks of <paramref name="featureCount"/> features fit on 20 rows of 200 steps (other rows than those featurized, so no convolution lands on a threshold).</summary>
-    private static LstmWeights WithBanks(int inputSize = 1, int featureCount = 168)
+    /// <summary>
+    /// A random LSTM with input scaling, banks of <paramref name="featureCount"/> features fit on 20
+    /// rows of 200 steps (other rows than those featurized, so no convolution lands on a threshold)
+    /// and, with <paramref name="standardized"/>, a random standardization of every feature.
+    /// </summary>
+    private static LstmWeights WithBanks(int inputSize = 1, int featureCount = 168, bool standardized = true)
     {
         var lstm = LstmModel.CreateRandom(inputSize, Hidden, seed: 2).GetWeights();
         var scaled = new LstmWeights(lstm) { InputOffset = [.. Enumerable.Repeat(0.5f, inputSize)], InputScale = [.. Enumerable.Repeat(2f, inputSize)] };
         var rows = TestData.Random(20, 200, inputSize, seed: 3).Select(r => ScaledAndPooled(scaled, r, stride: 1).SelectMany(s => s).ToArray()).ToList();
-        var (banks, offset, scale) = KernelBankFit.Fit(rows, inputSize, featureCount);
-        return new LstmWeights(scaled) { KernelBanks = banks, KernelFeatureOffset = offset, KernelFeatureScale = scale };
+        var withBanks = new LstmWeights(scaled) { KernelBanks = KernelBankFit.Fit(rows, inputSize, featureCount) };
+        var random = new Random(4);
+        return !standardized ? withBanks : new LstmWeights(withBanks)
+        {
+            FeatureOffset = [.. Enumerable.Range(0, withBanks.FeatureSize).Select(_ => (float)random.NextDouble())],
+            FeatureScale = [.. Enumerable.Range(0, withBanks.FeatureSize).Select(_ => (float)(0.5 + random.NextDouble()))],
+        };
     }
 
     private static float[][] KernelPart(float[][] features, int size) => [.. features.Select(f => f[^size..])];
@@ -92,26 +101,67 @@ public sealed class KernelFeatureTests
             CollectionAssert.AreEqual(first.KernelBanks[i].Weight, second.KernelBanks[i].Weight);
             CollectionAssert.AreEqual(first.KernelBanks[i].Thresholds, second.KernelBanks[i].Thresholds);
         }
-        CollectionAssert.AreEqual(first.KernelFeatureScale, second.KernelFeatureScale);
     }
 
     [TestMethod]
-    public void TheFeaturesAreStandardizedOverTheRowsTheyWereFitOn()
+    public void TheStandardizationAppliesToTheLstmsFeaturesAsToTheKernels()
     {
-        var lstm = LstmModel.CreateRandom(1, Hidden, seed: 2).GetWeights();
-        var sequences = TestData.Random(30, 64, 1, seed: 5);
-        var (banks, offset, scale) = KernelBankFit.Fit([.. sequences.Select(s => s.SelectMany(v => v).ToArray())], 1, 84);
-        var weights = new LstmWeights(lstm) { KernelBanks = banks, KernelFeatureOffset = offset, KernelFeatureScale = scale };
+        var raw = WithBanks(standardized: false);
+        var standardized = WithBanks();
+        var sequences = TestData.Random(3, 30, 1, seed: 6);
 
-        var kernel = KernelPart(Featurize(LstmModel.FromWeights(weights), sequences), 84);
+        var unscaled = Featurize(LstmModel.FromWeights(raw), sequences);
+        var features = Featurize(LstmModel.FromWeights(standardized), sequences);
 
-        for (int i = 0; i < 84; i++)
+        Assertions.AreClose([.. unscaled.Select(f => f.Select((v, i) => (v - standardized.FeatureOffset![i]) * standardized.FeatureScale![i]).ToArray())], features, 1e-5);
+    }
+
+    [TestMethod]
+    public void ClassificationTrainingStandardizesEveryFeatureOverTheTrainingRows()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.KeyedClasses(ml, 40, 30, i => i % 2 == 0 ? "a" : "b", seed: 4);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
-            double mean = kernel.Average(f => f[i]);
-            double deviation = Math.Sqrt(kernel.Average(f => (f[i] - mean) * (f[i] - mean)));
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [4], ConvKernelSizes = [3], Epochs = 1, KernelFeatures = 84,
+        }).Fit(data);
+
+        var features = TestData.Features(transformer.Transform(data));
+        var scale = transformer.Model.GetWeights().FeatureScale!;
+
+        Assert.HasCount(3 * Hidden + 4 + 84, scale);
+        for (int i = 0; i < scale.Length; i++)
+        {
+            double mean = features.Average(f => f[i]);
+            double deviation = Math.Sqrt(features.Average(f => (f[i] - mean) * (f[i] - mean)));
             Assert.AreEqual(0, mean, 1e-4, $"feature {i}");
             Assert.AreEqual(scale[i] == 0 ? 0 : 1, deviation, 1e-3, $"feature {i}");
         }
+    }
+
+    [TestMethod]
+    public void StandardizeFeaturesFalseLeavesTheFeaturesAsTheModelGivesThem()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.KeyedClasses(ml, 24, 20, i => i % 2 == 0 ? "a" : "b", seed: 4);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [], Epochs = 1, StandardizeFeatures = false,
+        }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        Assert.IsNull(weights.FeatureOffset);
+        Assert.IsNull(weights.FeatureScale);
+    }
+
+    [TestMethod]
+    public void TheNextStepObjectiveRefusesStandardizeFeatures()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.NextStep, StandardizeFeatures = true }));
+
+        Assert.AreEqual("LstmTrainingOptions.StandardizeFeatures: the NextStep objective's representation is not the LastMeanMax features; expected null or false. (Parameter 'StandardizeFeatures')", e.Message);
     }
 
     [TestMethod]
@@ -188,8 +238,8 @@ public sealed class KernelFeatureTests
             CollectionAssert.AreEqual(a.Weight, b.Weight);
             CollectionAssert.AreEqual(a.Thresholds, b.Thresholds);
         }
-        CollectionAssert.AreEqual(weights.KernelFeatureOffset, back.KernelFeatureOffset);
-        CollectionAssert.AreEqual(weights.KernelFeatureScale, back.KernelFeatureScale);
+        CollectionAssert.AreEqual(weights.FeatureOffset, back.FeatureOffset);
+        CollectionAssert.AreEqual(weights.FeatureScale, back.FeatureScale);
         CollectionAssert.AreEqual(model.ToOnnxBytes(), LstmModel.FromWeights(back).ToOnnxBytes());
         Assertions.AreClose(Featurize(model, sequences), Featurize(read, sequences), 0);
     }
@@ -284,11 +334,11 @@ public sealed class KernelFeatureTests
     [TestMethod]
     public void AStandardizationOfTheWrongLengthIsRefused()
     {
-        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { KernelBanks = [new LstmKernelBankWeights(1, 3, 9, 1, 2, padded: true)], KernelFeatureScale = [1f, 2f] };
+        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { KernelBanks = [new LstmKernelBankWeights(1, 3, 9, 1, 2, padded: true)], FeatureScale = [1f, 2f] };
 
         var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
 
-        Assert.AreEqual("LstmWeights.KernelFeatureScale: expected 6 values (one per kernel feature) or null, found 2. (Parameter 'KernelFeatureScale')", e.Message);
+        Assert.AreEqual("LstmWeights.FeatureScale: expected 30 values (one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks') or null, found 2. (Parameter 'FeatureScale')", e.Message);
     }
 
     [TestMethod]
@@ -322,6 +372,18 @@ public sealed class KernelFeatureTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
 
-        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its kernel bank tensor 'kernels2.thresholds' holds Infinity at index 5; expected finite values.", e.Message);
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its tensor 'kernels2.thresholds' holds Infinity at index 5; expected finite values.", e.Message);
+    }
+
+    [TestMethod]
+    public void AGraphWhoseFeatureScaleHasTheWrongLengthIsRefused()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(WithBanks()).ToOnnxBytes());
+        var scale = proto.Graph.Initializer.Single(i => i.Name == "features.scale");
+        proto.Graph.Initializer[proto.Graph.Initializer.IndexOf(scale)] = MLNet.Lstm.Onnx.OnnxTensors.Float("features.scale", [1f, 2f, 3f], 3);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
+
+        Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its tensor 'features.scale' holds 3 values; expected 192 (one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks').", e.Message);
     }
 }

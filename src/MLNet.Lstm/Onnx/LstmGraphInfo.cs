@@ -23,8 +23,8 @@ namespace MLNet.Lstm.Onnx;
 /// <param name="ConvLayers">Our convolutional branch's Conv nodes in order; empty without one.</param>
 /// <param name="ConvFeatureSize">Values per row of that branch's features (<see cref="OnnxLstmGraphBuilder.ConvFeaturesName"/>); 0 without one.</param>
 /// <param name="KernelBanks">Our kernel banks, read back (<see cref="OnnxKernelBankReader"/>); empty without them.</param>
-/// <param name="KernelFeatureOffset">What the graph subtracts from each kernel feature, else null.</param>
-/// <param name="KernelFeatureScale">What the graph multiplies each kernel feature by, else null.</param>
+/// <param name="FeatureOffset">What the featurizer subtracts from each LastMeanMax feature (the graph's <see cref="OnnxLstmGraphBuilder.FeatureOffsetName"/>), else null.</param>
+/// <param name="FeatureScale">What the featurizer multiplies each LastMeanMax feature by (<see cref="OnnxLstmGraphBuilder.FeatureScaleName"/>), else null.</param>
 internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto> LstmNodes,
     string InputName,
@@ -46,8 +46,8 @@ internal sealed record LstmGraphInfo(
     IReadOnlyList<NodeProto>? ConvLayers = null,
     int ConvFeatureSize = 0,
     IReadOnlyList<LstmKernelBankWeights>? KernelBanks = null,
-    float[]? KernelFeatureOffset = null,
-    float[]? KernelFeatureScale = null)
+    float[]? FeatureOffset = null,
+    float[]? FeatureScale = null)
 {
     /// <summary>Values per row of the kernel banks' features (<see cref="OnnxKernelBankNodes.FeaturesName"/>); 0 without them.</summary>
     public int KernelFeatureSize => KernelBanks?.Sum(b => b.FeatureSize) ?? 0;

@@ -7,17 +7,13 @@ namespace MLNet.Lstm.Onnx;
 /// channels-first [N, F, T]; per bank i a Conv <c>kernels{i}</c> (dilated, zero-padded to T steps),
 /// for a bank that counts only the steps the padding did not reach a Slice of them (all T steps
 /// when T leaves none), a Greater against its thresholds [K, c, 1], a Cast and a ReduceMean over
-/// the steps: [N, K·c] proportions; the banks concatenated, less <see cref="OffsetName"/> and times
-/// <see cref="ScaleName"/>, are <see cref="FeaturesName"/>. Only opset-11 operators. The builder adds
+/// the steps: [N, K·c] proportions; the banks concatenated are <see cref="FeaturesName"/>. Only opset-11 operators. The builder adds
 /// them and the reader compares a graph's nodes with them, so both share this one description.
 /// </summary>
 internal static class OnnxKernelBankNodes
 {
     public const string FeaturesName = "kernel_features";
-    public const string OffsetName = "kernel_features.offset";
-    public const string ScaleName = "kernel_features.scale";
     public const string InputNodeName = "kernels_channels_first";
-    private const string Proportions = "kernel_proportions";
 
     public static string ConvName(int bank) => $"kernels{bank}";
 
@@ -37,22 +33,14 @@ internal static class OnnxKernelBankNodes
             graph.Initializer.Add(OnnxTensors.Float(WeightName(i), bank.Weight, bank.Kernels, bank.InputChannels, bank.KernelSize));
             graph.Initializer.Add(OnnxTensors.Float(ThresholdsName(i), bank.Thresholds, bank.Kernels, bank.ThresholdsPerKernel, 1));
         }
-        if (weights.KernelFeatureOffset is { } offset)
-        {
-            graph.Initializer.Add(OnnxTensors.Float(OffsetName, offset, offset.Length));
-        }
-        if (weights.KernelFeatureScale is { } scale)
-        {
-            graph.Initializer.Add(OnnxTensors.Float(ScaleName, scale, scale.Length));
-        }
-        var (nodes, constants) = Nodes(weights.KernelBanks, weights.KernelFeatureOffset is not null, weights.KernelFeatureScale is not null, scaled);
+        var (nodes, constants) = Nodes(weights.KernelBanks, scaled);
         graph.Initializer.Add(constants);
         graph.Node.Add(nodes);
         return FeaturesName;
     }
 
     /// <summary>Every node of the banks, and their int64 constants; the float constants are the banks' own tensors.</summary>
-    public static (NodeProto[] Nodes, TensorProto[] Constants) Nodes(IReadOnlyList<LstmKernelBankWeights> banks, bool offset, bool scale, string scaled)
+    public static (NodeProto[] Nodes, TensorProto[] Constants) Nodes(IReadOnlyList<LstmKernelBankWeights> banks, string scaled)
     {
         var nodes = new List<NodeProto>();
         var constants = new List<TensorProto>
@@ -92,18 +80,7 @@ internal static class OnnxKernelBankNodes
             nodes.Add(OnnxTensors.Node("Flatten", $"{name}_features", [$"{name}_proportions"], [$"{name}_features"], OnnxTensors.Int("axis", 1)));
             features[i] = $"{name}_features";
         }
-        string last = offset || scale ? Proportions : FeaturesName;
-        nodes.Add(OnnxTensors.Node("Concat", last, features, [last], OnnxTensors.Int("axis", 1)));
-        if (offset)
-        {
-            string output = scale ? "kernel_shifted" : FeaturesName;
-            nodes.Add(OnnxTensors.Node("Sub", "kernel_shift", [last, OffsetName], [output]));
-            last = output;
-        }
-        if (scale)
-        {
-            nodes.Add(OnnxTensors.Node("Mul", "kernel_scale", [last, ScaleName], [FeaturesName]));
-        }
+        nodes.Add(OnnxTensors.Node("Concat", FeaturesName, features, [FeaturesName], OnnxTensors.Int("axis", 1)));
         return ([.. nodes], [.. constants]);
     }
 }

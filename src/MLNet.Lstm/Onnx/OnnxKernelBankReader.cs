@@ -5,13 +5,12 @@ namespace MLNet.Lstm.Onnx;
 
 /// <summary>
 /// Reads the kernel banks (<see cref="LstmWeights.KernelBanks"/>) back from a graph: each Conv
-/// <c>kernels{i}</c> with its weight [K, F, taps] and thresholds [K, c, 1], and the features'
-/// standardization. The graph's nodes and int64 constants must be exactly those
+/// <c>kernels{i}</c> with its weight [K, F, taps] and thresholds [K, c, 1]. The graph's nodes and int64 constants must be exactly those
 /// <see cref="OnnxKernelBankNodes"/> writes for what was read, so the weights compute what the graph does.
 /// </summary>
 internal static class OnnxKernelBankReader
 {
-    public static (LstmKernelBankWeights[] Banks, float[]? Offset, float[]? Scale) Read(GraphProto graph, string scaledInput, int inputSize, string source)
+    public static LstmKernelBankWeights[] Read(GraphProto graph, string scaledInput, int inputSize, string source)
     {
         var banks = new List<LstmKernelBankWeights>();
         for (int i = 0; graph.Node.FirstOrDefault(n => n.Name == OnnxKernelBankNodes.ConvName(i)) is { } conv; i++)
@@ -20,12 +19,9 @@ internal static class OnnxKernelBankReader
         }
         if (banks.Count == 0)
         {
-            return ([], null, null);
+            return [];
         }
-        int features = banks.Sum(b => b.FeatureSize);
-        float[]? offset = graph.Node.Any(n => n.Name == "kernel_shift") ? Floats(graph, OnnxKernelBankNodes.OffsetName, features, "one per kernel feature", source) : null;
-        float[]? scale = graph.Node.Any(n => n.Name == "kernel_scale") ? Floats(graph, OnnxKernelBankNodes.ScaleName, features, "one per kernel feature", source) : null;
-        var (nodes, constants) = OnnxKernelBankNodes.Nodes(banks, offset is not null, scale is not null, scaledInput);
+        var (nodes, constants) = OnnxKernelBankNodes.Nodes(banks, scaledInput);
         foreach (var expected in nodes)
         {
             var found = graph.Node.Where(n => n.Name == expected.Name).ToList();
@@ -42,7 +38,7 @@ internal static class OnnxKernelBankReader
                 throw LstmThrow.ModelInvalid(source, Invariant($"its kernel bank constant '{expected.Name}' holds values other than MLNet.Lstm writes"));
             }
         }
-        return ([.. banks], offset, scale);
+        return [.. banks];
     }
 
     private static LstmKernelBankWeights Bank(GraphProto graph, NodeProto conv, int i, int inputSize, string source)
@@ -74,19 +70,19 @@ internal static class OnnxKernelBankReader
         return bank;
     }
 
-    /// <summary>A float constant of <paramref name="count"/> finite values.</summary>
-    private static float[] Floats(GraphProto graph, string name, int count, string what, string source)
+    /// <summary>A float constant of <paramref name="count"/> finite values (<paramref name="what"/> says what they are, for messages).</summary>
+    public static float[] Floats(GraphProto graph, string name, int count, string what, string source)
     {
-        var tensor = OnnxTensors.Find(graph, name) ?? throw LstmThrow.ModelInvalid(source, Invariant($"its kernel banks read '{name}', which is not a constant tensor"));
+        var tensor = OnnxTensors.Find(graph, name) ?? throw LstmThrow.ModelInvalid(source, Invariant($"'{name}' is not a constant tensor"));
         var values = OnnxTensors.ReadFloats(tensor, source);
         if (values.Length != count)
         {
-            throw LstmThrow.ModelInvalid(source, Invariant($"its kernel bank tensor '{name}' holds {values.Length} values; expected {count} ({what})"));
+            throw LstmThrow.ModelInvalid(source, Invariant($"its tensor '{name}' holds {values.Length} values; expected {count} ({what})"));
         }
         int index = FiniteValues.FirstNonFinite(values);
         if (index >= 0)
         {
-            throw LstmThrow.ModelInvalid(source, Invariant($"its kernel bank tensor '{name}' holds {values[index]} at index {index}; expected finite values"));
+            throw LstmThrow.ModelInvalid(source, Invariant($"its tensor '{name}' holds {values[index]} at index {index}; expected finite values"));
         }
         return values;
     }

@@ -31,6 +31,10 @@ internal static class OnnxLstmGraphBuilder
     /// <summary>The Concat of the branch's means over all steps and over each half (<see cref="LstmWeights.ConvHalves"/>), and its output.</summary>
     public const string ConvHalvesName = "conv_halves";
     public const string HeadWithConvName = "head_with_conv";
+
+    /// <summary>The constants the featurizer standardizes the LastMeanMax features with (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>): no node of this graph reads them; <see cref="OnnxRepresentationRewriter"/> applies them.</summary>
+    public const string FeatureOffsetName = "features.offset";
+    public const string FeatureScaleName = "features.scale";
     private const int Opset = 14;
 
     public static ModelProto Build(LstmWeights weights)
@@ -84,6 +88,15 @@ internal static class OnnxLstmGraphBuilder
         {
             OnnxKernelBankNodes.Add(graph, weights, scaled);
             graph.Output.Add(OnnxTensors.FloatValue(OnnxKernelBankNodes.FeaturesName, "batch", weights.KernelFeatureSize));
+        }
+
+        if (weights.FeatureOffset is { } featureOffset)
+        {
+            graph.Initializer.Add(OnnxTensors.Float(FeatureOffsetName, featureOffset, featureOffset.Length));
+        }
+        if (weights.FeatureScale is { } featureScale)
+        {
+            graph.Initializer.Add(OnnxTensors.Float(FeatureScaleName, featureScale, featureScale.Length));
         }
 
         var model = new ModelProto { IrVersion = 7, ProducerName = "MLNet.Lstm", Graph = graph };

@@ -83,12 +83,16 @@ internal static class OnnxLstmGraphReader
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
             ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
         var (convLayers, convFeatureSize) = OnnxConvBranchReader.Find(graph, source);
-        var (banks, kernelOffset, kernelScale) = OnnxKernelBankReader.Read(graph, ScaledInput(graph, input.Name), inputSize, source);
+        var banks = OnnxKernelBankReader.Read(graph, ScaledInput(graph, input.Name), inputSize, source);
+        int featureSize = checked(3 * (direction == "bidirectional" ? 2 : 1) * hidden + convFeatureSize + banks.Sum(b => b.FeatureSize));
+        float[]? FeatureConstant(string name) => OnnxTensors.Find(graph, name) is null ? null
+            : OnnxKernelBankReader.Floats(graph, name, featureSize, "one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks'", source);
         return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
             direction == "bidirectional", output.Name, outputSize, opset,
             PerFeatureConstant(graph, "Sub", OnnxLstmGraphBuilder.InputOffsetName, inputSize, source),
             PerFeatureConstant(graph, "Mul", OnnxLstmGraphBuilder.InputScaleName, inputSize, source),
-            PoolingStride(graph, source), headInput, source, states, Describe(output), convLayers, convFeatureSize, banks, kernelOffset, kernelScale);
+            PoolingStride(graph, source), headInput, source, states, Describe(output), convLayers, convFeatureSize, banks,
+            FeatureConstant(OnnxLstmGraphBuilder.FeatureOffsetName), FeatureConstant(OnnxLstmGraphBuilder.FeatureScaleName));
     }
 
     /// <summary>Our scaling constant (F values) when a node of <paramref name="op"/> applies it to the input, else null.</summary>
@@ -170,8 +174,8 @@ internal static class OnnxLstmGraphReader
             OwnConvPoolingStride = convStride == info.PoolingStride ? null : convStride,
             ConvHalves = convHalves,
             KernelBanks = Array.ConvertAll([.. info.KernelBanks ?? []], b => new LstmKernelBankWeights(b)),
-            KernelFeatureOffset = (float[]?)info.KernelFeatureOffset?.Clone(),
-            KernelFeatureScale = (float[]?)info.KernelFeatureScale?.Clone(),
+            FeatureOffset = (float[]?)info.FeatureOffset?.Clone(),
+            FeatureScale = (float[]?)info.FeatureScale?.Clone(),
         };
         for (int layer = 0; layer < info.NumLayers; layer++)
         {

@@ -77,7 +77,18 @@ internal static class OnnxRepresentationRewriter
                 {
                     parts.Add(OnnxKernelBankNodes.FeaturesName);
                 }
-                nodes.Add(OnnxTensors.Node("Concat", "mlnet_features", [.. parts], [FeaturesName], OnnxTensors.Int("axis", 1)));
+                string features = info.FeatureOffset is null && info.FeatureScale is null ? FeaturesName : "mlnet_unscaled_features";
+                nodes.Add(OnnxTensors.Node("Concat", "mlnet_features", [.. parts], [features], OnnxTensors.Int("axis", 1)));
+                if (info.FeatureOffset is not null)
+                {
+                    string shifted = info.FeatureScale is null ? FeaturesName : "mlnet_shifted_features";
+                    nodes.Add(OnnxTensors.Node("Sub", "mlnet_feature_shift", [features, OnnxLstmGraphBuilder.FeatureOffsetName], [shifted]));
+                    features = shifted;
+                }
+                if (info.FeatureScale is not null)
+                {
+                    nodes.Add(OnnxTensors.Node("Mul", "mlnet_feature_scale", [features, OnnxLstmGraphBuilder.FeatureScaleName], [FeaturesName]));
+                }
                 size = checked(3 * stateSize + info.ConvFeatureSize + info.KernelFeatureSize);
                 break;
             case LstmRepresentation.ModelOutput:

@@ -7,8 +7,8 @@ namespace MLNet.Lstm.Training;
 /// dilation's share of the features by how often it occurs, each kernel's thresholds the
 /// quantiles (the golden ratio's multiples mod 1) of its convolution of one random training row,
 /// padding alternating between kernels, and for several features a random subset of channels
-/// per kernel. Then the proportions are standardized over the training rows. The convolution
-/// and proportion here are the reference the graph's Conv, Greater and ReduceMean nodes compute.
+/// per kernel. The graph's Conv, Greater and ReduceMean nodes compute the proportions
+/// (<see cref="Onnx.OnnxKernelBankNodes"/>); the featurizer's standardization covers them.
 /// </summary>
 internal static class KernelBankFit
 {
@@ -18,8 +18,8 @@ internal static class KernelBankFit
     /// <param name="rows">The training rows, time-major [T, F], scaled as the graph's Sub and Mul scale them.</param>
     /// <param name="inputSize">Features per step (F).</param>
     /// <param name="featureCount">Features to fit, a multiple of <see cref="LstmDefaults.KernelCount"/>.</param>
-    /// <returns>The banks and their standardization.</returns>
-    public static (LstmKernelBankWeights[] Banks, float[] Offset, float[] Scale) Fit(IReadOnlyList<float[]> rows, int inputSize, int featureCount)
+    /// <returns>Per dilation, the bank of the kernels it pads and the bank of those it does not.</returns>
+    public static LstmKernelBankWeights[] Fit(IReadOnlyList<float[]> rows, int inputSize, int featureCount)
     {
         int perKernel = featureCount / LstmDefaults.KernelCount;
         var (dilations, counts) = Dilations(MinSteps(rows, inputSize), perKernel);
@@ -46,8 +46,7 @@ internal static class KernelBankFit
             banks.Add(padded);
             banks.Add(interior);
         }
-        var (offset, scale) = Standardization(banks, rows, banks.Sum(b => b.FeatureSize));
-        return ([.. banks], offset, scale);
+        return [.. banks];
     }
 
     /// <summary>
@@ -109,7 +108,7 @@ internal static class KernelBankFit
     }
 
     /// <summary>Kernel <paramref name="slot"/>'s convolution of a [T, F] row at every step, zero beyond the row.</summary>
-    public static float[] Convolve(LstmKernelBankWeights bank, int slot, ReadOnlySpan<float> row)
+    private static float[] Convolve(LstmKernelBankWeights bank, int slot, ReadOnlySpan<float> row)
     {
         int f = bank.InputChannels, size = bank.KernelSize, steps = row.Length / f, half = size / 2;
         var convolved = new float[steps];
@@ -131,66 +130,6 @@ internal static class KernelBankFit
             convolved[t] = sum;
         }
         return convolved;
-    }
-
-    /// <summary>
-    /// Every bank's proportions for one [T, F] row, bank by bank, kernel by kernel: the share of the
-    /// counted steps (every step of a padded bank; else those the padding did not reach, or every
-    /// step when there are none) where the convolution exceeds each threshold.
-    /// </summary>
-    public static void Proportions(IReadOnlyList<LstmKernelBankWeights> banks, ReadOnlySpan<float> row, Span<float> features)
-    {
-        int feature = 0;
-        foreach (var bank in banks)
-        {
-            for (int slot = 0; slot < bank.Kernels; slot++)
-            {
-                var convolved = Convolve(bank, slot, row);
-                int padding = bank.KernelSize / 2 * bank.Dilation;
-                int from = bank.Padded ? 0 : padding, to = bank.Padded ? convolved.Length : convolved.Length - padding;
-                if (to <= from)
-                {
-                    (from, to) = (0, convolved.Length);
-                }
-                for (int i = 0; i < bank.ThresholdsPerKernel; i++)
-                {
-                    float threshold = bank.Thresholds[slot * bank.ThresholdsPerKernel + i];
-                    int above = 0;
-                    for (int t = from; t < to; t++)
-                    {
-                        above += convolved[t] > threshold ? 1 : 0;
-                    }
-                    features[feature++] = (float)above / (to - from);
-                }
-            }
-        }
-    }
-
-    /// <summary>Each feature's mean over the rows, and 1 / its standard deviation (0 for a feature constant over them).</summary>
-    private static (float[] Offset, float[] Scale) Standardization(IReadOnlyList<LstmKernelBankWeights> banks, IReadOnlyList<float[]> rows, int size)
-    {
-        var sum = new double[size];
-        var squares = new double[size];
-        var features = new float[size];
-        foreach (var row in rows)
-        {
-            Proportions(banks, row, features);
-            for (int i = 0; i < size; i++)
-            {
-                sum[i] += features[i];
-                squares[i] += (double)features[i] * features[i];
-            }
-        }
-        var offset = new float[size];
-        var scale = new float[size];
-        for (int i = 0; i < size; i++)
-        {
-            double mean = sum[i] / rows.Count;
-            double deviation = Math.Sqrt(Math.Max(0, squares[i] / rows.Count - mean * mean));
-            offset[i] = (float)mean;
-            scale[i] = deviation > 1e-6 ? (float)(1 / deviation) : 0f;
-        }
-        return (offset, scale);
     }
 
     /// <summary>numpy's default (linear) quantile of sorted values.</summary>

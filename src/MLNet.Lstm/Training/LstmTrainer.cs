@@ -43,7 +43,7 @@ internal static class LstmTrainer
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
         int kernelFeatures = training.KernelFeaturesFor(objective);
-        var kernels = kernelFeatures > 0 ? KernelBankFit.Fit(set.ScaledCopies(weights), set.InputSize, kernelFeatures) : default;
+        var kernels = kernelFeatures > 0 ? KernelBankFit.Fit(set.ScaledCopies(weights), set.InputSize, kernelFeatures) : null;
         set.Preprocess(weights);
         var (trainRows, validationRows) = Split(set, training);
         if (trainRows.Length < LstmDefaults.MinTrainingRows)
@@ -62,7 +62,7 @@ internal static class LstmTrainer
         using var channel = new TrainingChannel(env);
         channel.Info(Invariant($"LSTM training: {training.Objective}, {trainRows.Length} training and {validationRows.Length} validation sequences, ") +
             Invariant($"{members} member(s) of {weights.NumLayers} layer(s) of {weights.HiddenSize / members}{(weights.Bidirectional ? " × 2 directions" : "")}, ") +
-            (kernels.Banks is null ? "" : Invariant($"{kernels.Offset.Length} kernel features at {kernels.Banks.Length / 2} dilation(s), ")) +
+            (kernels is null ? "" : Invariant($"{kernels.Sum(b => b.FeatureSize)} kernel features at {kernels.Length / 2} dilation(s), ")) +
             (weights.ConvLayerCount > 0 ? Invariant($"conv branch {string.Join("-", weights.ConvChannels)} channels of kernels {string.Join("-", weights.ConvKernelSizes)}, ") : "") + Invariant($"output {set.OutputSize}, ") +
             Invariant($"{epochs} epochs, steps pooled by {weights.PoolingStride}") +
             (weights.ConvLayerCount > 0 && weights.ConvPoolingStride != weights.PoolingStride ? Invariant($" (by {weights.ConvPoolingStride} for the conv branch)") : ""));
@@ -120,8 +120,7 @@ internal static class LstmTrainer
             }
         }
         var trained = ensemble.Averaged(bestWeights ?? weights);
-        return kernels.Banks is null ? trained
-            : new LstmWeights(trained) { KernelBanks = kernels.Banks, KernelFeatureOffset = kernels.Offset, KernelFeatureScale = kernels.Scale };
+        return kernels is null ? trained : new LstmWeights(trained) { KernelBanks = kernels };
     }
 
     /// <summary>

@@ -3,7 +3,8 @@ namespace MLNet.Lstm.Tests.Support;
 /// <summary>
 /// MiniRocket's features computed plainly from <see cref="LstmWeights.KernelBanks"/>: each kernel
 /// convolved with the scaled row (zeros beyond it), the share of the counted steps above each
-/// threshold, then the standardization; the reference the graph's kernel features are held to.
+/// threshold, then the standardization of those last values of the LastMeanMax features; the
+/// reference the graph's kernel features are held to.
 /// </summary>
 internal static class ReferenceKernelBank
 {
@@ -43,9 +44,10 @@ internal static class ReferenceKernelBank
             }
         }
         var result = features.ToArray();
+        int start = weights.FeatureSize - weights.KernelFeatureSize;
         for (int i = 0; i < result.Length; i++)
         {
-            result[i] = (result[i] - (weights.KernelFeatureOffset?[i] ?? 0f)) * (weights.KernelFeatureScale?[i] ?? 1f);
+            result[i] = (result[i] - (weights.FeatureOffset?[start + i] ?? 0f)) * (weights.FeatureScale?[start + i] ?? 1f);
         }
         return result;
     }
