@@ -41,8 +41,15 @@ internal static class LstmDefaults
     /// <summary>Whether training standardizes the LastMeanMax features over the training rows for Classification and Regression (<see cref="LstmTrainingOptions.StandardizeFeatures"/>).</summary>
     public const bool StandardizeFeatures = true;
 
-    /// <summary>A feature whose standard deviation over the training rows is at most this is taken as constant and scaled to 0.</summary>
-    public const double MinFeatureDeviation = 1e-6;
+    /// <summary>
+    /// Least standard deviation the feature standardization divides by: a feature that barely moves
+    /// over the training rows (a saturated LSTM unit) would otherwise be blown up to where rounding,
+    /// int8 or a test row slightly off its training range decides the classifier.
+    /// </summary>
+    public const double MinFeatureDeviation = 1e-2;
+
+    /// <summary>Most kernel features training fits: ten times MiniRocket's default, short of banks whose thresholds or per-step tensors outgrow memory.</summary>
+    public const int MaxKernelFeatures = 100_000;
 
     /// <summary>MiniRocket's kernels: the 84 ways to weight 3 of 9 taps 2 and the other 6 −1.</summary>
     public const int KernelCount = 84;

@@ -52,8 +52,8 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
     internal LstmFeaturizerEstimator(IHostEnvironment env, LstmTrainingOptions training, LstmFeaturizerOptions options)
     {
         _env = env;
-        _training = training.Validated();
         _options = options.Validated();
+        _training = training.Validated().For(_options.Representation);
         TrainingObjective.For(_training.Objective).RequireGives(_options.Representation);
     }
 
@@ -95,7 +95,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         var binding = SequenceInputBinding.Create(input.Schema, _options, training.InputSizeFor(_options, input.Schema));
         var weights = LstmTrainer.Train(_env, input, training, binding, training.InitialModel?.ToPretrained());
         var model = LstmModel.FromWeights(weights);
-        if (_options.Representation != LstmRepresentation.LastMeanMax || !training.StandardizesFeatures(TrainingObjective.For(training.Objective)))
+        if (!training.StandardizesFeatures(TrainingObjective.For(training.Objective)))
         {
             return model;
         }

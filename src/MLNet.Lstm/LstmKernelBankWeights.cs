@@ -25,7 +25,7 @@ public sealed class LstmKernelBankWeights
     /// <param name="dilation">Steps between neighbouring taps.</param>
     /// <param name="thresholdsPerKernel">Features each kernel gives, one per threshold.</param>
     /// <param name="padded">Whether the proportion counts every step (true) or only the steps the zero padding did not reach.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the kernel size is even, or a tensor would be longer than the longest .NET array.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1, the kernel size is even, a tensor would be longer than the longest .NET array, or the padding ((kernelSize − 1) / 2 dilations) longer than an Int32.</exception>
     /// <example>
     /// <code>
     /// var bank = new LstmKernelBankWeights(1, 42, 9, 1, 1, padded: false);

@@ -43,9 +43,12 @@ public enum LstmRepresentation
     /// The top layer's final hidden state (as <see cref="LastHidden"/>), its mean over time and
     /// its maximum over time, concatenated: 3·D·H values, then, for a model with a convolutional
     /// branch (<see cref="LstmWeights.GetConvLayer"/>), the branch's features (its last layer's
-    /// channels averaged over time). The default: what the last step forgets, the mean and max
+    /// channels averaged over time), then, for a model with kernel banks
+    /// (<see cref="LstmWeights.KernelBanks"/>), MiniRocket's proportions; each value standardized
+    /// where the model carries <see cref="LstmWeights.FeatureOffset"/> and <see cref="LstmWeights.FeatureScale"/>
+    /// (a classifier trained by the featurizer does). The default: what the last step forgets, the mean and max
     /// still hold, and a classifier after the featurizer reads all of it (what a head with
-    /// <see cref="LstmHeadInput.LastMeanMax"/> was trained on).
+    /// <see cref="LstmHeadInput.LastMeanMax"/> was trained on, and the kernel features beside it).
     /// </summary>
     LastMeanMax,
 }

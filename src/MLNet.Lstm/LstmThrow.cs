@@ -68,7 +68,10 @@ internal static class LstmThrow
         TrainingOptionInvalid(nameof(LstmTrainingOptions.StandardizeFeatures), Invariant($"the {objective} objective's representation is not the LastMeanMax features; expected null or false"));
 
     public static ArgumentException KernelFeaturesInvalid(int found) =>
-        TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"expected null (chosen from the objective), 0 for none, or at least {LstmDefaults.KernelCount} (one per MiniRocket kernel), found {found}"));
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"expected null (chosen from the objective), 0 for none, or {LstmDefaults.KernelCount} (one per MiniRocket kernel) to {LstmDefaults.MaxKernelFeatures}, found {found}"));
+
+    public static ArgumentException RepresentationRefusesFeatureOption(string option, LstmRepresentation representation) =>
+        TrainingOptionInvalid(option, Invariant($"the featurizer's representation is {representation}, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax"));
 
     public static ArgumentException ObjectiveRefusesKernelFeatures(LstmObjective objective) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"the {objective} objective's representation does not read kernel features; expected null or 0"));

@@ -212,12 +212,13 @@ public sealed class LstmTrainingOptions
     /// MiniRocket's features beside the LSTM's (<see cref="LstmWeights.KernelBanks"/>): the 84 fixed
     /// kernels of 9 taps at dilations up to the shortest training row's span, thresholds from
     /// quantiles of the convolutions of random training rows (one row per kernel and dilation, drawn
-    /// from <see cref="LstmDefaults.KernelSeed"/>), each feature the share of steps above a threshold,
-    /// standardized over the training rows in the graph. They join the
+    /// from <see cref="LstmDefaults.KernelSeed"/>), each feature the share of steps above a threshold
+    /// (standardized with the others by <see cref="StandardizeFeatures"/>). They join the
     /// <see cref="LstmRepresentation.LastMeanMax"/> features; the head does not read them. Rounded down
-    /// to a multiple of 84. Default null: <see cref="LstmDefaults.KernelFeatures"/> (1,932) for
-    /// Classification and Regression, none for the other objectives; 0 for none. Measured on the
-    /// 44-set UCR suite (BENCHMARKS.md): see the README's options table for the figure that chose it.
+    /// to a multiple of 84, at most <see cref="LstmDefaults.MaxKernelFeatures"/>. Default null:
+    /// <see cref="LstmDefaults.KernelFeatures"/> (1,932) for Classification and Regression when the
+    /// featurizer reads LastMeanMax, none otherwise; 0 for none. A fine-tuned <see cref="InitialModel"/>
+    /// gets its banks fit anew from the new rows. The README's options table gives the UCR figure that chose the default.
     /// </summary>
     /// <example>
     /// <code>
@@ -230,7 +231,8 @@ public sealed class LstmTrainingOptions
     /// Whether training ends by standardizing the <see cref="LstmRepresentation.LastMeanMax"/> features
     /// over the training rows (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>):
     /// the featurizer runs the trained model over them once, and every feature it then gives has mean
-    /// 0 and deviation 1 on those rows (a constant one is 0), so a trainer after it (SDCA's
+    /// 0 and deviation 1 on those rows (a feature that varies less than <see cref="LstmDefaults.MinFeatureDeviation"/>
+    /// is divided by that instead, so it stays small), so a trainer after it (SDCA's
     /// regularization, say) weighs the LSTM's values, the branch's and the kernel features alike.
     /// Default null: <see cref="LstmDefaults.StandardizeFeatures"/> for Classification and Regression
     /// when the featurizer reads LastMeanMax; the other objectives refuse true.
@@ -396,7 +398,7 @@ public sealed class LstmTrainingOptions
         if (!Enum.IsDefined(HeadInput)) throw LstmThrow.HeadInputUndefined(HeadInput);
         if (EarlyStoppingPatience is int patience && patience < 1) throw LstmThrow.EarlyStoppingPatienceInvalid(patience);
         if (ConvChannels is not null || ConvKernelSizes is not null) ValidateConv(objective);
-        if (KernelFeatures is int kernelFeatures && kernelFeatures != 0 && kernelFeatures < LstmDefaults.KernelCount) throw LstmThrow.KernelFeaturesInvalid(kernelFeatures);
+        if (KernelFeatures is int kernelFeatures && kernelFeatures != 0 && kernelFeatures is < LstmDefaults.KernelCount or > LstmDefaults.MaxKernelFeatures) throw LstmThrow.KernelFeaturesInvalid(kernelFeatures);
         if (KernelFeatures > 0 && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesKernelFeatures(Objective);
         if (StandardizeFeatures == true && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesStandardizeFeatures(Objective);
         if (InitialModel?.Graph.ConvLayers is { Count: > 0 } pretrainedConv && !objective.TrainsConvBranch) throw LstmThrow.InitialModelConvForObjective(Objective, pretrainedConv.Count);
@@ -421,6 +423,25 @@ public sealed class LstmTrainingOptions
             if (channels[i] < 1 || channels[i] > LstmDefaults.MaxHiddenSize) throw LstmThrow.ConvChannelsInvalid(i, channels[i]);
             if (ConvKernelSizes?[i] is int kernel && (kernel < 1 || kernel > LstmDefaults.MaxConvKernelSize)) throw LstmThrow.ConvKernelSizeInvalid(i, kernel);
         }
+    }
+
+    /// <summary>
+    /// These options for a featurizer that gives <paramref name="representation"/>: the kernel features and
+    /// the standardization only serve LastMeanMax, so another representation leaves their defaults off
+    /// and refuses them turned on.
+    /// </summary>
+    internal LstmTrainingOptions For(LstmRepresentation representation)
+    {
+        if (representation == LstmRepresentation.LastMeanMax)
+        {
+            return this;
+        }
+        if (KernelFeatures > 0) throw LstmThrow.RepresentationRefusesFeatureOption(nameof(KernelFeatures), representation);
+        if (StandardizeFeatures == true) throw LstmThrow.RepresentationRefusesFeatureOption(nameof(StandardizeFeatures), representation);
+        var copy = Validated();
+        copy.KernelFeatures = 0;
+        copy.StandardizeFeatures = false;
+        return copy;
     }
 
     /// <summary>Whether training standardizes the features: the option's, else the objective's default.</summary>

@@ -307,6 +307,7 @@ public sealed class LstmWeights
     /// (the default) for none; training fills them from <see cref="LstmTrainingOptions.KernelFeatures"/>.
     /// </summary>
     /// <exception cref="ArgumentNullException">The value is null.</exception>
+    /// <exception cref="ArgumentException">A bank is null.</exception>
     /// <example>
     /// <code>
     /// var withBanks = new LstmWeights(model.GetWeights()) { KernelBanks = [bank], FeatureOffset = null, FeatureScale = null };
@@ -319,6 +320,11 @@ public sealed class LstmWeights
         {
             ArgumentNullException.ThrowIfNull(value);
             _kernelBanks = [.. value];
+            int missing = Array.IndexOf(_kernelBanks, null);
+            if (missing >= 0)
+            {
+                throw LstmThrow.WeightsInvalid(nameof(KernelBanks), Invariant($"kernel bank {missing} is null"));
+            }
         }
     }
 
@@ -347,9 +353,11 @@ public sealed class LstmWeights
     /// (<see cref="FeatureSize"/> values: the LSTM's, the convolutional branch's, the kernel banks'),
     /// or null for none. With <see cref="FeatureScale"/> it standardizes the features over the
     /// training rows, as MiniRocket's ridge classifier reads its features, so that a trainer after
-    /// the featurizer weighs them alike; training sets both (<see cref="LstmTrainingOptions.StandardizeFeatures"/>).
-    /// The graph holds them as the constants <c>features.offset</c> and <c>features.scale</c>, which
-    /// the featurizer applies to that representation.
+    /// the featurizer weighs them alike; a featurizer trained for LastMeanMax sets both
+    /// (<see cref="LstmTrainingOptions.StandardizeFeatures"/>). The graph holds them as the constants
+    /// <c>features.offset</c> and <c>features.scale</c>, which the featurizer applies to that
+    /// representation. A copy that changes the features' count (its banks, <see cref="ConvHalves"/>)
+    /// must set both anew or to null.
     /// </summary>
     /// <example>
     /// <code>
@@ -372,7 +380,7 @@ public sealed class LstmWeights
     /// int kernelStart = weights.FeatureSize - weights.KernelFeatureSize;
     /// </code>
     /// </example>
-    public int FeatureSize => (int)Math.Min(int.MaxValue, 3L * NumDirections * HiddenSize + ConvFeatureSize + KernelFeatureSize);
+    public int FeatureSize => checked(3 * NumDirections * HiddenSize + ConvFeatureSize + KernelFeatureSize);
 
     /// <summary>Each convolutional layer's output channels, in order; empty without a branch.</summary>
     /// <example>
@@ -522,7 +530,7 @@ public sealed class LstmWeights
     {
         for (int i = 0; i < KernelBanks.Count; i++)
         {
-            var bank = KernelBanks[i] ?? throw LstmThrow.WeightsInvalid(nameof(KernelBanks), Invariant($"kernel bank {i} is null"));
+            var bank = KernelBanks[i];
             if (bank.InputChannels != InputSize)
             {
                 throw LstmThrow.KernelBankChannels(i, bank.InputChannels, InputSize);

@@ -17,7 +17,7 @@ internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresent
     /// <summary>All rows back to back, [Rows, Steps, F], uniform in [-1, 1) from a fixed seed.</summary>
     public float[] Values => _values ??= MakeValues();
 
-    /// <summary>2·4·H·(I+H) per step, per layer and direction, and 2·C_out·C_in·K per step and convolutional layer.</summary>
+    /// <summary>2·4·H·(I+H) per step, per layer and direction, and 2·C_out·C_in·K per step and convolutional layer or kernel bank.</summary>
     public double FlopsPerSequence
     {
         get
@@ -34,6 +34,10 @@ internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresent
             {
                 var conv = weights.GetConvLayer(i);
                 perStep += 2.0 * conv.OutputChannels * conv.InputChannels * conv.KernelSize;
+            }
+            foreach (var bank in weights.KernelBanks)
+            {
+                perStep += 2.0 * bank.Kernels * bank.InputChannels * bank.KernelSize;
             }
             return perStep * Steps;
         }
@@ -58,6 +62,36 @@ internal sealed record BenchmarkCase(string Name, LstmModel Model, LstmRepresent
             }
         }
         return LstmModel.FromWeights(weights);
+    }
+
+    /// <summary>
+    /// The shape default training gives a univariate classifier since the kernel features (issue 19):
+    /// H 64, the 32-64-128 branch, MiniRocket's 1,932 kernel features fit on random rows of
+    /// <paramref name="steps"/> steps, every feature standardized; weights from fixed seeds.
+    /// </summary>
+    public static LstmModel RandomKernelModel(int steps)
+    {
+        var lstm = LstmModel.CreateRandom(1, 64, seed: 1).GetWeights();
+        var weights = new LstmWeights(1, 64, outputSize: 2, convChannels: [32, 64, 128], convKernelSizes: [8, 5, 3]) { HeadInput = LstmHeadInput.LastMeanMax };
+        lstm.GetCell(0, 0).WeightIh.CopyTo(weights.GetCell(0, 0).WeightIh, 0);
+        lstm.GetCell(0, 0).WeightHh.CopyTo(weights.GetCell(0, 0).WeightHh, 0);
+        var random = new Random(2);
+        foreach (var tensor in Enumerable.Range(0, weights.ConvLayerCount).Select(i => weights.GetConvLayer(i).Weight))
+        {
+            for (int j = 0; j < tensor.Length; j++)
+            {
+                tensor[j] = (float)(random.NextDouble() * 0.4 - 0.2);
+            }
+        }
+        var rows = Enumerable.Range(0, 50).Select(_ => Enumerable.Range(0, steps).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToList();
+        var banks = Training.KernelBankFit.Fit(rows.Count, steps, i => rows[i], 1, LstmDefaults.KernelFeatures / LstmDefaults.KernelCount * LstmDefaults.KernelCount);
+        int size = 3 * 64 + 128 + banks.Sum(b => b.FeatureSize);
+        return LstmModel.FromWeights(new LstmWeights(weights)
+        {
+            KernelBanks = banks,
+            FeatureOffset = [.. Enumerable.Range(0, size).Select(_ => (float)random.NextDouble())],
+            FeatureScale = [.. Enumerable.Range(0, size).Select(_ => (float)(1 + random.NextDouble()))],
+        });
     }
 
     /// <summary>The featurizer's options: the default output cache, or none (<paramref name="cache"/> false).</summary>

@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B] [--head]] [-- --transfer] [-- --minirocket [--sets A,B] [--features N] [--pool N]]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv|kernels]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B] [--head]] [-- --transfer] [-- --minirocket [--sets A,B] [--features N] [--pool N]]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Globalization;
@@ -34,6 +34,9 @@ var cases = new[]
     new BenchmarkCase("conv (the trained default's shape: F=1, H=64, conv branch 32-64-32 of kernels 8-5-3, T=64)",
         BenchmarkCase.RandomConvModel(), LstmRepresentation.LastMeanMax,
         Rows: quick ? 5_000 : 50_000, Steps: 64, LatencyRows: quick ? 200 : 2_000),
+    new BenchmarkCase("kernels (the trained default's shape since the kernel features: F=1, H=64, branch 32-64-128, 1,932 kernel features, standardized, T=128)",
+        BenchmarkCase.RandomKernelModel(128), LstmRepresentation.LastMeanMax,
+        Rows: quick ? 2_000 : 20_000, Steps: 128, LatencyRows: quick ? 100 : 1_000),
 };
 
 Console.WriteLine($"MLNet.Lstm benchmark, {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {CpuName()}, .NET {Environment.Version}, {(quick ? "quick" : "full")} mode");
@@ -82,7 +85,7 @@ if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--cache-forms") is
 }
 if (args.Select((a, i) => (a, i)).FirstOrDefault(p => p.a == "--featurizer") is ("--featurizer", int featurizerAt))
 {
-    // An optional case name prefix (seed, large, conv) runs that case alone.
+    // An optional case name prefix (seed, large, conv, kernels) runs that case alone.
     string? only = featurizerAt + 1 < args.Length && !args[featurizerAt + 1].StartsWith("--", StringComparison.Ordinal) ? args[featurizerAt + 1] : null;
     foreach (var benchmark in cases.Where(c => only is null || c.Name.StartsWith(only, StringComparison.Ordinal)))
     {

@@ -288,16 +288,16 @@ public sealed class ConvHalvesTests
         var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
         using var plain = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
-            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1,
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, KernelFeatures = 0, StandardizeFeatures = false,
         }).Fit(data);
         using var halves = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
-            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvHalves = true,
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, KernelFeatures = 0, StandardizeFeatures = false, ConvHalves = true,
         }).Fit(data);
 
         using var tuned = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
-            Objective = LstmObjective.Classification, LabelColumnName = "Label", Epochs = 1, InitialModel = plain.Model, ConvHalves = true,
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", Epochs = 1, KernelFeatures = 0, StandardizeFeatures = false, InitialModel = plain.Model, ConvHalves = true,
         }).Fit(data);
 
         Assert.IsFalse(plain.Model.GetWeights().ConvHalves, "off by default");

@@ -378,7 +378,7 @@ public sealed class ConvModelTests
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 12, seed: 2), 12);
         using var transformer = ml.Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvChannels = [] }).Fit(data);
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, ConvChannels = [], KernelFeatures = 0 }).Fit(data);
 
         Assert.AreEqual(0, transformer.Model.GetWeights().ConvLayerCount);
         Assert.IsFalse(ModelProto.Parser.ParseFrom(transformer.Model.ToOnnxBytes()).Graph.Node.Any(n => n.OpType == "Conv"));
@@ -428,7 +428,7 @@ public sealed class ConvModelTests
         var ml = new MLContext(seed: 1);
         var data = TestData.Sequences(ml, TestData.SineOrSquare(40, 20, seed: 2), 20);
         using var transformer = ml.Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 32, Epochs = 2, EnsembleSize = 2 }).Fit(data);
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 32, Epochs = 2, EnsembleSize = 2, KernelFeatures = 0, StandardizeFeatures = false }).Fit(data);
 
         var weights = transformer.Model.GetWeights();
 

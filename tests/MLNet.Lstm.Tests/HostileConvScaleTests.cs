@@ -123,7 +123,7 @@ public sealed class HostileConvScaleTests
         var data = TestData.Sequences(ml, TestData.SineOrSquare(20, 40, seed: 2), 40);
         using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
-            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = 10, ConvMaxSteps = 1,
+            Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = 8, Epochs = 1, MaxSteps = 10, ConvMaxSteps = 1, KernelFeatures = 0, StandardizeFeatures = false,
         }).Fit(data);
 
         var weights = transformer.Model.GetWeights();

@@ -397,6 +397,8 @@ public sealed class HostileNewApiTests
             HiddenSize = 4,
             Epochs = 1,
             ConvChannels = [],
+            KernelFeatures = 0,
+            StandardizeFeatures = false,
             ValidationFraction = validationFraction,
         }).Fit(data);
         return (lines.Single(), [.. warnings]);

@@ -26,7 +26,7 @@ public sealed class KernelFeatureTests
         var lstm = LstmModel.CreateRandom(inputSize, Hidden, seed: 2).GetWeights();
         var scaled = new LstmWeights(lstm) { InputOffset = [.. Enumerable.Repeat(0.5f, inputSize)], InputScale = [.. Enumerable.Repeat(2f, inputSize)] };
         var rows = TestData.Random(20, 200, inputSize, seed: 3).Select(r => ScaledAndPooled(scaled, r, stride: 1).SelectMany(s => s).ToArray()).ToList();
-        var withBanks = new LstmWeights(scaled) { KernelBanks = KernelBankFit.Fit(rows, inputSize, featureCount) };
+        var withBanks = new LstmWeights(scaled) { KernelBanks = KernelBankFit.Fit(rows.Count, 200, i => rows[i], inputSize, featureCount) };
         var random = new Random(4);
         return !standardized ? withBanks : new LstmWeights(withBanks)
         {
@@ -135,8 +135,17 @@ public sealed class KernelFeatureTests
             double mean = features.Average(f => f[i]);
             double deviation = Math.Sqrt(features.Average(f => (f[i] - mean) * (f[i] - mean)));
             Assert.AreEqual(0, mean, 1e-4, $"feature {i}");
-            Assert.AreEqual(scale[i] == 0 ? 0 : 1, deviation, 1e-3, $"feature {i}");
+            // A feature that varies less than 0.01 is divided by 0.01 (scale 100) and keeps a deviation below 1.
+            if (scale[i] < 99.9f)
+            {
+                Assert.AreEqual(1, deviation, 1e-3, $"feature {i}");
+            }
+            else
+            {
+                Assert.IsLessThanOrEqualTo(1.001, deviation, $"feature {i}");
+            }
         }
+        Assert.IsGreaterThan(scale.Length / 2, scale.Count(v => v < 99.9f));
     }
 
     [TestMethod]
@@ -208,7 +217,7 @@ public sealed class KernelFeatureTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
             new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = 50 }));
 
-        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: expected null (chosen from the objective), 0 for none, or at least 84 (one per MiniRocket kernel), found 50. (Parameter 'KernelFeatures')", e.Message);
+        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: expected null (chosen from the objective), 0 for none, or 84 (one per MiniRocket kernel) to 100000, found 50. (Parameter 'KernelFeatures')", e.Message);
     }
 
     [TestMethod]
@@ -385,5 +394,106 @@ public sealed class KernelFeatureTests
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray())));
 
         Assert.AreEqual("ONNX model 'stream' cannot be used as an LSTM: its tensor 'features.scale' holds 3 values; expected 192 (one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks').", e.Message);
+    }
+
+    [TestMethod]
+    public void MoreKernelFeaturesThanTheLimitAreRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = int.MaxValue }));
+
+        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: expected null (chosen from the objective), 0 for none, or 84 (one per MiniRocket kernel) to 100000, found 2147483647. (Parameter 'KernelFeatures')", e.Message);
+    }
+
+    [TestMethod]
+    public void KernelFeaturesForAnotherRepresentationAreRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = 168 },
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }));
+
+        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: the featurizer's representation is ModelOutput, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'KernelFeatures')", e.Message);
+    }
+
+    [TestMethod]
+    public void AnotherRepresentationTrainsNoBanksAndNoStandardizationByDefault()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.KeyedClasses(ml, 24, 20, i => i % 2 == 0 ? "a" : "b", seed: 4);
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [], Epochs = 1 },
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }).Fit(data);
+
+        var weights = transformer.Model.GetWeights();
+
+        Assert.AreEqual(0, weights.KernelFeatureSize);
+        Assert.IsNull(weights.FeatureScale);
+    }
+
+    [TestMethod]
+    public void ANullBankIsRefusedWithItsIndex()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new LstmWeights(1, Hidden) { KernelBanks = [new LstmKernelBankWeights(1, 3, 9, 1, 1, padded: true), null!] });
+
+        Assert.AreEqual("LstmWeights.KernelBanks: kernel bank 1 is null. (Parameter 'KernelBanks')", e.Message);
+    }
+
+    [TestMethod]
+    public void ANonFiniteFeatureOffsetIsRefused()
+    {
+        var offset = new float[3 * Hidden];
+        offset[7] = float.NegativeInfinity;
+        var weights = new LstmWeights(LstmModel.CreateRandom(1, Hidden).GetWeights()) { FeatureOffset = offset };
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LstmModel.FromWeights(weights));
+
+        Assert.AreEqual("LstmWeights FeatureOffset: expected finite values, found -Infinity at index 7. (Parameter 'weights')", e.Message);
+    }
+
+    [TestMethod]
+    public void AGraphFromAnotherProducerIsNotReadForBanksOrStandardization()
+    {
+        var proto = ModelProto.Parser.ParseFrom(LstmModel.FromWeights(WithBanks()).ToOnnxBytes());
+        proto.ProducerName = "pytorch";
+
+        var model = LstmModel.FromOnnx(new MemoryStream(proto.ToByteArray()));
+        var features = Featurize(model, TestData.Random(2, 30, 1, seed: 1));
+        var raw = Featurize(LstmModel.FromWeights(new LstmWeights(WithBanks(standardized: false)) { KernelBanks = [] }), TestData.Random(2, 30, 1, seed: 1));
+
+        Assertions.AreClose(raw, features, 0);
+    }
+
+    [TestMethod]
+    [DataRow(LstmObjective.Classification, 5)]
+    [DataRow(LstmObjective.Regression, 12)]
+    public void TrainingOnRowsOfSeveralLengthsFitsBanksFromTheShortest(LstmObjective objective, int shortest)
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 30).Select(i => new VariableRow
+        {
+            Sequence = [.. Enumerable.Range(0, i == 0 ? shortest : 40 + i).Select(_ => (float)random.NextDouble())],
+            Label = i % 2,
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var input = objective == LstmObjective.Classification ? ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data) : data;
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = objective, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [], Epochs = 1, KernelFeatures = 168,
+        }).Fit(input);
+        var weights = transformer.Model.GetWeights();
+
+        var features = TestData.Features(transformer.Transform(input));
+
+        // Rows of 5 steps leave MiniRocket no dilation above 1; of 12, 2^log2(11/8) = 1.37 truncates to 1 as well.
+        CollectionAssert.AreEqual(new[] { 1, 1 }, weights.KernelBanks.Select(b => b.Dilation).ToArray());
+        Assertions.AreClose([.. rows.Select(r => ReferenceKernelBank.Features(weights, [.. r.Sequence.Select(v => new[] { v })]))], KernelPart(features, 168), 1e-3);
+    }
+
+    private sealed class VariableRow
+    {
+        public float[] Sequence { get; set; } = [];
+
+        public float Label { get; set; }
     }
 }

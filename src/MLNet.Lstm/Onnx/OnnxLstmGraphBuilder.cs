@@ -18,6 +18,8 @@ namespace MLNet.Lstm.Onnx;
 /// </summary>
 internal static class OnnxLstmGraphBuilder
 {
+    /// <summary>The producer our graphs name: kernel banks and feature constants are read only from graphs that carry it.</summary>
+    public const string Producer = "MLNet.Lstm";
     public const string InputName = "input";
     public const string OutputName = "output";
     public const string InputOffsetName = "input.offset";
@@ -99,7 +101,7 @@ internal static class OnnxLstmGraphBuilder
             graph.Initializer.Add(OnnxTensors.Float(FeatureScaleName, featureScale, featureScale.Length));
         }
 
-        var model = new ModelProto { IrVersion = 7, ProducerName = "MLNet.Lstm", Graph = graph };
+        var model = new ModelProto { IrVersion = 7, ProducerName = Producer, Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return model;
     }

@@ -83,9 +83,11 @@ internal static class OnnxLstmGraphReader
         var headInput = graph.Node.Any(n => n.OpType == "Concat" && n.Name == OnnxLstmGraphBuilder.HeadInputNodeName)
             ? LstmHeadInput.LastMeanMax : LstmHeadInput.LastStep;
         var (convLayers, convFeatureSize) = OnnxConvBranchReader.Find(graph, source);
-        var banks = OnnxKernelBankReader.Read(graph, ScaledInput(graph, input.Name), inputSize, source);
+        // Names alone do not make a PyTorch graph's node 'kernels0' or initializer 'features.scale' ours.
+        bool ours = model.ProducerName == OnnxLstmGraphBuilder.Producer;
+        var banks = ours ? OnnxKernelBankReader.Read(graph, ScaledInput(graph, input.Name), inputSize, source) : [];
         int featureSize = checked(3 * (direction == "bidirectional" ? 2 : 1) * hidden + convFeatureSize + banks.Sum(b => b.FeatureSize));
-        float[]? FeatureConstant(string name) => OnnxTensors.Find(graph, name) is null ? null
+        float[]? FeatureConstant(string name) => !ours || OnnxTensors.Find(graph, name) is null ? null
             : OnnxKernelBankReader.Floats(graph, name, featureSize, "one per LastMeanMax feature: the LSTM's, the conv branch's and the kernel banks'", source);
         return new LstmGraphInfo(lstmNodes, input.Name, fixedBatch, fixedSteps, inputSize, hidden,
             direction == "bidirectional", output.Name, outputSize, opset,

@@ -8,7 +8,7 @@ namespace MLNet.Lstm.Training;
 /// Measures the standardization of a trained model's <see cref="LstmRepresentation.LastMeanMax"/>
 /// features (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>): the
 /// featurizer runs the model over the training rows, in fp32, and each feature's mean and
-/// 1 / standard deviation (0 for a feature constant over the rows) are what it then applies.
+/// 1 / standard deviation (at least <see cref="LstmDefaults.MinFeatureDeviation"/>) are what it then applies.
 /// MiniRocket's ridge classifier reads its features so; a trainer after the featurizer then
 /// weighs the LSTM's values, the branch's and the kernel proportions alike.
 /// </summary>
@@ -49,7 +49,7 @@ internal static class FeatureStandardization
             double mean = sum[i] / count;
             double deviation = Math.Sqrt(Math.Max(0, squares[i] / count - mean * mean));
             offset[i] = (float)mean;
-            scale[i] = deviation > LstmDefaults.MinFeatureDeviation ? (float)(1 / deviation) : 0f;
+            scale[i] = (float)(1 / Math.Max(deviation, LstmDefaults.MinFeatureDeviation));
         }
         return (offset, scale);
     }

@@ -15,14 +15,16 @@ internal static class KernelBankFit
     /// <summary>The 84 kernels' taps weighted 2.</summary>
     private static readonly (int A, int B, int C)[] Taps = Combinations();
 
-    /// <param name="rows">The training rows, time-major [T, F], scaled as the graph's Sub and Mul scale them.</param>
+    /// <param name="rows">Training rows.</param>
+    /// <param name="minSteps">Steps of the shortest row.</param>
+    /// <param name="row">Row i, time-major [T, F], scaled as the graph's Sub and Mul scale it: only the rows drawn are read.</param>
     /// <param name="inputSize">Features per step (F).</param>
     /// <param name="featureCount">Features to fit, a multiple of <see cref="LstmDefaults.KernelCount"/>.</param>
     /// <returns>Per dilation, the bank of the kernels it pads and the bank of those it does not.</returns>
-    public static LstmKernelBankWeights[] Fit(IReadOnlyList<float[]> rows, int inputSize, int featureCount)
+    public static LstmKernelBankWeights[] Fit(int rows, int minSteps, Func<int, float[]> row, int inputSize, int featureCount)
     {
         int perKernel = featureCount / LstmDefaults.KernelCount;
-        var (dilations, counts) = Dilations(MinSteps(rows, inputSize), perKernel);
+        var (dilations, counts) = Dilations(minSteps, perKernel);
         var random = new Random(LstmDefaults.KernelSeed);
         var banks = new List<LstmKernelBankWeights>(2 * dilations.Length);
         int feature = 0;
@@ -36,7 +38,7 @@ internal static class KernelBankFit
                 var bank = (d % 2 + k) % 2 == 0 ? padded : interior;
                 int slot = k / 2;
                 SetKernel(bank, slot, Taps[k], Channels(random, inputSize));
-                var convolved = Convolve(bank, slot, rows[random.Next(rows.Count)]);
+                var convolved = Convolve(bank, slot, row(random.Next(rows)));
                 Array.Sort(convolved);
                 for (int i = 0; i < counts[d]; i++, feature++)
                 {
@@ -71,16 +73,6 @@ internal static class KernelBankFit
             counts[i]++;
         }
         return (dilations, counts);
-    }
-
-    private static int MinSteps(IReadOnlyList<float[]> rows, int inputSize)
-    {
-        int min = int.MaxValue;
-        foreach (var row in rows)
-        {
-            min = Math.Min(min, row.Length / inputSize);
-        }
-        return min;
     }
 
     /// <summary>The channels one kernel reads: all of one; of several, 2^U(0, log2(min(F, 9) + 1)) of them drawn without replacement, as MiniRocketMultivariate draws them.</summary>

@@ -43,7 +43,7 @@ internal static class LstmTrainer
         var ensemble = new EnsembleLayout(weights, members);
         ensemble.Mask(weights);
         int kernelFeatures = training.KernelFeaturesFor(objective);
-        var kernels = kernelFeatures > 0 ? KernelBankFit.Fit(set.ScaledCopies(weights), set.InputSize, kernelFeatures) : null;
+        var kernels = kernelFeatures > 0 ? KernelBankFit.Fit(set.Count, set.MinSteps(), row => set.ScaledCopy(row, weights), set.InputSize, kernelFeatures) : null;
         set.Preprocess(weights);
         var (trainRows, validationRows) = Split(set, training);
         if (trainRows.Length < LstmDefaults.MinTrainingRows)

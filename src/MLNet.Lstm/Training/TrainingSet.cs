@@ -175,17 +175,23 @@ internal sealed class TrainingSet
         }
     }
 
-    /// <summary>Each row scaled as <paramref name="weights"/> scale it and not pooled, as copies: what the kernel banks read. Call it before <see cref="Preprocess"/>.</summary>
-    public List<float[]> ScaledCopies(LstmWeights weights)
+    /// <summary>Row <paramref name="row"/> scaled as <paramref name="weights"/> scale it and not pooled, as a copy: what the kernel banks read. Call it before <see cref="Preprocess"/>.</summary>
+    public float[] ScaledCopy(int row, LstmWeights weights)
     {
-        var copies = new List<float[]>(_sequences.Count);
-        foreach (var sequence in _sequences)
+        var copy = (float[])_sequences[row].Clone();
+        Scale(copy, weights);
+        return copy;
+    }
+
+    /// <summary>Steps of the shortest row.</summary>
+    public int MinSteps()
+    {
+        int min = int.MaxValue;
+        for (int row = 0; row < Count; row++)
         {
-            var copy = (float[])sequence.Clone();
-            Scale(copy, weights);
-            copies.Add(copy);
+            min = Math.Min(min, Steps(row));
         }
-        return copies;
+        return min;
     }
 
     /// <summary>(x − offset) · scale per feature, in place, as the graph's Sub and Mul nodes.</summary>
