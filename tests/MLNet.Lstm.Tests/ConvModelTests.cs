@@ -1,8 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Microsoft.ML;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
 using static MLNet.Lstm.Tests.Support.ConvBranchModels;
@@ -275,17 +273,9 @@ public sealed class ConvModelTests
 
         Assert.AreEqual(2, exported.Graph.Node.Count(n => n.OpType == "Conv"));
         Assert.IsLessThanOrEqualTo(12L, exported.OpsetImport.Single(o => o.Domain.Length == 0).Version);
-        using var session = new InferenceSession(stream.ToArray());
-        var input = new DenseTensor<float>(rows.SelectMany(r => r.Sequence).ToArray(), [rows.Count, 24]);
-        var inputs = session.InputMetadata.Keys.Select(name => name == "Sequence"
-            ? NamedOnnxValue.CreateFromTensor(name, input)
-            : session.InputMetadata[name].ElementDataType == TensorElementType.Bool
-                ? NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>([rows.Count, 1]))
-                : NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>([rows.Count, 1]))).ToList();
-        using var results = session.Run(inputs, ["Features.output"]);
-        var values = results[0].AsTensor<float>().ToArray();
+        var exportedFeatures = ExportedFeatures.Run(stream.ToArray(), rows, 24);
         var expected = TestData.Features(pipeline.Transform(data));
-        Assertions.AreClose(expected, [.. values.Chunk(values.Length / rows.Count)], 1e-5);
+        Assertions.AreClose(expected, exportedFeatures, 1e-5);
     }
 
     [TestMethod]

@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using MLNet.Lstm.Onnx.Proto;
 using MLNet.Lstm.Tests.Support;
 using MLNet.Lstm.Training;
@@ -284,18 +282,10 @@ public sealed class KernelFeatureTests
         var exported = ModelProto.Parser.ParseFrom(stream.ToArray());
         Assert.AreEqual(11, exported.OpsetImport.Single(o => o.Domain.Length == 0).Version);
         Assert.AreEqual(4, exported.Graph.Node.Count(n => n.OpType == "Conv"));
-        using var session = new InferenceSession(stream.ToArray());
-        var input = new DenseTensor<float>(rows.SelectMany(r => r.Sequence).ToArray(), [rows.Count, 23]);
-        var inputs = session.InputMetadata.Keys.Select(name => name == "Sequence"
-            ? NamedOnnxValue.CreateFromTensor(name, input)
-            : session.InputMetadata[name].ElementDataType == TensorElementType.Bool
-                ? NamedOnnxValue.CreateFromTensor(name, new DenseTensor<bool>([rows.Count, 1]))
-                : NamedOnnxValue.CreateFromTensor(name, new DenseTensor<int>([rows.Count, 1]))).ToList();
-        using var results = session.Run(inputs, ["Features.output"]);
-        var values = results[0].AsTensor<float>().ToArray();
+        var exportedFeatures = ExportedFeatures.Run(stream.ToArray(), rows, 23);
         var expected = TestData.Features(pipeline.Transform(data));
         Assert.HasCount(3 * Hidden + 168, expected[0]);
-        Assertions.AreClose(expected, [.. values.Chunk(values.Length / rows.Count)], 1e-5);
+        Assertions.AreClose(expected, exportedFeatures, 1e-5);
     }
 
     [TestMethod]
