@@ -99,7 +99,7 @@ public sealed class LstmFeaturizerEstimator : IEstimator<LstmFeaturizerTransform
         {
             return model;
         }
-        var (offset, scale) = FeatureStandardization.Measure(_env, model, input, _options);
+        var (offset, scale) = FeatureStandardization.Measure(_env, model, input, _options, training.FeatureDeviation);
         return LstmModel.FromWeights(new LstmWeights(weights) { FeatureOffset = offset, FeatureScale = scale });
     }
 

@@ -1,7 +1,7 @@
 // Throughput of the LSTM featurizer beside ML.NET's ApplyOnnxModel and ONNX Runtime called
 // directly, on the same rows and the same ONNX graph. Reports the median of 5 timed runs after
 // one warm-up run. See BENCHMARKS.md for the command and the latest table.
-//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv|kernels]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B] [--head]] [-- --transfer] [-- --minirocket [--sets A,B] [--features N] [--pool N]]
+//   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks [-- --quick] [-- --featurizer [seed|large|conv|kernels]] [-- --cache-forms [set]] [-- --batch-sweep] [-- --training] [-- --streaming] [-- --variable-lengths] [-- --gemm] [-- --web] [-- --ucr [--quick] [--set Name=Value] [--sets A,B] [--head]] [-- --transfer] [-- --minirocket [--sets A,B] [--features N] [--pool N]] [-- --feature-scale [--sets A,B] [--factors 1,0.1] [--lbfgs]]
 //   dotnet run -c Release --project tests/MLNet.Lstm.Benchmarks -- --long-sequences known|variable [batch size]
 using System.Diagnostics;
 using System.Globalization;
@@ -56,6 +56,12 @@ if (args.Contains("--minirocket"))
 {
     string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
     MiniRocketBenchmark.Run(ucrSets?.Split(',') ?? [], int.Parse(Value("--features") ?? "10000", CultureInfo.InvariantCulture), int.Parse(Value("--pool") ?? "0", CultureInfo.InvariantCulture));
+    return;
+}
+if (args.Contains("--feature-scale"))
+{
+    string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
+    FeatureScaleProbe.Run(ucrSets?.Split(',') ?? [], (Value("--factors") ?? "1,0.3,0.1,0.03").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList(), args.Contains("--lbfgs"));
     return;
 }
 if (ucrOnly)

@@ -115,35 +115,85 @@ public sealed class KernelFeatureTests
     }
 
     [TestMethod]
-    public void ClassificationTrainingStandardizesEveryFeatureOverTheTrainingRows()
+    [DataRow(null)]
+    [DataRow(1.0)]
+    public void ClassificationTrainingStandardizesEveryFeatureOverTheTrainingRowsToTheDeviationAsked(double? asked)
     {
         var ml = new MLContext(seed: 1);
         var data = TestData.KeyedClasses(ml, 40, 30, i => i % 2 == 0 ? "a" : "b", seed: 4);
         using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
         {
             Objective = LstmObjective.Classification, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [4], ConvKernelSizes = [3], Epochs = 1, KernelFeatures = 84,
+            FeatureDeviation = asked,
         }).Fit(data);
 
         var features = TestData.Features(transformer.Transform(data));
         var scale = transformer.Model.GetWeights().FeatureScale!;
 
-        Assert.HasCount(3 * Hidden + 4 + 84, scale);
+        const int Size = 3 * Hidden + 4 + 84;
+        Assert.HasCount(Size, scale);
+        // By default the whole vector has deviation 1: each of the 112 features 1/√112.
+        double target = asked ?? 1 / Math.Sqrt(Size);
+        // A feature that varies less than 0.01 is divided by 0.01 (scale target / 0.01) and keeps a smaller deviation.
+        float floorScale = (float)(target / 0.01);
         for (int i = 0; i < scale.Length; i++)
         {
             double mean = features.Average(f => f[i]);
             double deviation = Math.Sqrt(features.Average(f => (f[i] - mean) * (f[i] - mean)));
             Assert.AreEqual(0, mean, 1e-4, $"feature {i}");
-            // A feature that varies less than 0.01 is divided by 0.01 (scale 100) and keeps a deviation below 1.
-            if (scale[i] < 99.9f)
+            if (scale[i] < floorScale * 0.999f)
             {
-                Assert.AreEqual(1, deviation, 1e-3, $"feature {i}");
+                Assert.AreEqual(target, deviation, target * 1e-3, $"feature {i}");
             }
             else
             {
-                Assert.IsLessThanOrEqualTo(1.001, deviation, $"feature {i}");
+                Assert.IsLessThanOrEqualTo(target * 1.001, deviation, $"feature {i}");
             }
         }
-        Assert.IsGreaterThan(scale.Length / 2, scale.Count(v => v < 99.9f));
+        Assert.IsGreaterThan(scale.Length / 2, scale.Count(v => v < floorScale * 0.999f));
+    }
+
+    [TestMethod]
+    [DataRow(0.0)]
+    [DataRow(-1.0)]
+    [DataRow(double.NaN)]
+    [DataRow(double.PositiveInfinity)]
+    [DataRow(1e-7)]
+    [DataRow(2e6)]
+    public void AFeatureDeviationOutsideOneMillionthToOneMillionIsRefused(double deviation)
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", FeatureDeviation = deviation }));
+
+        Assert.AreEqual(FormattableString.Invariant($"LstmTrainingOptions.FeatureDeviation: expected null (1/√ of the feature count) or 1E-06 to 1000000, found {deviation}. (Parameter 'FeatureDeviation')"), e.Message);
+    }
+
+    [TestMethod]
+    public void AFeatureDeviationWithStandardizeFeaturesFalseIsRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", StandardizeFeatures = false, FeatureDeviation = 0.5 }));
+
+        Assert.AreEqual("LstmTrainingOptions.FeatureDeviation: StandardizeFeatures is false, so no feature is standardized to it; expected null, or StandardizeFeatures null or true. (Parameter 'FeatureDeviation')", e.Message);
+    }
+
+    [TestMethod]
+    public void TheNextStepObjectiveRefusesAFeatureDeviation()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.NextStep, FeatureDeviation = 0.5 }));
+
+        Assert.AreEqual("LstmTrainingOptions.FeatureDeviation: the NextStep objective's representation is not standardized; expected null. (Parameter 'FeatureDeviation')", e.Message);
+    }
+
+    [TestMethod]
+    public void AFeatureDeviationForAnotherRepresentationIsRefused()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", FeatureDeviation = 0.5 },
+            new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden }));
+
+        Assert.AreEqual("LstmTrainingOptions.FeatureDeviation: the featurizer's representation is LastHidden, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'FeatureDeviation')", e.Message);
     }
 
     [TestMethod]

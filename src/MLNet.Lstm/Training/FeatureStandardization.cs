@@ -14,7 +14,7 @@ namespace MLNet.Lstm.Training;
 /// </summary>
 internal static class FeatureStandardization
 {
-    public static (float[] Offset, float[] Scale) Measure(IHostEnvironment env, LstmModel model, IDataView rows, LstmFeaturizerOptions options)
+    public static (float[] Offset, float[] Scale) Measure(IHostEnvironment env, LstmModel model, IDataView rows, LstmFeaturizerOptions options, double? deviationOption)
     {
         var lastMeanMax = options.Validated();
         lastMeanMax.Representation = LstmRepresentation.LastMeanMax;
@@ -42,6 +42,7 @@ internal static class FeatureStandardization
                 count++;
             }
         }
+        double target = deviationOption ?? LstmDefaults.FeatureDeviation / Math.Sqrt(size);
         var offset = new float[size];
         var scale = new float[size];
         for (int i = 0; i < size; i++)
@@ -49,7 +50,7 @@ internal static class FeatureStandardization
             double mean = sum[i] / count;
             double deviation = Math.Sqrt(Math.Max(0, squares[i] / count - mean * mean));
             offset[i] = (float)mean;
-            scale[i] = (float)(1 / Math.Max(deviation, LstmDefaults.MinFeatureDeviation));
+            scale[i] = (float)(target / Math.Max(deviation, LstmDefaults.MinFeatureDeviation));
         }
         return (offset, scale);
     }
