@@ -42,23 +42,23 @@ internal static class LstmDefaults
     public const bool StandardizeFeatures = true;
 
     /// <summary>
-    /// The deviation of the whole standardized feature vector over the training rows
-    /// (<see cref="LstmTrainingOptions.FeatureDeviation"/>): each of D features gets this / √D.
+    /// The deviation of the whole standardized feature vector over the training rows when
+    /// <see cref="LstmTrainingOptions.FeatureDeviation"/> is null: each of D features gets this / √D.
     /// </summary>
-    public const double FeatureDeviation = 1;
+    public const double FeatureVectorDeviation = 1;
 
-    /// <summary>Least <see cref="LstmTrainingOptions.FeatureDeviation"/>: below it a float scale of a widely varying feature underflows toward 0.</summary>
-    public const double MinFeatureDeviationOption = 1e-6;
-
-    /// <summary>Most <see cref="LstmTrainingOptions.FeatureDeviation"/>: above it a float scale of a nearly constant feature nears overflow.</summary>
-    public const double MaxFeatureDeviationOption = 1e6;
+    /// <summary>
+    /// Least and most <see cref="LstmTrainingOptions.FeatureDeviation"/>: sanity bounds, far past
+    /// where a regularized trainer would ignore every feature or be swamped by them.
+    /// </summary>
+    public const double SmallestFeatureDeviation = 1e-6, LargestFeatureDeviation = 1e6;
 
     /// <summary>
     /// Least standard deviation the feature standardization divides by: a feature that barely moves
     /// over the training rows (a saturated LSTM unit) would otherwise be blown up to where rounding,
     /// int8 or a test row slightly off its training range decides the classifier.
     /// </summary>
-    public const double MinFeatureDeviation = 1e-2;
+    public const double FeatureDeviationFloor = 1e-2;
 
     /// <summary>Most kernel features training fits: ten times MiniRocket's default, short of banks whose thresholds or per-step tensors outgrow memory.</summary>
     public const int MaxKernelFeatures = 100_000;

@@ -68,12 +68,13 @@ internal static class LstmThrow
         TrainingOptionInvalid(nameof(LstmTrainingOptions.StandardizeFeatures), Invariant($"the {objective} objective's representation is not the LastMeanMax features; expected null or false"));
 
     public static ArgumentException FeatureDeviationInvalid(double found) =>
-        TrainingOptionInvalid(nameof(LstmTrainingOptions.FeatureDeviation), Invariant($"expected null (1/√ of the feature count) or {LstmDefaults.MinFeatureDeviationOption} to {LstmDefaults.MaxFeatureDeviationOption}, found {found}"));
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.FeatureDeviation), Invariant($"expected null (1/√(feature count) each) or 1e-6 to 1e6, found {found}"));
 
-    public static ArgumentException FeatureDeviationWithoutStandardization(LstmObjective objective, bool? standardize) =>
-        TrainingOptionInvalid(nameof(LstmTrainingOptions.FeatureDeviation), standardize == false
-            ? "StandardizeFeatures is false, so no feature is standardized to it; expected null, or StandardizeFeatures null or true"
-            : Invariant($"the {objective} objective's representation is not standardized; expected null"));
+    public static ArgumentException ObjectiveRefusesFeatureDeviation(LstmObjective objective) =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.FeatureDeviation), Invariant($"the {objective} objective's representation is not standardized; expected null"));
+
+    public static ArgumentException FeatureDeviationWithoutStandardization() =>
+        TrainingOptionInvalid(nameof(LstmTrainingOptions.FeatureDeviation), "StandardizeFeatures is false, so no feature is standardized to it; expected null, or StandardizeFeatures null or true");
 
     public static ArgumentException KernelFeaturesInvalid(int found) =>
         TrainingOptionInvalid(nameof(LstmTrainingOptions.KernelFeatures), Invariant($"expected null (chosen from the objective), 0 for none, or {LstmDefaults.KernelCount} (one per MiniRocket kernel) to {LstmDefaults.MaxKernelFeatures}, found {found}"));

@@ -231,7 +231,7 @@ public sealed class LstmTrainingOptions
     /// Whether training ends by standardizing the <see cref="LstmRepresentation.LastMeanMax"/> features
     /// over the training rows (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>):
     /// the featurizer runs the trained model over them once, and every feature it then gives has mean
-    /// 0 and deviation <see cref="FeatureDeviation"/> on those rows (a feature that varies less than <see cref="LstmDefaults.MinFeatureDeviation"/>
+    /// 0 and deviation <see cref="FeatureDeviation"/> (by default 1/√D for D features) on those rows (a feature that varies less than <see cref="LstmDefaults.FeatureDeviationFloor"/>
     /// is divided by that instead, so it stays small), so a trainer after it (SDCA's
     /// regularization, say) weighs the LSTM's values, the branch's and the kernel features alike.
     /// Default null: <see cref="LstmDefaults.StandardizeFeatures"/> for Classification and Regression
@@ -248,12 +248,14 @@ public sealed class LstmTrainingOptions
     /// The deviation every standardized feature gets over the training rows
     /// (<see cref="StandardizeFeatures"/>), which sets how strongly a regularized trainer after the
     /// featurizer holds its weights back: ML.NET's SDCA picks its L2 from the row count alone, so
-    /// features of deviation 1 leave a few thousand of them barely regularized, and it then takes
+    /// a few thousand features of deviation 1 each leave it barely regularized, and it then takes
     /// many passes to fit the training rows exactly. Default null: 1/√(the number of features),
     /// so the whole feature vector has deviation 1 however many features the model gives
-    /// (<see cref="LstmDefaults.FeatureDeviation"/>). A trainer with a fixed regularization, such as
+    /// (<see cref="LstmDefaults.FeatureVectorDeviation"/>). A trainer with a fixed regularization, such as
     /// LbfgsMaximumEntropy (L1 and L2 1), reads features this small as barely worth a weight: give it 1.
-    /// From 10⁻⁶ to 10⁶ (beyond them a float scale underflows to 0 or overflows); only with standardization on.
+    /// Regression's default is the same and was not measured apart. From 10⁻⁶ to 10⁶; refused where
+    /// nothing is standardized (StandardizeFeatures false, the NextStep and Reconstruction objectives,
+    /// another representation than LastMeanMax).
     /// The README's options table gives the UCR figure that chose the default.
     /// </summary>
     /// <example>
@@ -420,8 +422,9 @@ public sealed class LstmTrainingOptions
         if (KernelFeatures is int kernelFeatures && kernelFeatures != 0 && kernelFeatures is < LstmDefaults.KernelCount or > LstmDefaults.MaxKernelFeatures) throw LstmThrow.KernelFeaturesInvalid(kernelFeatures);
         if (KernelFeatures > 0 && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesKernelFeatures(Objective);
         if (StandardizeFeatures == true && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesStandardizeFeatures(Objective);
-        if (FeatureDeviation is double deviation && !(deviation >= LstmDefaults.MinFeatureDeviationOption && deviation <= LstmDefaults.MaxFeatureDeviationOption)) throw LstmThrow.FeatureDeviationInvalid(deviation);
-        if (FeatureDeviation is not null && !StandardizesFeatures(objective)) throw LstmThrow.FeatureDeviationWithoutStandardization(Objective, StandardizeFeatures);
+        if (FeatureDeviation is double deviation && !(deviation >= LstmDefaults.SmallestFeatureDeviation && deviation <= LstmDefaults.LargestFeatureDeviation)) throw LstmThrow.FeatureDeviationInvalid(deviation);
+        if (FeatureDeviation is not null && !objective.TrainsConvBranch) throw LstmThrow.ObjectiveRefusesFeatureDeviation(Objective);
+        if (FeatureDeviation is not null && StandardizeFeatures == false) throw LstmThrow.FeatureDeviationWithoutStandardization();
         if (InitialModel?.Graph.ConvLayers is { Count: > 0 } pretrainedConv && !objective.TrainsConvBranch) throw LstmThrow.InitialModelConvForObjective(Objective, pretrainedConv.Count);
         objective.Validate(this, InitialModel?.Bidirectional ?? Bidirectional);
         // Every property but the two arrays is a value, an immutable model, a token or the caller's progress sink or profile.

@@ -28,6 +28,7 @@ internal static class FeatureScaleProbe
         Console.WriteLine($"| set | classes | features | {header} |{(lbfgs ? $" L-BFGS, deviation 1 | L-BFGS, deviation {factors[^1].ToString(CultureInfo.InvariantCulture)} |" : "")}");
         Console.WriteLine($"|---|---:|---:|{string.Concat(Enumerable.Repeat("---:|---:|", factors.Count))}{(lbfgs ? "---:|---:|" : "")}");
         var sums = new double[factors.Count];
+        double lbfgsUnit = 0, lbfgsLast = 0;
         var seconds = new double[factors.Count];
         foreach (var set in references)
         {
@@ -47,10 +48,17 @@ internal static class FeatureScaleProbe
                 sums[f] += accuracy;
                 line.Add($"{accuracy:F3} | {clock.Elapsed.TotalSeconds:F1}");
             }
-            string lb = lbfgs ? $" {Fit(ml, trainRows, testRows, size, 1, lbfgs: true):F3} | {Fit(ml, trainRows, testRows, size, (float)factors[^1], lbfgs: true):F3} |" : "";
-            Console.WriteLine($"| {set.Name} | {classes} | {size} | {string.Join(" | ", line)} |{lb}");
+            string lbfgsColumns = "";
+            if (lbfgs)
+            {
+                double unit = Fit(ml, trainRows, testRows, size, 1, lbfgs: true), last = Fit(ml, trainRows, testRows, size, (float)factors[^1], lbfgs: true);
+                (lbfgsUnit, lbfgsLast) = (lbfgsUnit + unit, lbfgsLast + last);
+                lbfgsColumns = $" {unit:F3} | {last:F3} |";
+            }
+            Console.WriteLine($"| {set.Name} | {classes} | {size} | {string.Join(" | ", line)} |{lbfgsColumns}");
         }
-        Console.WriteLine($"| mean of {references.Count} | | | {string.Join(" | ", sums.Select((s, i) => $"{s / references.Count:F4} | {seconds[i]:F0}"))} |");
+        Console.WriteLine($"| mean of {references.Count} | | | {string.Join(" | ", sums.Select((s, i) => $"{s / references.Count:F4} | {seconds[i]:F0}"))} |" +
+            (lbfgs ? $" {lbfgsUnit / references.Count:F4} | {lbfgsLast / references.Count:F4} |" : ""));
     }
 
     private static (List<Row> Rows, int Classes, int Size) Rows(IDataView data)

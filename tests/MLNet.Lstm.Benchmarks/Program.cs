@@ -22,6 +22,7 @@ bool webOnly = args.Contains("--web");
 var ucrSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
 string? ucrSets = args.Select((a, i) => (a, i)).Where(p => p.a == "--sets" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 const int Runs = 5;
+string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 
 var cases = new[]
 {
@@ -54,13 +55,11 @@ if (webOnly)
 }
 if (args.Contains("--minirocket"))
 {
-    string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
     MiniRocketBenchmark.Run(ucrSets?.Split(',') ?? [], int.Parse(Value("--features") ?? "10000", CultureInfo.InvariantCulture), int.Parse(Value("--pool") ?? "0", CultureInfo.InvariantCulture));
     return;
 }
 if (args.Contains("--feature-scale"))
 {
-    string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
     FeatureScaleProbe.Run(ucrSets?.Split(',') ?? [], (Value("--factors") ?? "1,0.3,0.1,0.03").Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList(), args.Contains("--lbfgs"));
     return;
 }

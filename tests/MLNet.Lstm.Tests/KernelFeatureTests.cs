@@ -117,6 +117,8 @@ public sealed class KernelFeatureTests
     [TestMethod]
     [DataRow(null)]
     [DataRow(1.0)]
+    [DataRow(1e-6)]
+    [DataRow(1e6)]
     public void ClassificationTrainingStandardizesEveryFeatureOverTheTrainingRowsToTheDeviationAsked(double? asked)
     {
         var ml = new MLContext(seed: 1);
@@ -127,20 +129,48 @@ public sealed class KernelFeatureTests
             FeatureDeviation = asked,
         }).Fit(data);
 
-        var features = TestData.Features(transformer.Transform(data));
         var scale = transformer.Model.GetWeights().FeatureScale!;
 
         const int Size = 3 * Hidden + 4 + 84;
         Assert.HasCount(Size, scale);
         // By default the whole vector has deviation 1: each of the 112 features 1/√112.
-        double target = asked ?? 1 / Math.Sqrt(Size);
-        // A feature that varies less than 0.01 is divided by 0.01 (scale target / 0.01) and keeps a smaller deviation.
+        AssertStandardized(TestData.Features(transformer.Transform(data)), scale, asked ?? 1 / Math.Sqrt(Size));
+    }
+
+    [TestMethod]
+    public void RegressionTrainingStandardizesEachFeatureToOneOverTheRootOfTheirCountByDefault()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 30).Select(i => new VariableRow
+        {
+            Sequence = [.. Enumerable.Range(0, 40).Select(_ => (float)random.NextDouble())],
+            Label = i % 3,
+        }).ToList());
+        using var transformer = ml.Transforms.LstmFeaturizeSequence(new LstmTrainingOptions
+        {
+            Objective = LstmObjective.Regression, LabelColumnName = "Label", HiddenSize = Hidden, ConvChannels = [], Epochs = 1, KernelFeatures = 84,
+        }).Fit(data);
+
+        var scale = transformer.Model.GetWeights().FeatureScale!;
+
+        Assert.HasCount(3 * Hidden + 84, scale);
+        AssertStandardized(TestData.Features(transformer.Transform(data)), scale, 1 / Math.Sqrt(3 * Hidden + 84));
+    }
+
+    /// <summary>
+    /// Every feature has mean 0 and deviation <paramref name="target"/> over the rows, but one that
+    /// varied less than 0.01, which is divided by 0.01 (scale target / 0.01) and keeps a smaller
+    /// deviation; most features vary more.
+    /// </summary>
+    private static void AssertStandardized(float[][] features, float[] scale, double target)
+    {
         float floorScale = (float)(target / 0.01);
         for (int i = 0; i < scale.Length; i++)
         {
-            double mean = features.Average(f => f[i]);
+            double mean = features.Average(f => (double)f[i]);
             double deviation = Math.Sqrt(features.Average(f => (f[i] - mean) * (f[i] - mean)));
-            Assert.AreEqual(0, mean, 1e-4, $"feature {i}");
+            Assert.AreEqual(0, mean, 1e-4 * Math.Max(1, target), $"feature {i}");
             if (scale[i] < floorScale * 0.999f)
             {
                 Assert.AreEqual(target, deviation, target * 1e-3, $"feature {i}");
@@ -165,7 +195,7 @@ public sealed class KernelFeatureTests
         var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
             new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", FeatureDeviation = deviation }));
 
-        Assert.AreEqual(FormattableString.Invariant($"LstmTrainingOptions.FeatureDeviation: expected null (1/√ of the feature count) or 1E-06 to 1000000, found {deviation}. (Parameter 'FeatureDeviation')"), e.Message);
+        Assert.AreEqual(FormattableString.Invariant($"LstmTrainingOptions.FeatureDeviation: expected null (1/√(feature count) each) or 1e-6 to 1e6, found {deviation}. (Parameter 'FeatureDeviation')"), e.Message);
     }
 
     [TestMethod]
@@ -178,12 +208,17 @@ public sealed class KernelFeatureTests
     }
 
     [TestMethod]
-    public void TheNextStepObjectiveRefusesAFeatureDeviation()
+    [DataRow(LstmObjective.NextStep, null)]
+    [DataRow(LstmObjective.Reconstruction, null)]
+    [DataRow(LstmObjective.NextStep, false)]
+    [DataRow(LstmObjective.Reconstruction, false)]
+    public void ObjectivesWithoutStandardizationRefuseAFeatureDeviation(LstmObjective objective, bool? standardize)
     {
+        // With StandardizeFeatures false too, the objective is named: turning standardization on would not help.
         var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.NextStep, FeatureDeviation = 0.5 }));
+            new LstmTrainingOptions { Objective = objective, StandardizeFeatures = standardize, FeatureDeviation = 0.5 }));
 
-        Assert.AreEqual("LstmTrainingOptions.FeatureDeviation: the NextStep objective's representation is not standardized; expected null. (Parameter 'FeatureDeviation')", e.Message);
+        Assert.AreEqual($"LstmTrainingOptions.FeatureDeviation: the {objective} objective's representation is not standardized; expected null. (Parameter 'FeatureDeviation')", e.Message);
     }
 
     [TestMethod]

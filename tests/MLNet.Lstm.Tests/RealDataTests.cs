@@ -21,8 +21,8 @@ public sealed class RealDataTests
     [DataRow("ucr", "GunPoint", 0.96, 0.767)]
     // Measured: trained 1.000 (1.000 without the kernel features, 0.923 without a branch), random 0.767 (1-NN DTW 0.797); margin 0.03 = 26 of 861 test rows.
     [DataRow("ucr-suite", "ECGFiveDays", 0.97, 0.767)]
-    // Measured: trained 0.883 (0.900 at deviation 1 each, 0.800 without the kernel features, 0.783 without a branch), random 0.467 (1-NN DTW 0.767); margin 0.033 = 2 of 60 test rows.
-    [DataRow("ucr-suite", "Car", 0.85, 0.467)]
+    // Measured: trained 0.883 (0.900 at deviation 1 each, 0.800 without the kernel features, 0.783 without a branch), random 0.467 (1-NN DTW 0.767); margin 0.053 = 3 of 60 test rows.
+    [DataRow("ucr-suite", "Car", 0.83, 0.467)]
     public void PlainPipelineReachesItsTargetAccuracyOnTheOfficialTestSplit(string folder, string name, double target, double randomLstm)
     {
         double accuracy = new UcrSet(name).Accuracy(Path.Combine(Data, folder), train: true);

@@ -8,9 +8,11 @@ namespace MLNet.Lstm.Training;
 /// Measures the standardization of a trained model's <see cref="LstmRepresentation.LastMeanMax"/>
 /// features (<see cref="LstmWeights.FeatureOffset"/>, <see cref="LstmWeights.FeatureScale"/>): the
 /// featurizer runs the model over the training rows, in fp32, and each feature's mean and
-/// 1 / standard deviation (at least <see cref="LstmDefaults.MinFeatureDeviation"/>) are what it then applies.
+/// target / max(standard deviation, <see cref="LstmDefaults.FeatureDeviationFloor"/>) are what it then applies.
 /// MiniRocket's ridge classifier reads its features so; a trainer after the featurizer then
-/// weighs the LSTM's values, the branch's and the kernel proportions alike.
+/// weighs the LSTM's values, the branch's and the kernel proportions alike. The target is
+/// <see cref="LstmTrainingOptions.FeatureDeviation"/>, by default <see cref="LstmDefaults.FeatureVectorDeviation"/> / √D,
+/// because SDCA takes its regularization from the row count alone and the features' scale then sets it.
 /// </summary>
 internal static class FeatureStandardization
 {
@@ -42,7 +44,7 @@ internal static class FeatureStandardization
                 count++;
             }
         }
-        double target = deviationOption ?? LstmDefaults.FeatureDeviation / Math.Sqrt(size);
+        double target = deviationOption ?? LstmDefaults.FeatureVectorDeviation / Math.Sqrt(size);
         var offset = new float[size];
         var scale = new float[size];
         for (int i = 0; i < size; i++)
@@ -50,7 +52,7 @@ internal static class FeatureStandardization
             double mean = sum[i] / count;
             double deviation = Math.Sqrt(Math.Max(0, squares[i] / count - mean * mean));
             offset[i] = (float)mean;
-            scale[i] = (float)(target / Math.Max(deviation, LstmDefaults.MinFeatureDeviation));
+            scale[i] = (float)(target / Math.Max(deviation, LstmDefaults.FeatureDeviationFloor));
         }
         return (offset, scale);
     }
