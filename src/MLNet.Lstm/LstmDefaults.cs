@@ -34,9 +34,9 @@ internal static class LstmDefaults
 
     /// <summary>
     /// MiniRocket's features beside the LSTM's for Classification and Regression
-    /// (<see cref="LstmTrainingOptions.KernelFeatures"/>), rounded down to a multiple of <see cref="KernelCount"/>: 1,932.
+    /// (<see cref="LstmTrainingOptions.KernelFeatures"/>), rounded down to a multiple of <see cref="KernelCount"/>: 3,948.
     /// </summary>
-    public const int KernelFeatures = 2000;
+    public const int KernelFeatures = 4000;
 
     /// <summary>Whether training standardizes the LastMeanMax features over the training rows for Classification and Regression (<see cref="LstmTrainingOptions.StandardizeFeatures"/>).</summary>
     public const bool StandardizeFeatures = true;

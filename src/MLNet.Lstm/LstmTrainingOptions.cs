@@ -216,7 +216,7 @@ public sealed class LstmTrainingOptions
     /// (standardized with the others by <see cref="StandardizeFeatures"/>). They join the
     /// <see cref="LstmRepresentation.LastMeanMax"/> features; the head does not read them. Rounded down
     /// to a multiple of 84, at most <see cref="LstmDefaults.MaxKernelFeatures"/>. Default null:
-    /// <see cref="LstmDefaults.KernelFeatures"/> (1,932) for Classification and Regression when the
+    /// <see cref="LstmDefaults.KernelFeatures"/> (3,948) for Classification and Regression when the
     /// featurizer reads LastMeanMax, none otherwise; 0 for none. A fine-tuned <see cref="InitialModel"/>
     /// gets its banks fit anew from the new rows. The README's options table gives the UCR figure that chose the default.
     /// </summary>

@@ -35,7 +35,7 @@ var cases = new[]
     new BenchmarkCase("conv (the trained default's shape: F=1, H=64, conv branch 32-64-32 of kernels 8-5-3, T=64)",
         BenchmarkCase.RandomConvModel(), LstmRepresentation.LastMeanMax,
         Rows: quick ? 5_000 : 50_000, Steps: 64, LatencyRows: quick ? 200 : 2_000),
-    new BenchmarkCase("kernels (the trained default's shape since the kernel features: F=1, H=64, branch 32-64-128, 1,932 kernel features, standardized, T=128)",
+    new BenchmarkCase("kernels (the trained default's shape since the kernel features: F=1, H=64, branch 32-64-128, 3,948 kernel features, standardized, T=128)",
         BenchmarkCase.RandomKernelModel(128), LstmRepresentation.LastMeanMax,
         Rows: quick ? 2_000 : 20_000, Steps: 128, LatencyRows: quick ? 100 : 1_000),
 };

@@ -277,7 +277,7 @@ public sealed class KernelFeatureTests
     }
 
     [TestMethod]
-    public void ByDefaultClassificationAdds1932KernelFeaturesAndZeroLeavesThemOut()
+    public void ByDefaultClassificationAdds3948KernelFeaturesAndZeroLeavesThemOut()
     {
         var ml = new MLContext(seed: 1);
         var data = TestData.KeyedClasses(ml, 24, 20, i => i % 2 == 0 ? "a" : "b", seed: 4);
@@ -290,7 +290,7 @@ public sealed class KernelFeatureTests
             return transformer.Model;
         }
 
-        Assert.AreEqual(1932, Trained(null).GetWeights().KernelFeatureSize);
+        Assert.AreEqual(3948, Trained(null).GetWeights().KernelFeatureSize);
         Assert.AreEqual(0, Trained(0).GetWeights().KernelFeatureSize);
     }
 
