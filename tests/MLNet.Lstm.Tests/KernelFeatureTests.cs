@@ -222,16 +222,6 @@ public sealed class KernelFeatureTests
     }
 
     [TestMethod]
-    public void AFeatureDeviationForAnotherRepresentationIsRefused()
-    {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", FeatureDeviation = 0.5 },
-            new LstmFeaturizerOptions { Representation = LstmRepresentation.LastHidden }));
-
-        Assert.AreEqual("LstmTrainingOptions.FeatureDeviation: the featurizer's representation is LastHidden, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'FeatureDeviation')", e.Message);
-    }
-
-    [TestMethod]
     public void StandardizeFeaturesFalseLeavesTheFeaturesAsTheModelGivesThem()
     {
         var ml = new MLContext(seed: 1);
@@ -481,13 +471,26 @@ public sealed class KernelFeatureTests
     }
 
     [TestMethod]
-    public void KernelFeaturesForAnotherRepresentationAreRefused()
+    [DataRow(nameof(LstmTrainingOptions.KernelFeatures), LstmRepresentation.ModelOutput,
+        "LstmTrainingOptions.KernelFeatures: the featurizer's representation is ModelOutput, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'KernelFeatures')")]
+    [DataRow(nameof(LstmTrainingOptions.StandardizeFeatures), LstmRepresentation.MeanHidden,
+        "LstmTrainingOptions.StandardizeFeatures: the featurizer's representation is MeanHidden, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'StandardizeFeatures')")]
+    [DataRow(nameof(LstmTrainingOptions.FeatureDeviation), LstmRepresentation.LastHidden,
+        "LstmTrainingOptions.FeatureDeviation: the featurizer's representation is LastHidden, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'FeatureDeviation')")]
+    public void AFeatureOptionForAnotherRepresentationIsRefused(string option, LstmRepresentation representation, string message)
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
-            new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label", KernelFeatures = 168 },
-            new LstmFeaturizerOptions { Representation = LstmRepresentation.ModelOutput }));
+        var training = new LstmTrainingOptions { Objective = LstmObjective.Classification, LabelColumnName = "Label" };
+        switch (option)
+        {
+            case nameof(LstmTrainingOptions.KernelFeatures): training.KernelFeatures = 168; break;
+            case nameof(LstmTrainingOptions.StandardizeFeatures): training.StandardizeFeatures = true; break;
+            default: training.FeatureDeviation = 0.5; break;
+        }
 
-        Assert.AreEqual("LstmTrainingOptions.KernelFeatures: the featurizer's representation is ModelOutput, which does not read what it gives (the LastMeanMax features do); expected null, or LstmFeaturizerOptions.Representation = LastMeanMax. (Parameter 'KernelFeatures')", e.Message);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => new MLContext().Transforms.LstmFeaturizeSequence(
+            training, new LstmFeaturizerOptions { Representation = representation }));
+
+        Assert.AreEqual(message, e.Message);
     }
 
     [TestMethod]
