@@ -15,7 +15,7 @@ using MLNet.Lstm.Examples;
 using ScottPlot;
 
 string nab = Path.Combine(AppContext.BaseDirectory, "data", "NAB");
-// Arguments: [output folder] [--seed N] [--epochs N] [--novelty-memory N] [--range-tolerance X|off];
+// Arguments: [output folder] [--seed N] [--epochs N] [--window N] [--hidden N] [--novelty-memory N] [--range-tolerance X|off];
 // the defaults are the library's, seed 1. The untrained floor scores with the same options.
 string output = Path.Combine(Directory.GetCurrentDirectory(), "nab-results");
 var detectorOptions = new LstmAnomalyDetectorOptions { Seed = 1 };
@@ -25,6 +25,8 @@ for (int a = 0; a < args.Length; a++)
     {
         case "--seed": detectorOptions.Seed = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
         case "--epochs": detectorOptions.Epochs = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        case "--window": detectorOptions.WindowSize = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
+        case "--hidden": detectorOptions.HiddenSize = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
         case "--novelty-memory": detectorOptions.Scoring.NoveltyMemory = int.Parse(args[++a], CultureInfo.InvariantCulture); break;
         case "--range-tolerance":
             string tolerance = args[++a];

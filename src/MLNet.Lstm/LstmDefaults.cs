@@ -221,8 +221,8 @@ internal static class LstmDefaults
     /// <summary>
     /// Passes over the history's windows. Few passes leave the LSTM between a random reservoir and a
     /// forecaster fitted to the history: on the whole NAB corpus (error and state novelty, seed 1)
-    /// 1, 3, 5, 10 and 30 passes score 59.5, 60.4, 63.1, 61.4 and 58.2; 5 over seeds 1–3 averages
-    /// 61.4, against 59.3 for the weights training starts from. ~0.25 s for a 750-point history.
+    /// 1, 3, 5, 10 and 30 passes score 59.5, 60.4, 63.1, 61.4 and 58.2; 5 over seeds 1–5 averages
+    /// 61.3, against 59.5 for the weights training starts from. ~0.25 s for a 750-point history.
     /// </summary>
     public const int DetectorEpochs = 5;
 
