@@ -20,7 +20,7 @@ bool ucrOnly = args.Contains("--ucr");
 bool streamingOnly = args.Contains("--streaming");
 bool webOnly = args.Contains("--web");
 var ucrSettings = args.Select((a, i) => (a, i)).Where(p => p.a == "--set" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
-string? ucrSets = args.Select((a, i) => (a, i)).Where(p => p.a == "--sets" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
+string? ucrSets = Value("--sets");
 const int Runs = 5;
 string? Value(string flag) => args.Select((a, i) => (a, i)).Where(p => p.a == flag && p.i + 1 < args.Length).Select(p => args[p.i + 1]).FirstOrDefault();
 
