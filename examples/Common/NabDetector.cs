@@ -74,6 +74,7 @@ public static class NabDetector
             HistoryLength = scoring.HistoryLength,
             WarmUpPoints = scoring.WarmUpPoints,
             ValueRangeTolerance = scoring.ValueRangeTolerance,
+            ErrorTail = scoring.ErrorTail,
             NoveltyMemory = scoring.NoveltyMemory,
         });
         var scores = new double[series.Length];

@@ -74,7 +74,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         NumLayers = model.NumLayers;
         _checkpoint = new EngineCheckpoint(SHA256.HashData(onnx), InputSize, NumLayers, HiddenSize);
         _previousForecast = new float[InputSize];
-        _likelihood = NewLikelihood();
+        _likelihood = NewErrorLikelihood();
         _range = new ValueRange(InputSize);
         _novelty = NewNovelty();
         _noveltyLikelihood = NewNoveltyLikelihood();
@@ -206,7 +206,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
             Array.Clear(_runner.Hidden);
             Array.Clear(_runner.Cell);
             Array.Clear(_previousForecast);
-            _likelihood = NewLikelihood();
+            _likelihood = NewErrorLikelihood();
             _range.Clear();
             _novelty.Clear();
             _noveltyLikelihood = NewNoveltyLikelihood();
@@ -260,7 +260,7 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var state = _checkpoint.Read(stream, NewLikelihood(), new ValueRange(InputSize), NewNovelty(), NewNoveltyLikelihood());
+            var state = _checkpoint.Read(stream, NewErrorLikelihood(), new ValueRange(InputSize), NewNovelty(), NewNoveltyLikelihood());
             state.Hidden.CopyTo(_runner.Hidden, 0);
             state.Cell.CopyTo(_runner.Cell, 0);
             state.Forecast.CopyTo(_previousForecast, 0);
@@ -286,11 +286,18 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         }
     }
 
-    private AnomalyLikelihood? NewNoveltyLikelihood() => StateNovelty.Slots(_options.NoveltyMemory, _options.TrainingPoints) > 0 ? NewLikelihood() : null;
+    private AnomalyLikelihood NewErrorLikelihood() => NewLikelihood(empiricalTail: TailOf(_options) == LstmErrorTail.Empirical);
+
+    // By default the empirical tail where a value range flags what lies beyond the history's largest error.
+    internal static LstmErrorTail TailOf(LstmTimeSeriesOptions options) =>
+        options.ErrorTail ?? (options.ValueRangeTolerance is null ? LstmErrorTail.Normal : LstmErrorTail.Empirical);
+
+    private AnomalyLikelihood? NewNoveltyLikelihood() => StateNovelty.Slots(_options.NoveltyMemory, _options.TrainingPoints) > 0 ? NewLikelihood(empiricalTail: false) : null;
 
     private StateNovelty NewNovelty() => new(checked(NumLayers * HiddenSize), _options.NoveltyMemory, _options.TrainingPoints);
 
-    private AnomalyLikelihood NewLikelihood() => new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints);
+    private AnomalyLikelihood NewLikelihood(bool empiricalTail) =>
+        new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints, empiricalTail);
 
     private void ThrowIfDisposed()
     {
@@ -333,6 +340,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         if (options.ValueRangeTolerance is double tolerance && !(tolerance >= 0 && tolerance <= LstmDefaults.MaxValueRangeTolerance))
         {
             throw LstmThrow.ValueRangeToleranceOutOfRange(tolerance);
+        }
+        if (options.ErrorTail is LstmErrorTail tail && !Enum.IsDefined(tail))
+        {
+            throw LstmThrow.ErrorTailUnknown(tail);
         }
         if (options.NoveltyMemory < 0 || options.NoveltyMemory > LstmDefaults.MaxNoveltyMemory)
         {

@@ -3,15 +3,19 @@ namespace MLNet.Lstm;
 /// <summary>What <see cref="LstmTimeSeriesEngine.Predict(ReadOnlySpan{float})"/> says about one point.</summary>
 /// <param name="Score">
 /// The anomaly score in [0, 1]. Each signal's improbability against the series' own history of it
-/// (a normal fitted to its last <see cref="LstmTimeSeriesOptions.HistoryLength"/> values), as
-/// −log10 of that probability over 100: typical points score below 0.01, a one-in-a-billion
-/// value 0.09, 1 is 10⁻¹⁰⁰ or less. The signals are the forecast error (<see cref="Error"/>) and,
-/// where the engine kept training states (<see cref="LstmTimeSeriesOptions.NoveltyMemory"/>), the
-/// state's novelty (<see cref="Novelty"/>); with both the score is their mean. A point beyond the
-/// range of the values read (<see cref="LstmTimeSeriesOptions.ValueRangeTolerance"/>) scores 1.
-/// 0 for points the model was trained on (<see cref="LstmTimeSeriesOptions.TrainingPoints"/>) and
-/// while the history warms up. On the NAB corpus the best threshold (standard profile) is about
-/// 0.4 (BENCHMARKS.md).
+/// (its last <see cref="LstmTimeSeriesOptions.HistoryLength"/> values), as −log10 of that
+/// probability. The forecast error (<see cref="Error"/>) is judged by
+/// <see cref="LstmTimeSeriesOptions.ErrorTail"/>: by default, with a value range, by the share
+/// of the history at least as large, over the most digits a full history gives (a median error
+/// scores 0.08, one larger than all but 1 % of the history 0.5, the largest 1); without a range
+/// by a normal fitted to the history, over 100 digits (typical points below 0.01, a
+/// one-in-a-billion error 0.09, 1 is 10⁻¹⁰⁰ or less), as the state's novelty
+/// (<see cref="Novelty"/>) always is, where the engine kept training states
+/// (<see cref="LstmTimeSeriesOptions.NoveltyMemory"/>). With both signals the score is their
+/// mean. A point beyond the range of the values read
+/// (<see cref="LstmTimeSeriesOptions.ValueRangeTolerance"/>) scores 1. 0 for points the model was
+/// trained on (<see cref="LstmTimeSeriesOptions.TrainingPoints"/>) and while the history warms
+/// up. On the NAB corpus the best threshold (standard profile) is about 0.5 (BENCHMARKS.md).
 /// </param>
 /// <param name="Error">
 /// The point's forecast error: the mean over features of (forecast − point)², both as the LSTM

@@ -80,9 +80,50 @@ public sealed class CheckpointCompatibilityTests
     }
 
     [TestMethod]
+    public void AFormatVersion3CheckpointScoresByTheNormalTailItsEngineHadUntilReset()
+    {
+        var model = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx"));
+        using var engine = model.CreateTimeSeriesEngine(Options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v3.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+        var series = Enumerable.Range(0, 120).Select(t => new[] { MathF.Sin(0.3f * t), 4f * MathF.Cos(0.1f * t) }).ToArray();
+
+        engine.Reset();
+        var afterReset = series.Select(point => engine.Predict(point)).ToArray();
+
+        // Options' value range makes the tail the empirical one: a fresh engine's, and the reset one's.
+        using var fresh = model.CreateTimeSeriesEngine(Options);
+        CollectionAssert.AreEqual(series.Select(point => fresh.Predict(point)).ToArray(), afterReset);
+    }
+
+    [TestMethod]
+    public void AFormatVersion4CheckpointRestoresItsEmpiricalTailAndScoresTheNextPointsAsItsEngineDid()
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v4.expected.json"))).RootElement;
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v4.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+
+        Assert.AreEqual(expected.GetProperty("Points").GetInt64(), engine.Points);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Hidden")), engine.HiddenState);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Cell")), engine.CellState);
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("Forecast")), engine.Forecast);
+        var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
+        var predictions = points.Select(point => engine.Predict(point)).ToArray();
+
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
+        Assert.AreEqual(1f, predictions[^1].Score);
+    }
+
+    [TestMethod]
     public void ARestoredEngineWritesTheCheckpointItReadByteForByte()
     {
-        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v3.checkpoint"));
+        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v4.checkpoint"));
         using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
         engine.Restore(new MemoryStream(original));
 

@@ -60,13 +60,14 @@ public sealed class HostileNewApiTests
         Assert.IsTrue(next.All(p => float.IsFinite(p.Error) && p.Score is >= 0 and <= 1));
         // The history is in-sample, so the default 50 warm-up points come after it.
         Assert.IsTrue(next[..50].All(p => p.Score == 0));
-        Assert.AreEqual(0.00943916f, next[50].Score, 1e-6f);
+        Assert.AreEqual(0.08950249f, next[50].Score, 1e-6f);
     }
 
     [TestMethod]
-    public void AConstantHistoryIsNotDividedByItsZeroSpreadAndAStepAwayFromItScoresOne()
+    public void AConstantHistoryIsNotDividedByItsZeroSpreadAndAStepAwayFromItScoresOneUnderTheNormalTail()
     {
-        using var detector = new MLContext(seed: 1).AnomalyDetection.CreateLstmDetector(Enumerable.Repeat(3f, 50).ToArray(), Tiny);
+        var normal = new LstmAnomalyDetectorOptions { HiddenSize = 4, Epochs = 1, WindowSize = 8, Seed = 1, Scoring = new LstmTimeSeriesOptions { ErrorTail = LstmErrorTail.Normal } };
+        using var detector = new MLContext(seed: 1).AnomalyDetection.CreateLstmDetector(Enumerable.Repeat(3f, 50).ToArray(), normal);
 
         var flat = Enumerable.Range(0, 52).Select(_ => detector.Predict(3f)).ToArray();
         var step = detector.Predict(4f);
@@ -80,6 +81,23 @@ public sealed class HostileNewApiTests
     }
 
     [TestMethod]
+    public void AStepAwayFromAConstantHistoryIsItsLargestErrorYetUnderTheEmpiricalTail()
+    {
+        using var detector = new MLContext(seed: 1).AnomalyDetection.CreateLstmDetector(Enumerable.Repeat(3f, 50).ToArray(), Tiny);
+
+        var flat = Enumerable.Range(0, 52).Select(_ => detector.Predict(3f)).ToArray();
+        var step = detector.Predict(4f);
+        var back = detector.Predict(3f);
+
+        // A range of no width judges nothing, so the step is scored by its error and novelty: the largest
+        // error of a history of 52 is log10(53) of log10(8,641) digits, 0.436, averaged with the novelty's likelihood.
+        Assert.AreEqual(0.22031778f, flat[50].Score, 1e-6f);
+        Assert.AreEqual((0.71900773f, 0.36702004f), (step.Score, step.Error), $"{step}");
+        Assert.AreEqual(0.18485184f, back.Score, 1e-6f);
+        Assert.IsTrue(flat.All(p => p.Score < step.Score), string.Join(", ", flat));
+    }
+
+    [TestMethod]
     public void HistoriesOfHugeValuesAreScaledAwayAndScoreAlikeUpToFloatMaxValue()
     {
         using var huge = new MLContext(seed: 1).AnomalyDetection.CreateLstmDetector(Sine(60, 1e30f), Tiny);
@@ -89,7 +107,7 @@ public sealed class HostileNewApiTests
         var nearMaxScores = Sine(60, 3e38f).Select(p => nearMax.Predict(p)).ToArray();
 
         Assert.AreEqual(0.18545736f, hugeScores[0].Error, 1e-5f);
-        Assert.AreEqual(0.0073900484f, hugeScores[59].Score, 1e-6f);
+        Assert.AreEqual(0.10548824f, hugeScores[59].Score, 1e-6f);
         for (int i = 0; i < 60; i++)
         {
             Assert.IsTrue(float.IsFinite(nearMaxScores[i].Error), $"point {i}");

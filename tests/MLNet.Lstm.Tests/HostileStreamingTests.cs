@@ -105,7 +105,7 @@ public sealed class HostileStreamingTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(checkpoint[..^32])));
 
-        Assert.AreEqual("time-series checkpoint: expected format version 2 to 3, found 1.", e.Message);
+        Assert.AreEqual("time-series checkpoint: expected format version 2 to 4, found 1.", e.Message);
     }
 
     [TestMethod]
@@ -156,9 +156,9 @@ public sealed class HostileStreamingTests
         for (int t = 0; t < 10; t++)
             source.Predict(Wave(t));
         byte[] checkpoint = Checkpoint(source);
-        // The likelihood starts at byte 84; its 4 remembered errors at 152. Four of 1e308 sum to ∞.
+        // The likelihood starts at byte 84; its 4 remembered errors at 153, after its tail's byte. Four of 1e308 sum to ∞.
         for (int i = 0; i < 4; i++)
-            BitConverter.TryWriteBytes(checkpoint.AsSpan(152 + 8 * i), 1e308);
+            BitConverter.TryWriteBytes(checkpoint.AsSpan(153 + 8 * i), 1e308);
         using var engine = model.CreateTimeSeriesEngine(SmallHistory);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
@@ -371,7 +371,8 @@ public sealed class HostileStreamingTests
     [TestMethod]
     public void WarmUpAsLongAsTheHistoryScoresZeroUntilTheHistoryIsFull()
     {
-        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 20, WarmUpPoints = 20 });
+        // The normal tail scores every judged error above 0; the empirical one gives the smallest error of a history 0.
+        using var engine = Tiny().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { HistoryLength = 20, WarmUpPoints = 20, ErrorTail = LstmErrorTail.Normal });
 
         var scores = Enumerable.Range(0, 60).Select(t => engine.Predict(Wave(t)).Score).ToArray();
 
@@ -424,9 +425,9 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
-    public void AHugeOutlierInTheHistoryHidesALaterSpikeAsTheDocsSay()
+    public void UnderTheNormalTailAHugeOutlierInTheHistoryHidesALaterSpikeAsTheDocsSay()
     {
-        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20 };
+        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20, ErrorTail = LstmErrorTail.Normal };
         using var blinded = Tiny().CreateTimeSeriesEngine(options);
         using var clean = Tiny().CreateTimeSeriesEngine(options);
         float blindedSpike = 0, cleanSpike = 0;
@@ -444,10 +445,31 @@ public sealed class HostileStreamingTests
     }
 
     [TestMethod]
+    public void UnderTheEmpiricalTailAHugeOutlierInTheHistoryCostsALaterSpikeOneRank()
+    {
+        // No value range, so the spike is scored by its error alone, with the outlier's and without.
+        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20, ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical };
+        using var blinded = Tiny().CreateTimeSeriesEngine(options);
+        using var clean = Tiny().CreateTimeSeriesEngine(options);
+        float blindedSpike = 0, cleanSpike = 0;
+        for (int t = 0; t < 300; t++)
+        {
+            float point = t == 250 ? 50f : Wave(t);
+            var withOutlier = blinded.Predict(t == 100 ? 1e4f : point);
+            var without = clean.Predict(point);
+            (blindedSpike, cleanSpike) = t == 250 ? (withOutlier.Score, without.Score) : (blindedSpike, cleanSpike);
+        }
+
+        // The errors of points 1 to 249 judge the spike: it is the largest of them without the outlier, the second with it.
+        Assert.AreEqual((float)(Math.Log10(250.0 / 1) / Math.Log10(8641)), cleanSpike, 1e-6f);
+        Assert.AreEqual((float)(Math.Log10(250.0 / 2) / Math.Log10(8641)), blindedSpike, 1e-6f);
+    }
+
+    [TestMethod]
     public void ScoresAfterAHugeErrorLeavesTheHistoryAreTheScoresOfTheHistoryWithoutIt()
     {
         const int history = 100;
-        var likelihood = new MLNet.Lstm.Streaming.AnomalyLikelihood(averagingWindow: 1, history, warmUp: 10, trainingPoints: 0);
+        var likelihood = new MLNet.Lstm.Streaming.AnomalyLikelihood(averagingWindow: 1, history, warmUp: 10, trainingPoints: 0, empiricalTail: false);
         double[] errors = [.. Enumerable.Range(0, 200).Select(t => t == 20 ? 1e20 : 0.01 * (1 + 0.5 * Math.Sin(t)))];
 
         var scores = errors.Select(likelihood.Update).ToArray();

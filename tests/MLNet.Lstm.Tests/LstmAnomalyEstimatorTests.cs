@@ -69,11 +69,11 @@ public sealed class LstmAnomalyEstimatorTests
 
         var scores = Scores(detector.Transform(Load(mlContext, WithSpike(Series(HistoryPoints, 120)))));
 
-        // Measured: the spike scores 1 with an error of 17.7; no other row scores above 0.023 or errs above 0.074.
+        // Measured: the spike scores 1 with an error of 17.7; no other row scores above 0.212 or errs above 0.074.
         var others = scores.Where((_, row) => row != SpikeRow).ToArray();
         Assert.AreEqual(1f, scores[SpikeRow][0]);
         Assert.AreEqual(1f, scores[SpikeRow][1], 1e-6f);
-        Assert.IsLessThan(0.05f, others.Max(s => s[1]));
+        Assert.IsLessThan(0.25f, others.Max(s => s[1]));
         Assert.IsGreaterThan(100 * others.Max(s => s[2]), scores[SpikeRow][2]);
         Assert.IsTrue(others.All(s => s[0] == 0f), "no other alert");
     }
@@ -88,7 +88,7 @@ public sealed class LstmAnomalyEstimatorTests
 
         var scores = Scores(detector.Transform(Load(mlContext, later)));
 
-        var expected = later.Select(r => engine.Predict(r.Value)).Select(p => new[] { p.Score >= 0.4f ? 1f : 0f, p.Score, p.Error }).ToArray();
+        var expected = later.Select(r => engine.Predict(r.Value)).Select(p => new[] { p.Score >= 0.5f ? 1f : 0f, p.Score, p.Error }).ToArray();
         AssertSameRows(expected, scores);
     }
 
@@ -155,6 +155,53 @@ public sealed class LstmAnomalyEstimatorTests
     }
 
     [TestMethod]
+    public void AModelZipSavedBeforeErrorTailWasSavedLoadsAndScoresAsTheBuildThatSavedItDid()
+    {
+        // Fixtures/README.md: version 0x00010001, whose engine judged errors by the normal tail.
+        string folder = Path.Combine(AppContext.BaseDirectory, "Fixtures", "anomaly");
+        var expected = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "detector-v1.expected.json"))).RootElement;
+        float[] Floats(string name) => [.. expected.GetProperty(name).EnumerateArray().Select(b => BitConverter.Int32BitsToSingle(b.GetInt32()))];
+        var mlContext = new MLContext(seed: 1);
+        using var zip = File.OpenRead(Path.Combine(folder, "detector-v1.zip"));
+
+        var loaded = (LstmAnomalyTransformer)mlContext.Model.Load(zip, out _);
+
+        using (loaded)
+        {
+            var later = mlContext.Data.LoadFromEnumerable(Floats("Points").Select(v => new ValueRow { Value = v }).ToArray());
+            var scores = Scores(loaded.Transform(later));
+            Assert.AreEqual(0.4f, loaded.AlertThreshold);
+            CollectionAssert.AreEqual(Floats("Alerts"), scores.Select(s => s[0]).ToArray());
+            CollectionAssert.AreEqual(Floats("Scores"), scores.Select(s => s[1]).ToArray());
+            CollectionAssert.AreEqual(Floats("Errors"), scores.Select(s => s[2]).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public void ASavedModelZipKeepsItsErrorTail()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryPoints));
+        var later = Load(mlContext, WithSpike(Series(HistoryPoints, 120)));
+        var options = Small();
+        options.Scoring.ErrorTail = LstmErrorTail.Normal;
+        using var normal = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", options).Fit(history);
+        using var byDefault = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        using var zip = new MemoryStream();
+        mlContext.Model.Save(normal, history.Schema, zip);
+        zip.Position = 0;
+
+        var loaded = (LstmAnomalyTransformer)mlContext.Model.Load(zip, out _);
+
+        using (loaded)
+        {
+            var scores = Scores(loaded.Transform(later));
+            AssertSameRows(Scores(normal.Transform(later)), scores);
+            CollectionAssert.AreNotEqual(Scores(byDefault.Transform(later)).Select(s => s[1]).ToArray(), scores.Select(s => s[1]).ToArray());
+        }
+    }
+
+    [TestMethod]
     public void TwoColumnsAreOneSeriesOfTwoFeatures()
     {
         var mlContext = new MLContext(seed: 1);
@@ -167,7 +214,7 @@ public sealed class LstmAnomalyEstimatorTests
 
         var scores = Scores(detector.Transform(Load(mlContext, later)));
 
-        var expected = later.Select(r => engine.Predict([r.Value, r.Other])).Select(p => new[] { p.Score >= 0.4f ? 1f : 0f, p.Score, p.Error }).ToArray();
+        var expected = later.Select(r => engine.Predict([r.Value, r.Other])).Select(p => new[] { p.Score >= 0.5f ? 1f : 0f, p.Score, p.Error }).ToArray();
         AssertSameRows(expected, scores);
         Assert.AreEqual(SpikeRow, Array.IndexOf(scores, scores.MaxBy(s => s[1])));
         Assert.AreEqual(1f, scores[SpikeRow][0]);
@@ -429,6 +476,11 @@ public sealed class LstmAnomalyEstimatorTests
         AssertSameRows(expected, ReadAll(open));
         Assert.ThrowsExactly<ObjectDisposedException>(() => scored.GetRowCursor(scored.Schema));
         Assert.HasCount(20, scored.GetColumn<float>("Value").ToArray());
+    }
+
+    private sealed class ValueRow
+    {
+        public float Value { get; set; }
     }
 
     private sealed class Reading

@@ -352,6 +352,76 @@ public sealed class TimeSeriesEngineTests
     }
 
     [TestMethod]
+    public void AnErrorTailThatIsNeitherNormalNorEmpiricalIsRefusedNamingIt()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Forecaster().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ErrorTail = (LstmErrorTail)7 }));
+
+        Assert.AreEqual("LstmTimeSeriesOptions.ErrorTail: expected null (chosen by ValueRangeTolerance), Normal or Empirical, found 7. (Parameter 'ErrorTail')", e.Message);
+    }
+
+    [TestMethod]
+    public void ByDefaultErrorsAreJudgedByTheEmpiricalTailWithAValueRangeAndByTheNormalOneWithout()
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 9);
+        LstmTimeSeriesPrediction[] Stream(double? tolerance, LstmErrorTail? tail)
+        {
+            using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ValueRangeTolerance = tolerance, ErrorTail = tail });
+            return Predictions(engine, series, 0, 300);
+        }
+
+        var empirical = Stream(0.05, LstmErrorTail.Empirical);
+        var normal = Stream(null, LstmErrorTail.Normal);
+
+        CollectionAssert.AreEqual(empirical, Stream(0.05, null));
+        CollectionAssert.AreEqual(normal, Stream(null, null));
+        CollectionAssert.AreNotEqual(empirical.Select(p => p.Score).ToArray(), Stream(0.05, LstmErrorTail.Normal).Select(p => p.Score).ToArray());
+        CollectionAssert.AreNotEqual(normal.Select(p => p.Score).ToArray(), Stream(null, LstmErrorTail.Empirical).Select(p => p.Score).ToArray());
+    }
+
+    [TestMethod]
+    public void ARestoredEngineScoresByTheErrorTailOfTheEngineThatWroteTheCheckpointUntilReset()
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 2);
+        using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ErrorTail = LstmErrorTail.Normal });
+        Predictions(writer, series, 0, 150);
+        using var checkpoint = new MemoryStream();
+        writer.CheckPoint(checkpoint);
+        var expected = Predictions(writer, series, 150, 300);
+        using var engine = model.CreateTimeSeriesEngine();
+        checkpoint.Position = 0;
+
+        engine.Restore(checkpoint);
+        var restored = Predictions(engine, series, 150, 300);
+        engine.Reset();
+        var afterReset = Predictions(engine, series, 0, 300);
+
+        using var fresh = model.CreateTimeSeriesEngine();
+        CollectionAssert.AreEqual(expected, restored);
+        CollectionAssert.AreEqual(Predictions(fresh, series, 0, 300), afterReset);
+    }
+
+    [TestMethod]
+    public void ACheckpointUnderTheNormalTailResumesWithIdenticalScores()
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 4);
+        var options = new LstmTimeSeriesOptions { ErrorTail = LstmErrorTail.Normal };
+        using var original = model.CreateTimeSeriesEngine(options);
+        Predictions(original, series, 0, 150);
+        using var checkpoint = new MemoryStream();
+        original.CheckPoint(checkpoint);
+        var expected = Predictions(original, series, 150, 300);
+
+        using var restored = model.CreateTimeSeriesEngine(options);
+        checkpoint.Position = 0;
+        restored.Restore(checkpoint);
+
+        CollectionAssert.AreEqual(expected, Predictions(restored, series, 150, 300));
+    }
+
+    [TestMethod]
     public void ADisposedEngineThrowsObjectDisposed()
     {
         var engine = Forecaster().CreateTimeSeriesEngine();

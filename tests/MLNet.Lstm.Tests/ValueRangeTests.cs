@@ -13,8 +13,9 @@ public sealed class ValueRangeTests
 
     private static LstmModel Model(int inputSize = 1) => LstmModel.CreateRandom(inputSize, 8, outputSize: inputSize, seed: 1);
 
+    // The error tail is set, so that an engine without a range differs from one with it by the range alone.
     private static LstmTimeSeriesEngine Engine(LstmModel model, double? tolerance = 0.05, long trainingPoints = 0, int warmUp = 10) =>
-        model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = trainingPoints, WarmUpPoints = warmUp, ValueRangeTolerance = tolerance });
+        model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = trainingPoints, WarmUpPoints = warmUp, ValueRangeTolerance = tolerance, ErrorTail = LstmErrorTail.Empirical });
 
     private static void Read(LstmTimeSeriesEngine engine, int points)
     {

@@ -15,16 +15,21 @@ namespace MLNet.Lstm;
 /// model.zip support (ML.NET's internal save/load API, as for the featurizer): the forecaster's
 /// ONNX graph with its checksum, the engine's checkpoint after the history (which carries its
 /// own), the columns, the alert threshold, the engine's options and the history's last timestamp.
+/// A model.zip of version 0x00010001 saved no <see cref="LstmTimeSeriesOptions.ErrorTail"/>: it loads
+/// with null, and its checkpoint (format 3) keeps the normal tail its engine scored by.
 /// </summary>
 public sealed partial class LstmAnomalyTransformer
 {
     internal const string LoaderSignature = "MLNetLstmAnomaly";
     private const string OnnxStreamName = "LstmModel.onnx";
 
+    // 0x00010002: LstmTimeSeriesOptions.ErrorTail follows NoveltyMemory.
+    private const uint ErrorTailVersion = 0x00010002;
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "LSTMSRAD",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: ErrorTailVersion,
+        verReadableCur: ErrorTailVersion,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(LstmAnomalyTransformer).Assembly.FullName);
@@ -51,6 +56,7 @@ public sealed partial class LstmAnomalyTransformer
         ctx.Writer.Write(_engineOptions.WarmUpPoints);
         ctx.Writer.Write(_engineOptions.ValueRangeTolerance ?? double.NaN);
         ctx.Writer.Write(_engineOptions.NoveltyMemory);
+        ctx.Writer.Write(_engineOptions.ErrorTail is LstmErrorTail tail ? (int)tail : -1);
         ctx.Writer.Write(_engineOptions.IntraOpNumThreads ?? 0);
         ctx.Writer.Write(_columns.Timestamp ?? "");
         if (_columns.Timestamp is not null)
@@ -97,6 +103,8 @@ public sealed partial class LstmAnomalyTransformer
             WarmUpPoints = ctx.Reader.ReadInt32(),
             ValueRangeTolerance = ctx.Reader.ReadDouble() is var tolerance && !double.IsNaN(tolerance) ? tolerance : null,
             NoveltyMemory = ctx.Reader.ReadInt32(),
+            // Before, no tail was saved: the checkpoint's own (format 3, the normal tail) scores.
+            ErrorTail = ctx.Header.ModelVerWritten >= ErrorTailVersion && ctx.Reader.ReadInt32() is var tail and >= 0 ? (LstmErrorTail)tail : null,
             IntraOpNumThreads = ctx.Reader.ReadInt32() is int threads and > 0 ? threads : null,
         };
         string timestamp = ctx.Reader.ReadString();

@@ -51,17 +51,8 @@ internal static class AnomalyDetectorFit
             model = forecaster.Model;
         }
 
-        var scoring = options.Scoring;
-        engineOptions = new LstmTimeSeriesOptions
-        {
-            TrainingPoints = points,
-            AveragingWindow = scoring.AveragingWindow,
-            HistoryLength = scoring.HistoryLength,
-            WarmUpPoints = scoring.WarmUpPoints,
-            ValueRangeTolerance = scoring.ValueRangeTolerance,
-            NoveltyMemory = scoring.NoveltyMemory,
-            IntraOpNumThreads = scoring.IntraOpNumThreads,
-        };
+        engineOptions = options.Scoring.Copy();
+        engineOptions.TrainingPoints = points;
         var engine = model.CreateTimeSeriesEngine(engineOptions);
         try
         {

@@ -19,7 +19,8 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
     private const string Source = "time-series checkpoint";
     private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
     // 2: a SHA-256 of everything before it ends the checkpoint. 3: the value range, the kept states and the novelty history follow the error history.
-    private const int FormatVersion = 3;
+    // 4: each history says whether it is scored by the empirical tail (LstmTimeSeriesOptions.ErrorTail).
+    private const int FormatVersion = 4;
     private const int OldestReadable = 2;
 
     public void Write(Stream stream, EngineState state)
@@ -47,6 +48,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
     /// Reads a checkpoint <see cref="Write"/> wrote for this model and these options into new
     /// arrays and the fresh objects given, so that a refused one changes
     /// nothing the engine holds. A format-2 checkpoint held no range and no states: both are then unknown.
+    /// The error history is scored by the tail it was written with: the normal one before format 4.
     /// </summary>
     /// <param name="stream">The checkpoint.</param>
     /// <param name="likelihood">A fresh likelihood of the engine's options, to read the error history into.</param>
@@ -73,12 +75,12 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             ReadFloats(reader, hidden, "hidden state", 1f);
             ReadFloats(reader, cell, "cell state");
             ReadFloats(reader, forecast, "forecast");
-            likelihood.Read(reader, Source);
+            likelihood.Read(reader, Source, version);
             if (version >= 3)
             {
                 range.Read(reader, Source);
                 novelty.Read(reader, Source);
-                noveltyLikelihood?.Read(reader, Source);
+                noveltyLikelihood?.Read(reader, Source, version);
             }
             else
             {
