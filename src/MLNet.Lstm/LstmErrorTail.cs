@@ -26,7 +26,8 @@ public enum LstmErrorTail
     /// full history scores 1, one larger than all but 1 % of it about 0.5. No assumption about the
     /// errors' shape, and one huge error only ever counts as one, but nothing ranks above the
     /// largest: the value range (<see cref="LstmTimeSeriesOptions.ValueRangeTolerance"/>) is
-    /// what flags a point far beyond anything seen.
+    /// what flags a point far beyond anything seen. Alone, a rank is a percentile, which flags a
+    /// share of normal points at any threshold: the engine averages it with the state's novelty.
     /// </summary>
     Empirical,
 }

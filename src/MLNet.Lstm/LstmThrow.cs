@@ -487,7 +487,7 @@ internal static class LstmThrow
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.NoveltyMemory), Invariant($"expected 0 (off) to {LstmDefaults.MaxNoveltyMemory} training states, found {states}"));
 
     public static ArgumentException ErrorTailUnknown(LstmErrorTail tail) =>
-        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.ErrorTail), Invariant($"expected null (chosen by ValueRangeTolerance), {nameof(LstmErrorTail.Normal)} or {nameof(LstmErrorTail.Empirical)}, found {(int)tail}"));
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.ErrorTail), Invariant($"expected null (chosen by the value range and novelty), {nameof(LstmErrorTail.Normal)} or {nameof(LstmErrorTail.Empirical)}, found {(int)tail}"));
 
     public static ArgumentException ValueRangeToleranceOutOfRange(double tolerance) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.ValueRangeTolerance), Invariant($"expected null (off) or 0 to {LstmDefaults.MaxValueRangeTolerance} (a fraction of the value range), found {tolerance}"));

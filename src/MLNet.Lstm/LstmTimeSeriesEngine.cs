@@ -288,9 +288,12 @@ public sealed class LstmTimeSeriesEngine : IDisposable
 
     private AnomalyLikelihood NewErrorLikelihood() => NewLikelihood(empiricalTail: TailOf(_options) == LstmErrorTail.Empirical);
 
-    // By default the empirical tail where a value range flags what lies beyond the history's largest error.
+    // By default the empirical tail where a value range flags what lies beyond the history's largest
+    // error and the novelty is averaged in; alone, its rank would flag a fixed share of normal points.
     internal static LstmErrorTail TailOf(LstmTimeSeriesOptions options) =>
-        options.ErrorTail ?? (options.ValueRangeTolerance is null ? LstmErrorTail.Normal : LstmErrorTail.Empirical);
+        options.ErrorTail ?? (options.ValueRangeTolerance is not null && StateNovelty.Slots(options.NoveltyMemory, options.TrainingPoints) > 0
+            ? LstmErrorTail.Empirical
+            : LstmErrorTail.Normal);
 
     private AnomalyLikelihood? NewNoveltyLikelihood() => StateNovelty.Slots(_options.NoveltyMemory, _options.TrainingPoints) > 0 ? NewLikelihood(empiricalTail: false) : null;
 

@@ -63,12 +63,16 @@ public sealed class LstmTimeSeriesOptions
 
     /// <summary>
     /// How a forecast error's improbability is judged against the history of errors
-    /// (<see cref="LstmErrorTail"/>). Default null: <see cref="LstmErrorTail.Empirical"/> with a
-    /// value range (<see cref="ValueRangeTolerance"/> set), <see cref="LstmErrorTail.Normal"/>
-    /// without one, as each scored best on the whole NAB corpus (BENCHMARKS.md): with the defaults
-    /// the empirical tail lifted the detector from 61.3 to 63.8 over five seeds, while without a
-    /// value range the normal tail, which also ranks errors beyond the largest seen, scored 2 to 5
-    /// points higher. The state novelty is always judged by the normal tail. An engine restored
+    /// (<see cref="LstmErrorTail"/>). Default null: <see cref="LstmErrorTail.Empirical"/> where the
+    /// engine has a value range (<see cref="ValueRangeTolerance"/>) and judges novelty (it keeps
+    /// training states: <see cref="NoveltyMemory"/> and <see cref="TrainingPoints"/>), as
+    /// <c>CreateLstmDetector</c>'s engines do; <see cref="LstmErrorTail.Normal"/> otherwise. On the
+    /// whole NAB corpus (BENCHMARKS.md) the empirical tail lifted the default detector from 61.3 to
+    /// 63.8 over five seeds; without a value range the normal tail, which also ranks errors beyond
+    /// the largest seen, scored 2 to 5 points higher; and an error's rank alone, without the
+    /// novelty to average it with, is a percentile: any fixed alert threshold would flag a fixed
+    /// share of normal points (1 % at 0.5), where the normal tail keeps alerts for errors far beyond
+    /// the history's. The state novelty is always judged by the normal tail. An engine restored
     /// from a checkpoint scores by the tail of the engine that wrote it (the normal tail for a
     /// checkpoint of format 3 or older, written before this option) until
     /// <see cref="LstmTimeSeriesEngine.Reset"/>, and its own checkpoints keep that tail.

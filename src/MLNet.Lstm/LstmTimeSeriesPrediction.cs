@@ -5,10 +5,10 @@ namespace MLNet.Lstm;
 /// The anomaly score in [0, 1]. Each signal's improbability against the series' own history of it
 /// (its last <see cref="LstmTimeSeriesOptions.HistoryLength"/> values), as −log10 of that
 /// probability. The forecast error (<see cref="Error"/>) is judged by
-/// <see cref="LstmTimeSeriesOptions.ErrorTail"/>: by default, with a value range, by the share
-/// of the history at least as large, over the most digits a full history gives (a median error
-/// scores 0.08, one larger than all but 1 % of the history 0.5, the largest 1); without a range
-/// by a normal fitted to the history, over 100 digits (typical points below 0.01, a
+/// <see cref="LstmTimeSeriesOptions.ErrorTail"/>: by default, with a value range and kept training
+/// states, by the share of the history at least as large, over the most digits a full history
+/// gives (a median error scores 0.08, one larger than all but 1 % of the history 0.5, the largest
+/// 1); otherwise by a normal fitted to the history, over 100 digits (typical points below 0.01, a
 /// one-in-a-billion error 0.09, 1 is 10⁻¹⁰⁰ or less), as the state's novelty
 /// (<see cref="Novelty"/>) always is, where the engine kept training states
 /// (<see cref="LstmTimeSeriesOptions.NoveltyMemory"/>). With both signals the score is their

@@ -93,7 +93,7 @@ public sealed class CheckpointCompatibilityTests
         engine.Reset();
         var afterReset = series.Select(point => engine.Predict(point)).ToArray();
 
-        // Options' value range makes the tail the empirical one: a fresh engine's, and the reset one's.
+        // Options' value range and training points make the tail the empirical one: a fresh engine's, and the reset one's.
         using var fresh = model.CreateTimeSeriesEngine(Options);
         CollectionAssert.AreEqual(series.Select(point => fresh.Predict(point)).ToArray(), afterReset);
     }

@@ -356,27 +356,28 @@ public sealed class TimeSeriesEngineTests
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => Forecaster().CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ErrorTail = (LstmErrorTail)7 }));
 
-        Assert.AreEqual("LstmTimeSeriesOptions.ErrorTail: expected null (chosen by ValueRangeTolerance), Normal or Empirical, found 7. (Parameter 'ErrorTail')", e.Message);
+        Assert.AreEqual("LstmTimeSeriesOptions.ErrorTail: expected null (chosen by the value range and novelty), Normal or Empirical, found 7. (Parameter 'ErrorTail')", e.Message);
     }
 
     [TestMethod]
-    public void ByDefaultErrorsAreJudgedByTheEmpiricalTailWithAValueRangeAndByTheNormalOneWithout()
+    [DataRow(0.05, 100L, LstmErrorTail.Empirical)]
+    [DataRow(null, 100L, LstmErrorTail.Normal)]
+    [DataRow(0.05, 0L, LstmErrorTail.Normal)]
+    public void ByDefaultErrorsAreJudgedByTheEmpiricalTailOnlyWithAValueRangeAndKeptStates(double? tolerance, long trainingPoints, LstmErrorTail chosen)
     {
         var model = Forecaster();
         var series = Series(300, seed: 9);
-        LstmTimeSeriesPrediction[] Stream(double? tolerance, LstmErrorTail? tail)
+        LstmTimeSeriesPrediction[] Stream(LstmErrorTail? tail)
         {
-            using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ValueRangeTolerance = tolerance, ErrorTail = tail });
+            using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ValueRangeTolerance = tolerance, TrainingPoints = trainingPoints, ErrorTail = tail });
             return Predictions(engine, series, 0, 300);
         }
 
-        var empirical = Stream(0.05, LstmErrorTail.Empirical);
-        var normal = Stream(null, LstmErrorTail.Normal);
+        var byDefault = Stream(null);
 
-        CollectionAssert.AreEqual(empirical, Stream(0.05, null));
-        CollectionAssert.AreEqual(normal, Stream(null, null));
-        CollectionAssert.AreNotEqual(empirical.Select(p => p.Score).ToArray(), Stream(0.05, LstmErrorTail.Normal).Select(p => p.Score).ToArray());
-        CollectionAssert.AreNotEqual(normal.Select(p => p.Score).ToArray(), Stream(null, LstmErrorTail.Empirical).Select(p => p.Score).ToArray());
+        CollectionAssert.AreEqual(Stream(chosen), byDefault);
+        var other = chosen == LstmErrorTail.Empirical ? LstmErrorTail.Normal : LstmErrorTail.Empirical;
+        CollectionAssert.AreNotEqual(Stream(other).Select(p => p.Score).ToArray(), byDefault.Select(p => p.Score).ToArray());
     }
 
     [TestMethod]
@@ -384,12 +385,14 @@ public sealed class TimeSeriesEngineTests
     {
         var model = Forecaster();
         var series = Series(300, seed: 2);
-        using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { ErrorTail = LstmErrorTail.Normal });
+        // Training points make the default tail the empirical one; the writer's is the normal one.
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100 };
+        using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, ErrorTail = LstmErrorTail.Normal });
         Predictions(writer, series, 0, 150);
         using var checkpoint = new MemoryStream();
         writer.CheckPoint(checkpoint);
         var expected = Predictions(writer, series, 150, 300);
-        using var engine = model.CreateTimeSeriesEngine();
+        using var engine = model.CreateTimeSeriesEngine(options);
         checkpoint.Position = 0;
 
         engine.Restore(checkpoint);
@@ -397,7 +400,7 @@ public sealed class TimeSeriesEngineTests
         engine.Reset();
         var afterReset = Predictions(engine, series, 0, 300);
 
-        using var fresh = model.CreateTimeSeriesEngine();
+        using var fresh = model.CreateTimeSeriesEngine(options);
         CollectionAssert.AreEqual(expected, restored);
         CollectionAssert.AreEqual(Predictions(fresh, series, 0, 300), afterReset);
     }
