@@ -226,7 +226,7 @@ internal static class LstmDefaults
     /// </summary>
     public const int DetectorEpochs = 5;
 
-    // Time-series engine: Numenta's anomaly likelihood (Ahmad et al. 2017) over the forecast error.
+    // Time-series engine: Numenta's anomaly likelihood (Ahmad et al. 2017) over the state novelty, and over the forecast error under the normal tail.
 
     /// <summary>Errors averaged into the error a score judges: one (NAB corpus: better than 2, 5 or 10).</summary>
     public const int AveragingWindow = 1;
