@@ -11,7 +11,7 @@ namespace MLNet.Lstm;
 /// foreach (float value in live)
 /// {
 ///     LstmTimeSeriesPrediction p = detector.Predict(value);
-///     if (p.Score >= 0.4f) Console.WriteLine($"anomaly: {value} (error {p.Error}, novelty {p.Novelty})");
+///     if (p.Score >= 0.5f) Console.WriteLine($"anomaly: {value} (error {p.Error}, novelty {p.Novelty})");
 /// }
 /// </code>
 /// </example>

@@ -6,7 +6,7 @@ namespace MLNet.Lstm;
 /// </summary>
 /// <example>
 /// <code>
-/// var options = new LstmTimeSeriesOptions { ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical };
+/// var former = new LstmTimeSeriesOptions { TrainingPoints = 750, ErrorTail = LstmErrorTail.Normal }; // the scores before 2026-12-06
 /// </code>
 /// </example>
 public enum LstmErrorTail

@@ -242,6 +242,9 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// Replaces the engine's state with one <see cref="CheckPoint(Stream)"/> wrote. All or
     /// nothing: a checkpoint of another model or other options, or a damaged one, is refused with
     /// an <see cref="InvalidDataException"/> naming what differs, and the state stays as it was.
+    /// The one option a checkpoint overrides is <see cref="LstmTimeSeriesOptions.ErrorTail"/>: the
+    /// errors are judged by the tail of the engine that wrote it (the normal tail before format 4)
+    /// until <see cref="Reset"/>, so that the restored engine scores as that one would have.
     /// </summary>
     /// <param name="stream">A readable stream positioned at a checkpoint; left open.</param>
     /// <exception cref="InvalidDataException">The stream holds no checkpoint of this engine's model and options, or a damaged one.</exception>

@@ -34,8 +34,9 @@ public sealed class LstmTimeSeriesOptions
     /// long as it stays in the history, so smaller anomalies after it score low until it leaves:
     /// clip such outliers before Predict, or shorten the history, where they occur. The empirical
     /// tail counts it as one error among the rest. The empirical tail keeps the history sorted as
-    /// well: a second array of this length, and per point one move of up to as many values (a few
-    /// microseconds at the default).
+    /// well: a second array of this length, and per point one move of up to as many values, about
+    /// a microsecond at the default; that move grows with the length, so a history of millions costs
+    /// up to milliseconds a point, and filling it (one insertion a point) minutes.
     /// </summary>
     public int HistoryLength { get; set; } = LstmDefaults.HistoryLength;
 

@@ -439,6 +439,39 @@ public sealed class HostileAnomalyTests
     }
 
     [TestMethod]
+    [DataRow(-7)]
+    [DataRow(5)]
+    public void AModelZipWhoseErrorTailIsNoTailIsRefusedAsADamagedModelZip(int tail)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        // threshold 4, points 8, AveragingWindow 4, HistoryLength 4, WarmUpPoints 4, tolerance 8, NoveltyMemory 4, then the tail (-1 for null).
+        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
+            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 36), tail));
+
+        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+
+        Assert.AreEqual($"The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.ErrorTail: expected null (chosen by the value range and novelty), Normal or Empirical, found {tail}. (Parameter 'ErrorTail')", refused.Message);
+    }
+
+    [TestMethod]
+    public void ACheckpointWhoseNoveltyHistoryClaimsTheEmpiricalTailIsRefused()
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] checkpoint = Checkpoint(source);
+        // The novelty history ends the state: 20 bytes of settings, its tail, 40 of counts and sums, 1 averaged error, 20 kept ones.
+        checkpoint[checkpoint.Length - 32 - (61 + 8 * 1 + 8 * 20) + 20] = 1;
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: expected a novelty history judged by the normal tail, found one judged by the empirical tail.", e.Message);
+    }
+
+    [TestMethod]
     public void OptionsChangedAfterTheEstimatorIsBuiltDoNotChangeWhatFitDoes()
     {
         var mlContext = new MLContext(seed: 1);

@@ -104,7 +104,8 @@ public sealed partial class LstmAnomalyTransformer
             ValueRangeTolerance = ctx.Reader.ReadDouble() is var tolerance && !double.IsNaN(tolerance) ? tolerance : null,
             NoveltyMemory = ctx.Reader.ReadInt32(),
             // Before, no tail was saved: the checkpoint's own (format 3, the normal tail) scores.
-            ErrorTail = ctx.Header.ModelVerWritten >= ErrorTailVersion && ctx.Reader.ReadInt32() is var tail and >= 0 ? (LstmErrorTail)tail : null,
+            // -1 is null; any other value not a tail is refused below, with the other options.
+            ErrorTail = ctx.Header.ModelVerWritten >= ErrorTailVersion && ctx.Reader.ReadInt32() is var tail and not -1 ? (LstmErrorTail)tail : null,
             IntraOpNumThreads = ctx.Reader.ReadInt32() is int threads and > 0 ? threads : null,
         };
         string timestamp = ctx.Reader.ReadString();

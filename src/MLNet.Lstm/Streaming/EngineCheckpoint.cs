@@ -80,7 +80,7 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             {
                 range.Read(reader, Source);
                 novelty.Read(reader, Source);
-                noveltyLikelihood?.Read(reader, Source, version);
+                noveltyLikelihood?.Read(reader, Source, version, normalOnly: "a novelty history");
             }
             else
             {
