@@ -294,11 +294,11 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     // By default the empirical tail where a value range flags what lies beyond the history's largest
     // error and the novelty is averaged in; alone, its rank would flag a fixed share of normal points.
     internal static LstmErrorTail TailOf(LstmTimeSeriesOptions options) =>
-        options.ErrorTail ?? (options.ValueRangeTolerance is not null && StateNovelty.Slots(options.NoveltyMemory, options.TrainingPoints) > 0
-            ? LstmErrorTail.Empirical
-            : LstmErrorTail.Normal);
+        options.ErrorTail ?? (options.ValueRangeTolerance is not null && KeepsStates(options) ? LstmErrorTail.Empirical : LstmErrorTail.Normal);
 
-    private AnomalyLikelihood? NewNoveltyLikelihood() => StateNovelty.Slots(_options.NoveltyMemory, _options.TrainingPoints) > 0 ? NewLikelihood(empiricalTail: false) : null;
+    private static bool KeepsStates(LstmTimeSeriesOptions options) => StateNovelty.Slots(options.NoveltyMemory, options.TrainingPoints) > 0;
+
+    private AnomalyLikelihood? NewNoveltyLikelihood() => KeepsStates(_options) ? NewLikelihood(empiricalTail: false) : null;
 
     private StateNovelty NewNovelty() => new(checked(NumLayers * HiddenSize), _options.NoveltyMemory, _options.TrainingPoints);
 

@@ -17,21 +17,7 @@ public sealed class CheckpointCompatibilityTests
     [TestMethod]
     public void AFormatVersion2CheckpointRestoresItsStatesAndScoresTheNextPointsAsItsEngineDid()
     {
-        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v2.expected.json"))).RootElement;
-        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
-        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v2.checkpoint")))
-        {
-            engine.Restore(checkpoint);
-        }
-
-        Assert.AreEqual(expected.GetProperty("Points").GetInt64(), engine.Points);
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("Hidden")), engine.HiddenState);
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("Cell")), engine.CellState);
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("Forecast")), engine.Forecast);
-        var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
-        var predictions = points.Select(point => engine.Predict(point)).ToArray();
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
+        RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v2");
     }
 
     [TestMethod]
@@ -63,18 +49,8 @@ public sealed class CheckpointCompatibilityTests
     [TestMethod]
     public void AFormatVersion3CheckpointRestoresItsValueRangeAndScoresTheNextPointsAsItsEngineDid()
     {
-        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v3.expected.json"))).RootElement;
-        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
-        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v3.checkpoint")))
-        {
-            engine.Restore(checkpoint);
-        }
+        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v3");
 
-        var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
-        var predictions = points.Select(point => engine.Predict(point)).ToArray();
-
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
-        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
         // The last point, (0.5, 9), lies beyond the range the checkpoint carried.
         Assert.AreEqual(1f, predictions[^1].Score);
     }
@@ -101,9 +77,18 @@ public sealed class CheckpointCompatibilityTests
     [TestMethod]
     public void AFormatVersion4CheckpointRestoresItsEmpiricalTailAndScoresTheNextPointsAsItsEngineDid()
     {
-        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v4.expected.json"))).RootElement;
+        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v4");
+
+        // The last point, (0.5, 9), lies beyond the range the checkpoint carried.
+        Assert.AreEqual(1f, predictions[^1].Score);
+    }
+
+    // Restores NAME.checkpoint, checks the states NAME.expected.json holds, and predicts its next points as its engine did.
+    private static LstmTimeSeriesPrediction[] RestoreAndAssertTheStatesAndNextPointsItsEngineGave(string name)
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, name + ".expected.json"))).RootElement;
         using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
-        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v4.checkpoint")))
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, name + ".checkpoint")))
         {
             engine.Restore(checkpoint);
         }
@@ -114,10 +99,9 @@ public sealed class CheckpointCompatibilityTests
         CollectionAssert.AreEqual(Floats(expected.GetProperty("Forecast")), engine.Forecast);
         var points = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).ToArray();
         var predictions = points.Select(point => engine.Predict(point)).ToArray();
-
         CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
         CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
-        Assert.AreEqual(1f, predictions[^1].Score);
+        return predictions;
     }
 
     [TestMethod]

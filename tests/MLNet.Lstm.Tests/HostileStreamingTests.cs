@@ -427,17 +427,7 @@ public sealed class HostileStreamingTests
     [TestMethod]
     public void UnderTheNormalTailAHugeOutlierInTheHistoryHidesALaterSpikeAsTheDocsSay()
     {
-        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20, ErrorTail = LstmErrorTail.Normal };
-        using var blinded = Tiny().CreateTimeSeriesEngine(options);
-        using var clean = Tiny().CreateTimeSeriesEngine(options);
-        float blindedSpike = 0, cleanSpike = 0;
-        for (int t = 0; t < 300; t++)
-        {
-            float point = t == 250 ? 50f : Wave(t);
-            var withOutlier = blinded.Predict(t == 100 ? 1e4f : point);
-            var without = clean.Predict(point);
-            (blindedSpike, cleanSpike) = t == 250 ? (withOutlier.Score, without.Score) : (blindedSpike, cleanSpike);
-        }
+        var (blindedSpike, cleanSpike) = SpikeScoresWithAndWithoutAnEarlierOutlier(new LstmTimeSeriesOptions { WarmUpPoints = 20, ErrorTail = LstmErrorTail.Normal });
 
         // README and LstmTimeSeriesOptions.HistoryLength: the error history's normal is not robust.
         Assert.AreEqual(1f, cleanSpike, 1e-6f);
@@ -448,7 +438,16 @@ public sealed class HostileStreamingTests
     public void UnderTheEmpiricalTailAHugeOutlierInTheHistoryCostsALaterSpikeOneRank()
     {
         // No value range, so the spike is scored by its error alone, with the outlier's and without.
-        var options = new LstmTimeSeriesOptions { WarmUpPoints = 20, ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical };
+        var (blindedSpike, cleanSpike) = SpikeScoresWithAndWithoutAnEarlierOutlier(new LstmTimeSeriesOptions { WarmUpPoints = 20, ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical });
+
+        // The errors of points 1 to 249 judge the spike: it is the largest of them without the outlier, the second with it.
+        Assert.AreEqual((float)(Math.Log10(250.0 / 1) / Math.Log10(8641)), cleanSpike, 1e-6f);
+        Assert.AreEqual((float)(Math.Log10(250.0 / 2) / Math.Log10(8641)), blindedSpike, 1e-6f);
+    }
+
+    // The score of a spike of 50 at point 250 of a wave, after a 1e4 outlier at point 100 and without it.
+    private static (float Blinded, float Clean) SpikeScoresWithAndWithoutAnEarlierOutlier(LstmTimeSeriesOptions options)
+    {
         using var blinded = Tiny().CreateTimeSeriesEngine(options);
         using var clean = Tiny().CreateTimeSeriesEngine(options);
         float blindedSpike = 0, cleanSpike = 0;
@@ -459,10 +458,7 @@ public sealed class HostileStreamingTests
             var without = clean.Predict(point);
             (blindedSpike, cleanSpike) = t == 250 ? (withOutlier.Score, without.Score) : (blindedSpike, cleanSpike);
         }
-
-        // The errors of points 1 to 249 judge the spike: it is the largest of them without the outlier, the second with it.
-        Assert.AreEqual((float)(Math.Log10(250.0 / 1) / Math.Log10(8641)), cleanSpike, 1e-6f);
-        Assert.AreEqual((float)(Math.Log10(250.0 / 2) / Math.Log10(8641)), blindedSpike, 1e-6f);
+        return (blindedSpike, cleanSpike);
     }
 
     [TestMethod]

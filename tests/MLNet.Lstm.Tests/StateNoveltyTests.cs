@@ -65,33 +65,28 @@ public sealed class StateNoveltyTests
     public void WithAValueRangeTheErrorsLikelihoodIsTheEmpiricalTailsAndTheNoveltysTheNormals()
     {
         // A range ten times as wide as the values on each side: nothing is beyond it, so every score is the mean.
-        var options = new LstmTimeSeriesOptions { TrainingPoints = Training, ValueRangeTolerance = 10 };
-        using var engine = Model().CreateTimeSeriesEngine(options);
-        var values = Enumerable.Range(0, Training + 200).Select(t => Sine(t) + (t == Training + 150 ? 0.8f : 0f)).ToArray();
+        var predictions = AssertEveryScoreIsTheMeanOfTheLikelihoods(new LstmTimeSeriesOptions { TrainingPoints = Training, ValueRangeTolerance = 10 }, errorsEmpirical: true);
 
-        var predictions = Read(engine, values);
-
-        var errors = new AnomalyLikelihood(options.AveragingWindow, options.HistoryLength, options.WarmUpPoints, options.TrainingPoints, empiricalTail: true);
-        var novelties = new AnomalyLikelihood(options.AveragingWindow, options.HistoryLength, options.WarmUpPoints, options.TrainingPoints, empiricalTail: false);
-        for (int t = 0; t < values.Length; t++)
-        {
-            float error = errors.Update(t == 0 ? double.NaN : predictions[t].Error);
-            float novelty = novelties.Update(predictions[t].Novelty);
-            Assert.AreEqual(t < Training ? 0f : 0.5f * (error + novelty), predictions[t].Score, 1e-6f, $"point {t}");
-        }
         Assert.IsTrue(predictions[Training + 150].Score > 0.5f, $"the bump scores {predictions[Training + 150].Score}");
     }
 
     [TestMethod]
     public void TheScoreIsTheMeanOfTheErrorsAndTheNoveltysLikelihoods()
     {
-        var options = new LstmTimeSeriesOptions { TrainingPoints = Training, ValueRangeTolerance = null };
+        var predictions = AssertEveryScoreIsTheMeanOfTheLikelihoods(new LstmTimeSeriesOptions { TrainingPoints = Training, ValueRangeTolerance = null }, errorsEmpirical: false);
+
+        Assert.IsTrue(predictions[Training + 150].Score > 0.05f, $"the bump scores {predictions[Training + 150].Score}");
+    }
+
+    // Streams a sine with a bump after the training points, and checks each score against likelihoods fed the predictions' own errors and novelties.
+    private static LstmTimeSeriesPrediction[] AssertEveryScoreIsTheMeanOfTheLikelihoods(LstmTimeSeriesOptions options, bool errorsEmpirical)
+    {
         using var engine = Model().CreateTimeSeriesEngine(options);
         var values = Enumerable.Range(0, Training + 200).Select(t => Sine(t) + (t == Training + 150 ? 0.8f : 0f)).ToArray();
 
         var predictions = Read(engine, values);
 
-        var errors = new AnomalyLikelihood(options.AveragingWindow, options.HistoryLength, options.WarmUpPoints, options.TrainingPoints, empiricalTail: false);
+        var errors = new AnomalyLikelihood(options.AveragingWindow, options.HistoryLength, options.WarmUpPoints, options.TrainingPoints, errorsEmpirical);
         var novelties = new AnomalyLikelihood(options.AveragingWindow, options.HistoryLength, options.WarmUpPoints, options.TrainingPoints, empiricalTail: false);
         for (int t = 0; t < values.Length; t++)
         {
@@ -100,7 +95,7 @@ public sealed class StateNoveltyTests
             // The engine's error is a double; the prediction's, rounded to float, moves the score by rounding only.
             Assert.AreEqual(t < Training ? 0f : 0.5f * (error + novelty), predictions[t].Score, 1e-6f, $"point {t}");
         }
-        Assert.IsTrue(predictions[Training + 150].Score > 0.05f, $"the bump scores {predictions[Training + 150].Score}");
+        return predictions;
     }
 
     [TestMethod]

@@ -131,17 +131,21 @@ public sealed class TimeSeriesEngineTests
         [.. Enumerable.Range(from, to - from).Select(t => engine.Predict(series[t]))];
 
     [TestMethod]
-    public void RestoringACheckpointResumesWithIdenticalScoresStatesAndForecasts()
+    [DataRow(null)]
+    [DataRow(LstmErrorTail.Normal)]
+    [DataRow(LstmErrorTail.Empirical)]
+    public void RestoringACheckpointResumesWithIdenticalScoresStatesAndForecasts(LstmErrorTail? tail)
     {
         var model = Forecaster();
         var series = Series(300, seed: 4);
-        using var original = model.CreateTimeSeriesEngine();
+        var options = new LstmTimeSeriesOptions { ErrorTail = tail };
+        using var original = model.CreateTimeSeriesEngine(options);
         Predictions(original, series, 0, 150);
         using var checkpoint = new MemoryStream();
         original.CheckPoint(checkpoint);
         var expected = Predictions(original, series, 150, 300);
 
-        using var restored = model.CreateTimeSeriesEngine();
+        using var restored = model.CreateTimeSeriesEngine(options);
         checkpoint.Position = 0;
         restored.Restore(checkpoint);
 
@@ -403,25 +407,6 @@ public sealed class TimeSeriesEngineTests
         using var fresh = model.CreateTimeSeriesEngine(options);
         CollectionAssert.AreEqual(expected, restored);
         CollectionAssert.AreEqual(Predictions(fresh, series, 0, 300), afterReset);
-    }
-
-    [TestMethod]
-    public void ACheckpointUnderTheNormalTailResumesWithIdenticalScores()
-    {
-        var model = Forecaster();
-        var series = Series(300, seed: 4);
-        var options = new LstmTimeSeriesOptions { ErrorTail = LstmErrorTail.Normal };
-        using var original = model.CreateTimeSeriesEngine(options);
-        Predictions(original, series, 0, 150);
-        using var checkpoint = new MemoryStream();
-        original.CheckPoint(checkpoint);
-        var expected = Predictions(original, series, 150, 300);
-
-        using var restored = model.CreateTimeSeriesEngine(options);
-        checkpoint.Position = 0;
-        restored.Restore(checkpoint);
-
-        CollectionAssert.AreEqual(expected, Predictions(restored, series, 150, 300));
     }
 
     [TestMethod]
