@@ -228,8 +228,18 @@ internal static class LstmDefaults
 
     // Time-series engine: Numenta's anomaly likelihood (Ahmad et al. 2017) over the state novelty, and over the forecast error under the normal tail.
 
-    /// <summary>Errors averaged into the error a score judges: one (NAB corpus: better than 2, 5 or 10).</summary>
+    /// <summary>
+    /// Values averaged into the value a likelihood judges under the normal tail: one (NAB corpus:
+    /// better than 2, 5 or 10).
+    /// </summary>
     public const int AveragingWindow = 1;
+
+    /// <summary>
+    /// Values averaged under the empirical tail: two. NAB corpus, seeds 1–5: the detector 63.64
+    /// against 63.83 with one (level), its untrained floor 58.22 against 61.03: averaged, a random
+    /// head's errors lose what a learned forecast's keep. Three: 62.48, floor 57.60.
+    /// </summary>
+    public const int EmpiricalTailAveragingWindow = 2;
 
     /// <summary>Points of rolling error history (Numenta's 8,640: a month of 5-minute points).</summary>
     public const int HistoryLength = 8640;

@@ -475,7 +475,7 @@ internal static class LstmThrow
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.HistoryLength), Invariant($"expected 2 to {LstmDefaults.MaxHistoryLength}, found {length}"));
 
     public static ArgumentException AveragingWindowOutOfRange(int window, int historyLength) =>
-        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.AveragingWindow), Invariant($"expected 1 to HistoryLength ({historyLength}), found {window}"));
+        TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.AveragingWindow), Invariant($"expected null (chosen by the error tail) or 1 to HistoryLength ({historyLength}), found {window}"));
 
     public static ArgumentException WarmUpPointsOutOfRange(int points, int historyLength) =>
         TimeSeriesOptionInvalid(nameof(LstmTimeSeriesOptions.WarmUpPoints), Invariant($"expected 1 to HistoryLength ({historyLength}), found {points}"));

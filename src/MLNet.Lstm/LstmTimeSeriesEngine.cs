@@ -242,9 +242,10 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// Replaces the engine's state with one <see cref="CheckPoint(Stream)"/> wrote. All or
     /// nothing: a checkpoint of another model or other options, or a damaged one, is refused with
     /// an <see cref="InvalidDataException"/> naming what differs, and the state stays as it was.
-    /// The one option a checkpoint overrides is <see cref="LstmTimeSeriesOptions.ErrorTail"/>: the
-    /// errors are judged by the tail of the engine that wrote it (the normal tail before format 4)
-    /// until <see cref="Reset"/>, so that the restored engine scores as that one would have.
+    /// A checkpoint overrides <see cref="LstmTimeSeriesOptions.ErrorTail"/>, and
+    /// <see cref="LstmTimeSeriesOptions.AveragingWindow"/> where it is null: the errors are judged by
+    /// the tail (the normal tail before format 4) and the window of the engine that wrote it until
+    /// <see cref="Reset"/>, so that the restored engine scores as that one would have.
     /// </summary>
     /// <param name="stream">A readable stream positioned at a checkpoint; left open.</param>
     /// <exception cref="InvalidDataException">The stream holds no checkpoint of this engine's model and options, or a damaged one.</exception>
@@ -263,7 +264,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            var state = _checkpoint.Read(stream, NewErrorLikelihood(), new ValueRange(InputSize), NewNovelty(), NewNoveltyLikelihood());
+            var state = _checkpoint.Read(stream, NewErrorLikelihood(), new ValueRange(InputSize), NewNovelty(), NewNoveltyLikelihood(),
+                adoptWindow: _options.AveragingWindow is null);
             state.Hidden.CopyTo(_runner.Hidden, 0);
             state.Cell.CopyTo(_runner.Cell, 0);
             state.Forecast.CopyTo(_previousForecast, 0);
@@ -303,7 +305,12 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     private StateNovelty NewNovelty() => new(checked(NumLayers * HiddenSize), _options.NoveltyMemory, _options.TrainingPoints);
 
     private AnomalyLikelihood NewLikelihood(bool empiricalTail) =>
-        new(_options.AveragingWindow, _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints, empiricalTail);
+        new(WindowOf(_options), _options.HistoryLength, _options.WarmUpPoints, _options.TrainingPoints, empiricalTail);
+
+    // Averaged, a learned forecast's ranked errors keep their worth and a random head's lose it; under
+    // the normal tail one error scores better (LstmDefaults). The novelty's window follows the error's.
+    internal static int WindowOf(LstmTimeSeriesOptions options) =>
+        options.AveragingWindow ?? (TailOf(options) == LstmErrorTail.Empirical ? LstmDefaults.EmpiricalTailAveragingWindow : LstmDefaults.AveragingWindow);
 
     private void ThrowIfDisposed()
     {
@@ -335,9 +342,9 @@ public sealed class LstmTimeSeriesEngine : IDisposable
         {
             throw LstmThrow.HistoryLengthOutOfRange(options.HistoryLength);
         }
-        if (options.AveragingWindow < 1 || options.AveragingWindow > options.HistoryLength)
+        if (options.AveragingWindow is int window && (window < 1 || window > options.HistoryLength))
         {
-            throw LstmThrow.AveragingWindowOutOfRange(options.AveragingWindow, options.HistoryLength);
+            throw LstmThrow.AveragingWindowOutOfRange(window, options.HistoryLength);
         }
         if (options.WarmUpPoints < 1 || options.WarmUpPoints > options.HistoryLength)
         {

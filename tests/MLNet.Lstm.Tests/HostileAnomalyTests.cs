@@ -456,14 +456,70 @@ public sealed class HostileAnomalyTests
     }
 
     [TestMethod]
+    [DataRow(0)]
+    [DataRow(21)]
+    public void ACheckpointWhoseWindowIsOutOfRangeIsRefusedByAnEngineThatTakesTheCheckpointsWindow(int window)
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] checkpoint = Checkpoint(source);
+        // The error history's window follows the header, the point count, both states (8 values each) and the forecast.
+        int at = 8 + 4 + 32 + 12 + 8 + (2 * 8 + 1) * 4;
+        Assert.AreEqual(2, BitConverter.ToInt32(checkpoint, at), "the default window under the empirical tail");
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(at), window);
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual($"time-series checkpoint: expected an AveragingWindow of 1 to HistoryLength (20), found {window}.", e.Message);
+        Assert.AreEqual(0L, engine.Points);
+    }
+
+    [TestMethod]
+    public void ACheckpointWhoseNoveltyWindowIsNotItsErrorWindowIsRefused()
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] checkpoint = Checkpoint(source);
+        // The novelty history ends the state: its window first, then 16 bytes of settings, its tail, 40 of counts and sums, 2 averaged values, 20 kept ones.
+        int at = checkpoint.Length - 32 - (61 + 8 * 2 + 8 * 20);
+        Assert.AreEqual(2, BitConverter.ToInt32(checkpoint, at));
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(at), 1);
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual("time-series checkpoint: it was written with LstmTimeSeriesOptions.AveragingWindow 1, this engine has 2.", e.Message);
+    }
+
+    [TestMethod]
+    [DataRow(-7)]
+    [DataRow(0)]
+    public void AModelZipWhoseAveragingWindowIsNoWindowIsRefusedAsADamagedModelZip(int window)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var history = Load(mlContext, Series(0, HistoryRows));
+        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
+        // threshold 4, points 8, then the window (-1 for null).
+        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
+            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), window));
+
+        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+
+        Assert.AreEqual($"The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.AveragingWindow: expected null (chosen by the error tail) or 1 to HistoryLength (8640), found {window}. (Parameter 'AveragingWindow')", refused.Message);
+    }
+
+    [TestMethod]
     public void ACheckpointWhoseNoveltyHistoryClaimsTheEmpiricalTailIsRefused()
     {
         var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
         using var source = Model().CreateTimeSeriesEngine(options);
         Read(source, 0, 300);
         byte[] checkpoint = Checkpoint(source);
-        // The novelty history ends the state: 20 bytes of settings, its tail, 40 of counts and sums, 1 averaged error, 20 kept ones.
-        checkpoint[checkpoint.Length - 32 - (61 + 8 * 1 + 8 * 20) + 20] = 1;
+        // The novelty history ends the state: 20 bytes of settings, its tail, 40 of counts and sums, 2 averaged values, 20 kept ones.
+        checkpoint[checkpoint.Length - 32 - (61 + 8 * 2 + 8 * 20) + 20] = 1;
         using var engine = Model().CreateTimeSeriesEngine(options);
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));

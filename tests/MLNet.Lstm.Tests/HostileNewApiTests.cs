@@ -58,9 +58,9 @@ public sealed class HostileNewApiTests
         Assert.AreEqual(5L, pointsRead);
         Assert.AreEqual(1.1896062f, next[0].Error, 1e-5f);
         Assert.IsTrue(next.All(p => float.IsFinite(p.Error) && p.Score is >= 0 and <= 1));
-        // The history is in-sample, so the default 50 warm-up points come after it.
-        Assert.IsTrue(next[..50].All(p => p.Score == 0));
-        Assert.AreEqual(0.08950249f, next[50].Score, 1e-6f);
+        // The history is in-sample, so the default 50 warm-up means of two errors come after it: the first is next[1]'s.
+        Assert.IsTrue(next[..51].All(p => p.Score == 0));
+        Assert.AreEqual(0.10130145f, next[51].Score, 1e-6f);
     }
 
     [TestMethod]
@@ -72,6 +72,7 @@ public sealed class HostileNewApiTests
         var flat = Enumerable.Range(0, 52).Select(_ => detector.Predict(3f)).ToArray();
         var step = detector.Predict(4f);
         var back = detector.Predict(3f);
+
 
         Assert.AreEqual(0.15519823f, flat[0].Error, 1e-5f);
         Assert.IsTrue(flat.All(p => float.IsFinite(p.Error) && float.IsFinite(p.Score)));
@@ -88,12 +89,14 @@ public sealed class HostileNewApiTests
         var flat = Enumerable.Range(0, 52).Select(_ => detector.Predict(3f)).ToArray();
         var step = detector.Predict(4f);
         var back = detector.Predict(3f);
-
-        // A range of no width judges nothing, so the step is scored by its error and novelty: the largest
-        // error of a history of 52 is log10(53) of log10(8,641) digits, 0.436, averaged with the novelty's likelihood.
-        Assert.AreEqual(0.22031778f, flat[50].Score, 1e-6f);
-        Assert.AreEqual((0.71900773f, 0.36702004f), (step.Score, step.Error), $"{step}");
-        Assert.AreEqual(0.18485184f, back.Score, 1e-6f);
+        // A range of no width judges nothing, so the step is scored by its error and novelty: the mean of its error
+        // and the last flat one is the largest of a history of 51 such means, log10(52) of log10(8,641) digits,
+        // 0.436, averaged with the novelty's likelihood (1). The point back judges a mean that holds the step's error.
+        Assert.IsTrue(flat[..51].All(p => p.Score == 0));
+        Assert.AreEqual(0.22029267f, flat[51].Score, 1e-6f);
+        Assert.AreEqual((0.717957f, 0.36702004f), (step.Score, step.Error), $"{step}");
+        Assert.AreEqual((float)(0.5 * (Math.Log10(52) / Math.Log10(8641) + 1)), step.Score, 1e-6f);
+        Assert.AreEqual(0.29433915f, back.Score, 1e-6f);
         Assert.IsTrue(flat.All(p => p.Score < step.Score), string.Join(", ", flat));
     }
 
@@ -107,7 +110,7 @@ public sealed class HostileNewApiTests
         var nearMaxScores = Sine(60, 3e38f).Select(p => nearMax.Predict(p)).ToArray();
 
         Assert.AreEqual(0.18545736f, hugeScores[0].Error, 1e-5f);
-        Assert.AreEqual(0.10548824f, hugeScores[59].Score, 1e-6f);
+        Assert.AreEqual(0.12692283f, hugeScores[59].Score, 1e-6f);
         for (int i = 0; i < 60; i++)
         {
             Assert.IsTrue(float.IsFinite(nearMaxScores[i].Error), $"point {i}");
@@ -169,7 +172,7 @@ public sealed class HostileNewApiTests
 
     [TestMethod]
     [DataRow("HistoryLength", "expected 2 to 10000000, found 0")]
-    [DataRow("AveragingWindow", "expected 1 to HistoryLength (8640), found 0")]
+    [DataRow("AveragingWindow", "expected null (chosen by the error tail) or 1 to HistoryLength (8640), found 0")]
     [DataRow("WarmUpPoints", "expected 1 to HistoryLength (8640), found -1")]
     public void AScoringOptionOutOfRangeIsRefusedBeforeTheForecasterTrains(string option, string why)
     {

@@ -437,8 +437,10 @@ public sealed class HostileStreamingTests
     [TestMethod]
     public void UnderTheEmpiricalTailAHugeOutlierInTheHistoryCostsALaterSpikeOneRank()
     {
-        // No value range, so the spike is scored by its error alone, with the outlier's and without.
-        var (blindedSpike, cleanSpike) = SpikeScoresWithAndWithoutAnEarlierOutlier(new LstmTimeSeriesOptions { WarmUpPoints = 20, ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical });
+        // No value range, so the spike is scored by its error alone, with the outlier's and without; one error a
+        // score, so that the outlier is one value of the history (a window of 2 would put it in two means).
+        var (blindedSpike, cleanSpike) = SpikeScoresWithAndWithoutAnEarlierOutlier(
+            new LstmTimeSeriesOptions { WarmUpPoints = 20, ValueRangeTolerance = null, ErrorTail = LstmErrorTail.Empirical, AveragingWindow = 1 });
 
         // The errors of points 1 to 249 judge the spike: it is the largest of them without the outlier, the second with it.
         Assert.AreEqual((float)(Math.Log10(250.0 / 1) / Math.Log10(8641)), cleanSpike, 1e-6f);

@@ -285,8 +285,9 @@ public sealed class TimeSeriesEngineTests
 
         var predictions = Predictions(engine, series, 0, 400);
 
-        Assert.IsTrue(predictions[..150].All(p => p.Score == 0), "points 0–149: trained on, then warming up");
-        Assert.IsTrue(predictions[150..].All(p => p.Score > 0), "from point 150 every error is scored");
+        // Under the empirical tail the default window is 2: the first mean is point 101's, the 50th point 150's.
+        Assert.IsTrue(predictions[..151].All(p => p.Score == 0), "points 0–150: trained on, then warming up");
+        Assert.IsTrue(predictions[151..].All(p => p.Score > 0), "from point 151 every mean of two errors is scored");
     }
 
     [TestMethod]
@@ -382,6 +383,80 @@ public sealed class TimeSeriesEngineTests
         CollectionAssert.AreEqual(Stream(chosen), byDefault);
         var other = chosen == LstmErrorTail.Empirical ? LstmErrorTail.Normal : LstmErrorTail.Empirical;
         CollectionAssert.AreNotEqual(Stream(other).Select(p => p.Score).ToArray(), byDefault.Select(p => p.Score).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(0.05, 100L, null, 2)]
+    [DataRow(null, 100L, null, 1)]
+    [DataRow(0.05, 0L, null, 1)]
+    [DataRow(0.05, 100L, LstmErrorTail.Normal, 1)]
+    [DataRow(null, 100L, LstmErrorTail.Empirical, 2)]
+    public void ByDefaultScoresJudgeMeansOfTwoUnderTheEmpiricalTailAndSinglePointsUnderTheNormal(double? tolerance, long trainingPoints, LstmErrorTail? tail, int chosen)
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 9);
+        LstmTimeSeriesPrediction[] Stream(int? window)
+        {
+            using var engine = model.CreateTimeSeriesEngine(
+                new LstmTimeSeriesOptions { ValueRangeTolerance = tolerance, TrainingPoints = trainingPoints, ErrorTail = tail, AveragingWindow = window });
+            return Predictions(engine, series, 0, 300);
+        }
+
+        var byDefault = Stream(null);
+
+        CollectionAssert.AreEqual(Stream(chosen), byDefault);
+        CollectionAssert.AreNotEqual(Stream(3 - chosen).Select(p => p.Score).ToArray(), byDefault.Select(p => p.Score).ToArray());
+    }
+
+    [TestMethod]
+    public void ARestoredEngineWithoutAWindowTakesTheCheckpointsWindowUntilReset()
+    {
+        var model = Forecaster();
+        var series = Series(300, seed: 2);
+        // Training points make the default window 2 (the empirical tail's); the writer's is 1, as every engine's was before.
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100 };
+        var windowOfOne = new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 1 };
+        using var writer = model.CreateTimeSeriesEngine(windowOfOne);
+        Predictions(writer, series, 0, 150);
+        using var checkpoint = new MemoryStream();
+        writer.CheckPoint(checkpoint);
+        var expected = Predictions(writer, series, 150, 300);
+        using var engine = model.CreateTimeSeriesEngine(options);
+        checkpoint.Position = 0;
+
+        engine.Restore(checkpoint);
+        using var again = new MemoryStream();
+        engine.CheckPoint(again);
+        var restored = Predictions(engine, series, 150, 300);
+        engine.Reset();
+        var afterReset = Predictions(engine, series, 0, 300);
+
+        using var fresh = model.CreateTimeSeriesEngine(options);
+        using var windowOfOneAgain = model.CreateTimeSeriesEngine(windowOfOne);
+        again.Position = 0;
+        windowOfOneAgain.Restore(again);
+        CollectionAssert.AreEqual(expected, restored);
+        CollectionAssert.AreEqual(expected, Predictions(windowOfOneAgain, series, 150, 300));
+        CollectionAssert.AreEqual(Predictions(fresh, series, 0, 300), afterReset);
+    }
+
+    [TestMethod]
+    public void AnEngineWhoseWindowIsSetRefusesACheckpointOfAnotherWindowAndKeepsItsState()
+    {
+        var model = Forecaster();
+        var series = Series(200, seed: 2);
+        using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 });
+        Predictions(writer, series, 0, 150);
+        using var checkpoint = new MemoryStream();
+        writer.CheckPoint(checkpoint);
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 1 });
+        Predictions(engine, series, 0, 20);
+        checkpoint.Position = 0;
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(checkpoint));
+
+        Assert.AreEqual("time-series checkpoint: it was written with LstmTimeSeriesOptions.AveragingWindow 2, this engine has 1.", e.Message);
+        Assert.AreEqual(20L, engine.Points);
     }
 
     [TestMethod]

@@ -16,7 +16,9 @@ namespace MLNet.Lstm;
 /// ONNX graph with its checksum, the engine's checkpoint after the history (which carries its
 /// own), the columns, the alert threshold, the engine's options and the history's last timestamp.
 /// A model.zip of version 0x00010001 saved no <see cref="LstmTimeSeriesOptions.ErrorTail"/>: it loads
-/// with null, and its checkpoint (format 3) keeps the normal tail its engine scored by.
+/// with null, and its checkpoint (format 3) keeps the normal tail its engine scored by. Before
+/// 0x00010003 <see cref="LstmTimeSeriesOptions.AveragingWindow"/> could not be null: such a model.zip
+/// loads with the window its engine scored by (1 by default then).
 /// </summary>
 public sealed partial class LstmAnomalyTransformer
 {
@@ -25,11 +27,13 @@ public sealed partial class LstmAnomalyTransformer
 
     // 0x00010002: LstmTimeSeriesOptions.ErrorTail follows NoveltyMemory.
     private const uint ErrorTailVersion = 0x00010002;
+    // 0x00010003: LstmTimeSeriesOptions.AveragingWindow may be null (-1).
+    private const uint WindowDefaultVersion = 0x00010003;
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "LSTMSRAD",
-        verWrittenCur: ErrorTailVersion,
-        verReadableCur: ErrorTailVersion,
+        verWrittenCur: WindowDefaultVersion,
+        verReadableCur: WindowDefaultVersion,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(LstmAnomalyTransformer).Assembly.FullName);
@@ -51,7 +55,7 @@ public sealed partial class LstmAnomalyTransformer
         }
         ctx.Writer.Write(AlertThreshold);
         ctx.Writer.Write(_engineOptions.TrainingPoints);
-        ctx.Writer.Write(_engineOptions.AveragingWindow);
+        ctx.Writer.Write(_engineOptions.AveragingWindow ?? -1);
         ctx.Writer.Write(_engineOptions.HistoryLength);
         ctx.Writer.Write(_engineOptions.WarmUpPoints);
         ctx.Writer.Write(_engineOptions.ValueRangeTolerance ?? double.NaN);
@@ -98,7 +102,8 @@ public sealed partial class LstmAnomalyTransformer
         var engineOptions = new LstmTimeSeriesOptions
         {
             TrainingPoints = ctx.Reader.ReadInt64(),
-            AveragingWindow = ctx.Reader.ReadInt32(),
+            // -1 is null (from 0x00010003); any other value out of range is refused below, with the other options.
+            AveragingWindow = ctx.Reader.ReadInt32() is var window && (window != -1 || ctx.Header.ModelVerWritten < WindowDefaultVersion) ? window : null,
             HistoryLength = ctx.Reader.ReadInt32(),
             WarmUpPoints = ctx.Reader.ReadInt32(),
             ValueRangeTolerance = ctx.Reader.ReadDouble() is var tolerance && !double.IsNaN(tolerance) ? tolerance : null,

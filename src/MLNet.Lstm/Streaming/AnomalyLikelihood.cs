@@ -44,7 +44,8 @@ internal sealed class AnomalyLikelihood
     // ∞ and the scores to NaN.
     private const double MaxError = 4.0 * float.MaxValue * float.MaxValue;
 
-    private readonly double[] _recent;
+    // A checkpoint read may resize it: an engine whose window is unset takes the checkpoint's.
+    private double[] _recent;
     private readonly double[] _history;
     private readonly int _warmUp;
     private readonly long _trainingPoints;
@@ -66,6 +67,9 @@ internal sealed class AnomalyLikelihood
         _tail = empiricalTail ? new EmpiricalTail(historyLength) : null;
         _fullHistoryDigits = Math.Log10(historyLength + 1.0);
     }
+
+    /// <summary>Values averaged into the value a score judges.</summary>
+    public int Window => _recent.Length;
 
     /// <summary>
     /// Whether the last <see cref="Update"/> judged its point: not a training point, nor one of
@@ -192,11 +196,20 @@ internal sealed class AnomalyLikelihood
     /// engine scores as the one that wrote it did (whose options may have chosen another tail, or,
     /// before format 4, which held none, the normal tail), and every later checkpoint keeps it;
     /// <paramref name="normalOnly"/> names a history no engine writes under the empirical tail (the novelty's), which is then refused.
+    /// The averaging window must be <paramref name="window"/>; null takes the checkpoint's.
     /// </summary>
-    public void Read(BinaryReader reader, string source, int format, string? normalOnly = null)
+    public void Read(BinaryReader reader, string source, int format, int? window, string? normalOnly = null)
     {
-        CheckSetting(reader.ReadInt32(), _recent.Length, "AveragingWindow", source);
+        int foundWindow = reader.ReadInt32();
         CheckSetting(reader.ReadInt32(), _history.Length, "HistoryLength", source);
+        if (window is int expected)
+        {
+            CheckSetting(foundWindow, expected, "AveragingWindow", source);
+        }
+        else if (foundWindow < 1 || foundWindow > _history.Length)
+        {
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected an AveragingWindow of 1 to HistoryLength ({_history.Length}), found {foundWindow}"));
+        }
         CheckSetting(reader.ReadInt32(), _warmUp, "WarmUpPoints", source);
         CheckSetting(reader.ReadInt64(), _trainingPoints, "TrainingPoints", source);
         bool empirical = format >= 4 && reader.ReadBoolean();
@@ -205,6 +218,10 @@ internal sealed class AnomalyLikelihood
             throw LstmThrow.CheckpointInvalid(source, Invariant($"expected {normalOnly} judged by the normal tail, found one judged by the empirical tail"));
         }
         _tail = empirical ? _tail ?? new EmpiricalTail(_history.Length) : null;
+        if (foundWindow != _recent.Length)
+        {
+            _recent = new double[foundWindow];
+        }
         long points = reader.ReadInt64(), errors = reader.ReadInt64(), means = reader.ReadInt64();
         if (errors < 0 || means < 0 || means > errors || errors > points)
         {

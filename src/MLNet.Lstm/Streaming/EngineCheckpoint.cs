@@ -48,14 +48,16 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
     /// Reads a checkpoint <see cref="Write"/> wrote for this model and these options into new
     /// arrays and the fresh objects given, so that a refused one changes
     /// nothing the engine holds. A format-2 checkpoint held no range and no states: both are then unknown.
-    /// The error history is scored by the tail it was written with: the normal one before format 4.
+    /// The error history is scored by the tail it was written with: the normal one before format 4;
+    /// where the engine's window is unset, both histories by the window they were written with.
     /// </summary>
     /// <param name="stream">The checkpoint.</param>
     /// <param name="likelihood">A fresh likelihood of the engine's options, to read the error history into.</param>
     /// <param name="range">A fresh value range of the engine's F, to read the range into.</param>
     /// <param name="novelty">Fresh state novelty of the engine's options, to read the kept states into.</param>
     /// <param name="noveltyLikelihood">A fresh likelihood of the engine's options, to read the novelty history into; null where the engine keeps no states.</param>
-    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range, StateNovelty novelty, AnomalyLikelihood? noveltyLikelihood)
+    /// <param name="adoptWindow">Whether the engine's averaging window is unset, so that the checkpoint's is taken; otherwise it must be the likelihoods'.</param>
+    public EngineState Read(Stream stream, AnomalyLikelihood likelihood, ValueRange range, StateNovelty novelty, AnomalyLikelihood? noveltyLikelihood, bool adoptWindow)
     {
         int stateLength = checked(numLayers * hiddenSize);
         var hidden = new float[stateLength];
@@ -75,12 +77,13 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             ReadFloats(reader, hidden, "hidden state", 1f);
             ReadFloats(reader, cell, "cell state");
             ReadFloats(reader, forecast, "forecast");
-            likelihood.Read(reader, Source, version);
+            likelihood.Read(reader, Source, version, adoptWindow ? null : likelihood.Window);
             if (version >= 3)
             {
                 range.Read(reader, Source);
                 novelty.Read(reader, Source);
-                noveltyLikelihood?.Read(reader, Source, version, normalOnly: "a novelty history");
+                // One window for both, as every engine writes them.
+                noveltyLikelihood?.Read(reader, Source, version, likelihood.Window, normalOnly: "a novelty history");
             }
             else
             {
