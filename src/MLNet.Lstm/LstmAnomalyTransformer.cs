@@ -17,8 +17,8 @@ namespace MLNet.Lstm;
 /// same scores. A row's score depends on every row before it, so the rows are always read in
 /// order (shuffled cursors too), and there is no row-to-row mapper: PredictionEngine is not
 /// supported; for live points use <see cref="LstmAnomalyDetectionCatalog.CreateLstmDetector"/>.
-/// The first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> rows after the history score 0
-/// while the error history fills (their Error is real). Save it in a model.zip with
+/// The first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> + 1 rows after the history score 0
+/// while the error history fills with means of two errors (their Error is real). Save it in a model.zip with
 /// <c>mlContext.Model.Save</c>; the loaded transformer gives bit-identical output.
 /// </remarks>
 /// <example>

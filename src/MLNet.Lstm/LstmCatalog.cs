@@ -105,8 +105,8 @@ public static class LstmCatalog
     /// a vector of 3 Single: [Alert, Score, Error] (slot names "Alert", "Score", "Error"). Score is
     /// the engine's anomaly score in [0, 1] (<see cref="LstmTimeSeriesPrediction.Score"/>), Error the
     /// squared forecast error, Alert 1 where Score ≥ <paramref name="alertThreshold"/>, else 0. The
-    /// first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> (50) rows after the history score 0
-    /// while the error history fills, however short the data.
+    /// first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> + 1 (51) rows after the history score 0
+    /// while the error history fills with means of two errors, however short the data.
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="outputColumnName">The [Alert, Score, Error] column to append.</param>

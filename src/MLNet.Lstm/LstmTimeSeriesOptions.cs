@@ -53,7 +53,9 @@ public sealed class LstmTimeSeriesOptions
     public int HistoryLength { get; set; } = LstmDefaults.HistoryLength;
 
     /// <summary>
-    /// Errors the history must hold before scores begin; until then every score is 0.
+    /// Errors (means of <see cref="AveragingWindow"/> errors) the history must hold before scores
+    /// begin; until then every score is 0. With a window of 2 the first mean comes with the second
+    /// error, so the first WarmUpPoints + 1 points after the training points score 0.
     /// Default 50: fewer make the first scores of a series judge against a handful of errors.
     /// </summary>
     public int WarmUpPoints { get; set; } = LstmDefaults.WarmUpPoints;

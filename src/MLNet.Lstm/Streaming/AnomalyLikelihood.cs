@@ -27,7 +27,9 @@ namespace MLNet.Lstm.Streaming;
 /// seen, and averaged with the novelty an error reaches 0.5 on its own only as the largest of a
 /// full history (about one point in HistoryLength + 1 of a series without anomalies). Over five
 /// seeds it lifted the detector's NAB score from 61.3 to 63.8; without a value range the normal
-/// tail scores better (the empirical one stops at the history's largest error).
+/// tail scores better (the empirical one stops at the history's largest error). Under the empirical
+/// tail the engine averages two values by default: the detector stays level (63.6) and its
+/// untrained floor falls from 61.0 to 58.2.
 /// </remarks>
 internal sealed class AnomalyLikelihood
 {
