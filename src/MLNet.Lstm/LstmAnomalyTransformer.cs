@@ -18,7 +18,8 @@ namespace MLNet.Lstm;
 /// order (shuffled cursors too), and there is no row-to-row mapper: PredictionEngine is not
 /// supported; for live points use <see cref="LstmAnomalyDetectionCatalog.CreateLstmDetector"/>.
 /// The first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> + 1 rows after the history score 0
-/// while the error history fills with means of two errors (their Error is real). Save it in a model.zip with
+/// while the error history fills with means of two errors, under the defaults (WarmUpPoints + the
+/// averaging window − 1; one fewer with a window of 1); their Error is real. Save it in a model.zip with
 /// <c>mlContext.Model.Save</c>; the loaded transformer gives bit-identical output.
 /// </remarks>
 /// <example>

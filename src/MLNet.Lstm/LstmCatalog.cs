@@ -106,7 +106,8 @@ public static class LstmCatalog
     /// the engine's anomaly score in [0, 1] (<see cref="LstmTimeSeriesPrediction.Score"/>), Error the
     /// squared forecast error, Alert 1 where Score ≥ <paramref name="alertThreshold"/>, else 0. The
     /// first <see cref="LstmTimeSeriesOptions.WarmUpPoints"/> + 1 (51) rows after the history score 0
-    /// while the error history fills with means of two errors, however short the data.
+    /// under the defaults, while the error history fills with means of two errors (WarmUpPoints +
+    /// <see cref="LstmTimeSeriesOptions.AveragingWindow"/> − 1 rows in general), however short the data.
     /// </summary>
     /// <param name="catalog">The transforms catalog, <c>mlContext.Transforms</c>.</param>
     /// <param name="outputColumnName">The [Alert, Score, Error] column to append.</param>

@@ -185,7 +185,7 @@ public sealed class LstmModel
     /// per point, the states carried between calls (see <see cref="LstmTimeSeriesEngine"/>).
     /// The model must forecast the next point: train it with <see cref="LstmObjective.NextStep"/>.
     /// </summary>
-    /// <param name="options">How errors become scores, and the session's threads; null for the defaults.</param>
+    /// <param name="options">How errors become scores, and the session's threads; null for the defaults. The engine keeps a copy: later changes to this object do not reach it.</param>
     /// <returns>A new engine with its own ONNX Runtime session; dispose it.</returns>
     /// <example>
     /// <code>

@@ -49,7 +49,8 @@ public sealed class LstmTimeSeriesEngine : IDisposable
 
     internal LstmTimeSeriesEngine(LstmModel model, LstmTimeSeriesOptions? options)
     {
-        _options = options ?? new LstmTimeSeriesOptions();
+        // A copy: options changed after the engine is made would reach Reset and Restore unchecked.
+        _options = options?.Copy() ?? new LstmTimeSeriesOptions();
         CheckOptions(_options);
         if (model.Bidirectional || model.OutputSize != model.InputSize || !model.HasOneGemmHead)
         {

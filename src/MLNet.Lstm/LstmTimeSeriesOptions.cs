@@ -28,8 +28,9 @@ public sealed class LstmTimeSeriesOptions
     /// loses it, so the score owes more to the learning. Under the normal tail one error scored
     /// better than a mean of 2, 5 or 10, which delays and dilutes a sudden anomaly. More smooths
     /// noisy series. An engine whose window is null and that is restored from a checkpoint takes
-    /// the checkpoint's window (1 for one written before this default), as it takes its tail, until
-    /// <see cref="LstmTimeSeriesEngine.Reset"/>; a window set here must be the checkpoint's.
+    /// the window of the engine that wrote it (1 where that engine ran the default before this
+    /// one), as it takes its tail, until <see cref="LstmTimeSeriesEngine.Reset"/>; a window set here
+    /// must be the checkpoint's.
     /// </summary>
     /// <example>
     /// <code>
@@ -54,8 +55,10 @@ public sealed class LstmTimeSeriesOptions
 
     /// <summary>
     /// Errors (means of <see cref="AveragingWindow"/> errors) the history must hold before scores
-    /// begin; until then every score is 0. With a window of 2 the first mean comes with the second
-    /// error, so the first WarmUpPoints + 1 points after the training points score 0.
+    /// begin; until then every score is 0. The first mean comes with the window's last error, so
+    /// the first WarmUpPoints + window − 1 errors after the training points score 0: under the
+    /// empirical tail's window of 2, WarmUpPoints + 1 (a stream without training points also has
+    /// no error for its first point, which has no forecast).
     /// Default 50: fewer make the first scores of a series judge against a handful of errors.
     /// </summary>
     public int WarmUpPoints { get; set; } = LstmDefaults.WarmUpPoints;

@@ -83,6 +83,55 @@ public sealed class CheckpointCompatibilityTests
         Assert.AreEqual(1f, predictions[^1].Score);
     }
 
+    [TestMethod]
+    [DataRow("engine-v2")]
+    [DataRow("engine-v3")]
+    [DataRow("engine-v4")]
+    public void AnEngineWithoutAWindowTakesAFixtureCheckpointsWindowAndScoresTheNextPointsAsItsEngineDid(string name)
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, name + ".expected.json"))).RootElement;
+        var options = Options;
+        options.AveragingWindow = null;
+        using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(options);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, name + ".checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+
+        var predictions = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).Select(point => engine.Predict(point)).ToArray();
+
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextErrors")), predictions.Select(p => p.Error).ToArray());
+    }
+
+    [TestMethod]
+    public void AFormatVersion2CheckpointRestoredWithoutAWindowWritesOneThatEnginesOfItsWindowRestore()
+    {
+        // Format 2 held no novelty history: the fresh one must average as the restored error history does (3, not the default 2).
+        var model = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx"));
+        var unset = Options;
+        unset.AveragingWindow = null;
+        using var engine = model.CreateTimeSeriesEngine(unset);
+        using (var checkpoint = File.OpenRead(Path.Combine(Folder, "engine-v2.checkpoint")))
+        {
+            engine.Restore(checkpoint);
+        }
+        engine.Predict([0.1f, 1f]);
+        using var again = new MemoryStream();
+        engine.CheckPoint(again);
+        using var withoutAWindow = model.CreateTimeSeriesEngine(unset);
+        using var windowOfThree = model.CreateTimeSeriesEngine(Options);
+
+        again.Position = 0;
+        withoutAWindow.Restore(again);
+        again.Position = 0;
+        windowOfThree.Restore(again);
+
+        var next = engine.Predict([0.2f, 2f]);
+        Assert.AreEqual(next, withoutAWindow.Predict([0.2f, 2f]));
+        Assert.AreEqual(next, windowOfThree.Predict([0.2f, 2f]));
+    }
+
     // Restores NAME.checkpoint, checks the states NAME.expected.json holds, and predicts its next points as its engine did.
     private static LstmTimeSeriesPrediction[] RestoreAndAssertTheStatesAndNextPointsItsEngineGave(string name)
     {

@@ -477,6 +477,97 @@ public sealed class HostileAnomalyTests
     }
 
     [TestMethod]
+    public void ACheckpointWhoseWindowsWereCutToOneWithTheirValuesIsRefusedByItsCounts()
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] original = Checkpoint(source);
+        // Both windows 2 → 1 and one averaged value cut from each, so that the bytes still fit; the counts stay a window of 2's.
+        int errorAt = 8 + 4 + 32 + 12 + 8 + (2 * 8 + 1) * 4;
+        int noveltyAt = original.Length - 32 - (61 + 8 * 2 + 8 * 20);
+        var bytes = original.ToList();
+        bytes.RemoveRange(noveltyAt + 61 + 8, 8);
+        bytes.RemoveRange(errorAt + 61 + 8, 8);
+        byte[] edited = [.. bytes];
+        BitConverter.TryWriteBytes(edited.AsSpan(errorAt), 1);
+        BitConverter.TryWriteBytes(edited.AsSpan(noveltyAt - 8), 1);
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(edited))));
+
+        Assert.AreEqual("time-series checkpoint: expected 200 means of 200 errors averaged 1 at a time, found 199.", e.Message);
+        Assert.AreEqual(0L, engine.Points);
+    }
+
+    [TestMethod]
+    public void AFailedRestoreKeepsTheWindowAnEngineTookFromAnEarlierCheckpoint()
+    {
+        var model = Model();
+        using var windowOfOne = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 1 });
+        Read(windowOfOne, 0, 150);
+        byte[] one = Checkpoint(windowOfOne);
+        using var windowOfFour = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 4 });
+        Read(windowOfFour, 0, 200);
+        byte[] four = Checkpoint(windowOfFour);
+        byte[] damaged = [.. four];
+        damaged[^1] ^= 1;
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 });
+        engine.Restore(new MemoryStream(one));
+
+        Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(damaged)));
+        Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(four[..^40])));
+
+        CollectionAssert.AreEqual(one, Checkpoint(engine));
+        CollectionAssert.AreEqual(Read(windowOfOne, 150, 100), Read(engine, 150, 100));
+    }
+
+    [TestMethod]
+    public void ThreadsRestoringCheckpointsOfOtherWindowsWhilePredictingNeverTearTheState()
+    {
+        var model = Model();
+        byte[] CheckpointAfter(int? window, int points)
+        {
+            using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = window });
+            Read(writer, 0, points);
+            return Checkpoint(writer);
+        }
+        byte[][] checkpoints = [CheckpointAfter(1, 150), CheckpointAfter(null, 160), CheckpointAfter(5, 170)];
+        using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 });
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        Parallel.For(0, 6, new ParallelOptions { MaxDegreeOfParallelism = 6 }, k =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                switch ((i + k) % 3)
+                {
+                    case 0:
+                        engine.Restore(new MemoryStream(checkpoints[(i + k) % checkpoints.Length]));
+                        break;
+                    case 1:
+                        float score = engine.Predict(Sine(200 + i % 100)).Score;
+                        if (!(score is >= 0 and <= 1))
+                        {
+                            failures.Add($"score {score}");
+                        }
+                        break;
+                    default:
+                        using (var other = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 }))
+                        {
+                            other.Restore(new MemoryStream(Checkpoint(engine)));
+                        }
+                        break;
+                }
+            }
+        });
+        engine.Restore(new MemoryStream(checkpoints[2]));
+
+        Assert.IsEmpty(failures, string.Join(", ", failures));
+        CollectionAssert.AreEqual(checkpoints[2], Checkpoint(engine));
+    }
+
+    [TestMethod]
     public void ACheckpointWhoseNoveltyWindowIsNotItsErrorWindowIsRefused()
     {
         var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };

@@ -409,6 +409,22 @@ public sealed class TimeSeriesEngineTests
     }
 
     [TestMethod]
+    public void OptionsChangedAfterTheEngineIsMadeDoNotReachIt()
+    {
+        var model = Forecaster();
+        var series = Series(200, seed: 1);
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100 };
+        using var engine = model.CreateTimeSeriesEngine(options);
+        using var untouched = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 });
+        options.AveragingWindow = 0;
+        options.HistoryLength = 1;
+
+        engine.Reset();
+
+        CollectionAssert.AreEqual(Predictions(untouched, series, 0, 200), Predictions(engine, series, 0, 200));
+    }
+
+    [TestMethod]
     public void ARestoredEngineWithoutAWindowTakesTheCheckpointsWindowUntilReset()
     {
         var model = Forecaster();

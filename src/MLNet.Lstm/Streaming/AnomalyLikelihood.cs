@@ -159,6 +159,18 @@ internal sealed class AnomalyLikelihood
         }
     }
 
+    /// <summary>
+    /// Averages <paramref name="window"/> values from now on: for a fresh likelihood that has read
+    /// nothing, whose engine took a restored likelihood's window.
+    /// </summary>
+    public void FollowWindow(int window)
+    {
+        if (window != _recent.Length)
+        {
+            _recent = new double[window];
+        }
+    }
+
     /// <summary>Refuses a history that counts other points than the engine read (a re-signed edit).</summary>
     public void CheckAgrees(long points, string source, string what)
     {
@@ -228,6 +240,11 @@ internal sealed class AnomalyLikelihood
         if (errors < 0 || means < 0 || means > errors || errors > points)
         {
             throw LstmThrow.CheckpointInvalid(source, Invariant($"expected counts of points ≥ errors ≥ means ≥ 0, found {points}, {errors} and {means}"));
+        }
+        // Update makes a mean once a window's errors have come; a checkpoint whose window was edited tells by its counts.
+        if (means != Math.Max(0, errors - foundWindow + 1))
+        {
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected {Math.Max(0, errors - foundWindow + 1)} means of {errors} errors averaged {foundWindow} at a time, found {means}"));
         }
         (_points, _errors, _means) = (points, errors, means);
         _historySum = ReadFinite(reader, source);

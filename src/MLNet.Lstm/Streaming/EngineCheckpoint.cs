@@ -89,6 +89,8 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
             {
                 range.Forget();
                 novelty.Forget();
+                // No novelty history to read: the fresh one averages as the error history does, as every engine writes them.
+                noveltyLikelihood?.FollowWindow(likelihood.Window);
             }
             likelihood.CheckAgrees(points, Source, "an error history");
             range.CheckAgrees(points, Source);
