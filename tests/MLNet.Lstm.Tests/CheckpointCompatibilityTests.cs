@@ -84,9 +84,37 @@ public sealed class CheckpointCompatibilityTests
     }
 
     [TestMethod]
+    public void AFormatVersion5CheckpointRestoresItsEmpiricalTailOverSquareRootsAndScoresTheNextPointsAsItsEngineDid()
+    {
+        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v5");
+
+        Assert.AreEqual(1f, predictions[^1].Score);
+    }
+
+    [TestMethod]
+    public void AFormatVersion4CheckpointWrittenAgainKeepsRankingSquaredErrors()
+    {
+        // Format 5 still writes format 4's empirical tail (1) for a history of squared errors, so the stream resumes as it would have.
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "engine-v4.expected.json"))).RootElement;
+        var model = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx"));
+        using var reader = model.CreateTimeSeriesEngine(Options);
+        reader.Restore(new MemoryStream(File.ReadAllBytes(Path.Combine(Folder, "engine-v4.checkpoint"))));
+        using var again = new MemoryStream();
+        reader.CheckPoint(again);
+        using var engine = model.CreateTimeSeriesEngine(Options);
+        again.Position = 0;
+
+        engine.Restore(again);
+        var predictions = expected.GetProperty("NextPoints").EnumerateArray().Select(Floats).Select(point => engine.Predict(point)).ToArray();
+
+        CollectionAssert.AreEqual(Floats(expected.GetProperty("NextScores")), predictions.Select(p => p.Score).ToArray());
+    }
+
+    [TestMethod]
     [DataRow("engine-v2")]
     [DataRow("engine-v3")]
     [DataRow("engine-v4")]
+    [DataRow("engine-v5")]
     public void AnEngineWithoutAWindowTakesAFixtureCheckpointsWindowAndScoresTheNextPointsAsItsEngineDid(string name)
     {
         var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, name + ".expected.json"))).RootElement;
@@ -156,7 +184,7 @@ public sealed class CheckpointCompatibilityTests
     [TestMethod]
     public void ARestoredEngineWritesTheCheckpointItReadByteForByte()
     {
-        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v4.checkpoint"));
+        byte[] original = File.ReadAllBytes(Path.Combine(Folder, "engine-v5.checkpoint"));
         using var engine = LstmModel.FromOnnx(Path.Combine(Folder, "forecaster.onnx")).CreateTimeSeriesEngine(Options);
         engine.Restore(new MemoryStream(original));
 

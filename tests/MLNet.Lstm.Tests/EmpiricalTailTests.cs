@@ -70,6 +70,27 @@ public sealed class EmpiricalTailTests
     }
 
     [TestMethod]
+    public void OverAWindowOfTwoALikelihoodRanksTheMeanOfTheLastTwoErrorsSquareRoots()
+    {
+        const int history = 100;
+        var likelihood = new AnomalyLikelihood(averagingWindow: 2, history, warmUp: 10, trainingPoints: 0, empiricalTail: true);
+        double[] errors = [.. Enumerable.Range(0, 300).Select(t => t == 120 ? 1e20 : 0.01 * (1 + 0.5 * Math.Sin(0.7 * t)))];
+
+        var scores = errors.Select(likelihood.Update).ToArray();
+
+        // Mean t is that of errors t − 1 and t; the first is error 1's, so 10 means make the history at error 11.
+        double[] means = [.. Enumerable.Range(1, errors.Length - 1).Select(t => 0.5 * (Math.Sqrt(errors[t - 1]) + Math.Sqrt(errors[t])))];
+        Assert.IsTrue(scores[..11].All(s => s == 0), "warm-up");
+        for (int m = 10; m < means.Length; m++)
+        {
+            var window = means[Math.Max(0, m - history)..m];
+            int atLeast = window.Count(v => v >= means[m]);
+            double expected = Math.Log10((window.Length + 1.0) / (atLeast + 1.0)) / Math.Log10(history + 1.0);
+            Assert.AreEqual(expected, scores[m + 1], 1e-6, $"error {m + 1}");
+        }
+    }
+
+    [TestMethod]
     public void TheSmallestErrorOfAFullHistoryScoresZeroAndTheLargestOne()
     {
         var likelihood = new AnomalyLikelihood(averagingWindow: 1, historyLength: 20, warmUp: 20, trainingPoints: 0, empiricalTail: true);

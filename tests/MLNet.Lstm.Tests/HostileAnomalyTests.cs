@@ -619,6 +619,27 @@ public sealed class HostileAnomalyTests
     }
 
     [TestMethod]
+    [DataRow(5, 3, "expected a tail of 0 (normal) to 2 (empirical, over square roots), found 3")]
+    [DataRow(4, 2, "expected a tail of 0 (normal) to 1 (empirical), found 2")]
+    public void ACheckpointWhoseErrorTailIsNoneItsFormatKnowsIsRefused(int version, int tail, string why)
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] checkpoint = Checkpoint(source);
+        // The error history's tail follows its window, HistoryLength, WarmUpPoints (4 bytes each) and TrainingPoints (8).
+        int at = 8 + 4 + 32 + 12 + 8 + (2 * 8 + 1) * 4 + 20;
+        Assert.AreEqual(2, checkpoint[at], "the empirical tail over square roots");
+        checkpoint[at] = (byte)tail;
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(8), version);
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        Assert.AreEqual($"time-series checkpoint: {why}.", e.Message);
+    }
+
+    [TestMethod]
     public void OptionsChangedAfterTheEstimatorIsBuiltDoNotChangeWhatFitDoes()
     {
         var mlContext = new MLContext(seed: 1);

@@ -105,7 +105,7 @@ public sealed class HostileStreamingTests
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(checkpoint[..^32])));
 
-        Assert.AreEqual("time-series checkpoint: expected format version 2 to 4, found 1.", e.Message);
+        Assert.AreEqual("time-series checkpoint: expected format version 2 to 5, found 1.", e.Message);
     }
 
     [TestMethod]

@@ -20,7 +20,8 @@ internal sealed class EngineCheckpoint(byte[] modelHash, int inputSize, int numL
     private static ReadOnlySpan<byte> Magic => "MLNLSTMS"u8;
     // 2: a SHA-256 of everything before it ends the checkpoint. 3: the value range, the kept states and the novelty history follow the error history.
     // 4: each history says whether it is scored by the empirical tail (LstmTimeSeriesOptions.ErrorTail).
-    private const int FormatVersion = 4;
+    // 5: that byte may also say 2, the empirical tail over the errors' square roots.
+    private const int FormatVersion = 5;
     private const int OldestReadable = 2;
 
     public void Write(Stream stream, EngineState state)
