@@ -26,12 +26,11 @@ public sealed class LstmTimeSeriesOptions
     /// NAB corpus (BENCHMARKS.md, seeds 1–5) the default detector scores 64.3 with 2 and 63.8 with
     /// 1, while the same engine over untrained weights falls from 61.0 to 58.1: a mean of two of a
     /// learned forecast's errors keeps their worth, a random head's loses it, so the score owes more
-    /// to the learning. Under the normal tail one error scored
-    /// better than a mean of 2, 5 or 10, which delays and dilutes a sudden anomaly. More smooths
-    /// noisy series. An engine whose window is null and that is restored from a checkpoint takes
-    /// the window of the engine that wrote it (1 where that engine ran the default before this
-    /// one), as it takes its tail, until <see cref="LstmTimeSeriesEngine.Reset"/>; a window set here
-    /// must be the checkpoint's.
+    /// to the learning. Under the normal tail one error scored better than a mean of 2, 5 or 10,
+    /// which delays and dilutes a sudden anomaly. More smooths noisy series. An engine whose window
+    /// is null and that is restored from a checkpoint takes the window of the engine that wrote it
+    /// (1 where that engine ran the default before this one), as it takes its tail, until
+    /// <see cref="LstmTimeSeriesEngine.Reset"/>; a window set here must be the checkpoint's.
     /// </summary>
     /// <example>
     /// <code>
@@ -87,13 +86,14 @@ public sealed class LstmTimeSeriesOptions
     /// training states: <see cref="NoveltyMemory"/> and <see cref="TrainingPoints"/>), as
     /// <c>CreateLstmDetector</c>'s engines do; <see cref="LstmErrorTail.Normal"/> otherwise. On the
     /// whole NAB corpus (BENCHMARKS.md) the empirical tail lifted the default detector from 61.3 to
-    /// 63.8 over five seeds (64.3 with its default window of two); without a value range the normal tail, which also ranks errors beyond
-    /// the largest seen, scored 2 to 5 points higher; and an error's rank alone, without the
-    /// novelty to average it with, is a percentile: any fixed alert threshold would flag a fixed
-    /// share of normal points (1 % at 0.5), where the normal tail keeps alerts for errors far beyond
-    /// the history's. The state novelty is always judged by the normal tail. An engine restored
+    /// 63.8 over five seeds (64.3 with its default window of two); without a value range the normal
+    /// tail, which also ranks errors beyond the largest seen, scored 2 to 5 points higher; and an
+    /// error's rank alone, without the novelty to average it with, is a percentile: any fixed alert
+    /// threshold would flag a fixed share of normal points (1 % at 0.5), where the normal tail keeps
+    /// alerts for errors far beyond the history's. The state novelty is always judged by the normal tail. An engine restored
     /// from a checkpoint scores by the tail of the engine that wrote it (the normal tail for a
-    /// checkpoint of format 3 or older, written before this option) until
+    /// checkpoint of format 3 or older, written before this option; squared errors ranked for one
+    /// of format 4, written before the square roots) until
     /// <see cref="LstmTimeSeriesEngine.Reset"/>, and its own checkpoints keep that tail.
     /// </summary>
     /// <example>
