@@ -28,9 +28,9 @@ public enum LstmErrorTail
     /// largest: the value range (<see cref="LstmTimeSeriesOptions.ValueRangeTolerance"/>) is
     /// what flags a point far beyond anything seen. Alone, a rank is a percentile, which flags a
     /// share of normal points at any threshold: the engine averages it with the state's novelty.
-    /// The errors are ranked as their square roots, the forecast's distances, so that a mean of
-    /// several (<see cref="LstmTimeSeriesOptions.AveragingWindow"/>, 2 by default under this tail)
-    /// weighs each alike; one error alone ranks as its square would.
+    /// The errors are ranked as their square roots, the forecast's distances (root-mean-square over
+    /// the features), so that a mean of several (<see cref="LstmTimeSeriesOptions.AveragingWindow"/>,
+    /// 2 by default under this tail) weighs each alike; one error alone ranks as its square would.
     /// </summary>
     Empirical,
 }

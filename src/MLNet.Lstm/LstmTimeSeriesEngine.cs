@@ -245,8 +245,9 @@ public sealed class LstmTimeSeriesEngine : IDisposable
     /// an <see cref="InvalidDataException"/> naming what differs, and the state stays as it was.
     /// A checkpoint overrides <see cref="LstmTimeSeriesOptions.ErrorTail"/>, and
     /// <see cref="LstmTimeSeriesOptions.AveragingWindow"/> where it is null: the errors are judged by
-    /// the tail (the normal tail before format 4) and the window of the engine that wrote it until
-    /// <see cref="Reset"/>, so that the restored engine scores as that one would have.
+    /// the tail (the normal tail before format 4; squared errors ranked, not their square roots, in
+    /// format 4) and the window of the engine that wrote it until <see cref="Reset"/>, so that the
+    /// restored engine scores as that one would have.
     /// </summary>
     /// <param name="stream">A readable stream positioned at a checkpoint; left open.</param>
     /// <exception cref="InvalidDataException">The stream holds no checkpoint of this engine's model and options, or a damaged one.</exception>

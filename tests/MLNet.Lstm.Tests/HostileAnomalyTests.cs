@@ -640,6 +640,24 @@ public sealed class HostileAnomalyTests
     }
 
     [TestMethod]
+    public void ACheckpointWhoseErrorRootIsBeyondAnyTwoFloatsIsRefused()
+    {
+        var options = new LstmTimeSeriesOptions { TrainingPoints = 100, HistoryLength = 20, WarmUpPoints = 5 };
+        using var source = Model().CreateTimeSeriesEngine(options);
+        Read(source, 0, 300);
+        byte[] checkpoint = Checkpoint(source);
+        // The error history's first averaged value follows its 61 bytes of settings, tail, counts and sums.
+        int at = 8 + 4 + 32 + 12 + 8 + (2 * 8 + 1) * 4 + 61;
+        BitConverter.TryWriteBytes(checkpoint.AsSpan(at), 1e39);
+        using var engine = Model().CreateTimeSeriesEngine(options);
+
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(new MemoryStream(Resigned(checkpoint))));
+
+        // Two floats differ by at most 2·float.MaxValue, 6.8e38.
+        Assert.AreEqual("time-series checkpoint: expected an error's square root from 0 to 6.81E+38, found 1E+39.", e.Message);
+    }
+
+    [TestMethod]
     public void OptionsChangedAfterTheEstimatorIsBuiltDoNotChangeWhatFitDoes()
     {
         var mlContext = new MLContext(seed: 1);

@@ -10,9 +10,10 @@ namespace MLNet.Lstm.Streaming;
 /// reaches the mean, and <see cref="ScoreDigits"/> digits score 1. With the empirical tail it is
 /// the share of the history at least as large ((k + 1) / (n + 1) of n), and the most digits a full
 /// history can give, log10(HistoryLength + 1), score 1: the largest error of the whole history.
-/// The empirical tail ranks the values' square roots (for squared errors, the forecast's distance),
-/// so that a mean of several weighs each alike instead of being the largest one's; one value alone
-/// ranks as its square would. Scale drops out either way and drift is followed as the history
+/// The empirical tail ranks the values' square roots (for squared errors, the forecast's distance,
+/// root-mean-square over the features), so that a mean of several weighs each alike instead of
+/// being the largest one's; one value alone ranks as its square would (up to two doubles that share
+/// a root, which a single feature's squared error never makes). Scale drops out either way and drift is followed as the history
 /// rolls. The errors of the points the model learned from are in-sample, smaller than any new
 /// point's, so they are never part of the history.
 /// </summary>
@@ -265,12 +266,12 @@ internal sealed class AnomalyLikelihood
         _historySquares = ReadFinite(reader, source);
         for (int i = 0; i < _recent.Length; i++)
         {
-            _recent[i] = ReadError(reader, source);
+            _recent[i] = ReadError(reader, source, _roots);
         }
         long kept = Math.Min(_means, _history.Length);
         for (long i = 0; i < kept; i++)
         {
-            _history[i] = ReadError(reader, source);
+            _history[i] = ReadError(reader, source, _roots);
         }
         _tail?.Rebuild(_history.AsSpan(0, (int)kept));
     }
@@ -291,12 +292,13 @@ internal sealed class AnomalyLikelihood
         }
     }
 
-    private static double ReadError(BinaryReader reader, string source)
+    private static double ReadError(BinaryReader reader, string source, bool root)
     {
         double value = ReadFinite(reader, source);
-        if (value < 0 || value > MaxError)
+        double bound = root ? Math.Sqrt(MaxError) : MaxError;
+        if (value < 0 || value > bound)
         {
-            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected a squared error from 0 to {MaxError:G3}, found {value}"));
+            throw LstmThrow.CheckpointInvalid(source, Invariant($"expected {(root ? "an error's square root" : "a squared error")} from 0 to {bound:G3}, found {value}"));
         }
         return value;
     }
