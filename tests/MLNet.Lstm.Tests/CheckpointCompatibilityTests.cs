@@ -47,9 +47,12 @@ public sealed class CheckpointCompatibilityTests
     }
 
     [TestMethod]
-    public void AFormatVersion3CheckpointRestoresItsValueRangeAndScoresTheNextPointsAsItsEngineDid()
+    [DataRow("engine-v3")] // adds the value range
+    [DataRow("engine-v4")] // adds the tail: empirical, over squared errors
+    [DataRow("engine-v5")] // the empirical tail over square roots
+    public void AFormatVersion3To5CheckpointRestoresItsValueRangeAndTailAndScoresTheNextPointsAsItsEngineDid(string name)
     {
-        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v3");
+        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave(name);
 
         // The last point, (0.5, 9), lies beyond the range the checkpoint carried.
         Assert.AreEqual(1f, predictions[^1].Score);
@@ -72,23 +75,6 @@ public sealed class CheckpointCompatibilityTests
         // Options' value range and training points make the tail the empirical one: a fresh engine's, and the reset one's.
         using var fresh = model.CreateTimeSeriesEngine(Options);
         CollectionAssert.AreEqual(series.Select(point => fresh.Predict(point)).ToArray(), afterReset);
-    }
-
-    [TestMethod]
-    public void AFormatVersion4CheckpointRestoresItsEmpiricalTailAndScoresTheNextPointsAsItsEngineDid()
-    {
-        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v4");
-
-        // The last point, (0.5, 9), lies beyond the range the checkpoint carried.
-        Assert.AreEqual(1f, predictions[^1].Score);
-    }
-
-    [TestMethod]
-    public void AFormatVersion5CheckpointRestoresItsEmpiricalTailOverSquareRootsAndScoresTheNextPointsAsItsEngineDid()
-    {
-        var predictions = RestoreAndAssertTheStatesAndNextPointsItsEngineGave("engine-v5");
-
-        Assert.AreEqual(1f, predictions[^1].Score);
     }
 
     [TestMethod]

@@ -60,10 +60,7 @@ public sealed class EmpiricalTailTests
         Assert.IsTrue(scores[..10].All(s => s == 0), "warm-up");
         for (int t = 10; t < errors.Length; t++)
         {
-            var window = errors[Math.Max(0, t - history)..t];
-            int atLeast = window.Count(e => e >= errors[t]);
-            double expected = Math.Log10((window.Length + 1.0) / (atLeast + 1.0)) / Math.Log10(history + 1.0);
-            Assert.AreEqual(expected, scores[t], 1e-6, $"error {t}");
+            Assert.AreEqual(RankScore(errors, t, history), scores[t], 1e-6, $"error {t}");
         }
         // The huge error is the largest of a full history; it scores 1, and counts as one error while it stays.
         Assert.AreEqual(1f, scores[120]);
@@ -83,11 +80,16 @@ public sealed class EmpiricalTailTests
         Assert.IsTrue(scores[..11].All(s => s == 0), "warm-up");
         for (int m = 10; m < means.Length; m++)
         {
-            var window = means[Math.Max(0, m - history)..m];
-            int atLeast = window.Count(v => v >= means[m]);
-            double expected = Math.Log10((window.Length + 1.0) / (atLeast + 1.0)) / Math.Log10(history + 1.0);
-            Assert.AreEqual(expected, scores[m + 1], 1e-6, $"error {m + 1}");
+            Assert.AreEqual(RankScore(means, m, history), scores[m + 1], 1e-6, $"error {m + 1}");
         }
+    }
+
+    // By a scan: the digits of the share of the up to `history` values before values[at] that are at least as large.
+    private static double RankScore(double[] values, int at, int history)
+    {
+        var window = values[Math.Max(0, at - history)..at];
+        int atLeast = window.Count(v => v >= values[at]);
+        return Math.Log10((window.Length + 1.0) / (atLeast + 1.0)) / Math.Log10(history + 1.0);
     }
 
     [TestMethod]

@@ -397,16 +397,21 @@ public sealed class HostileAnomalyTests
     [TestMethod]
     public void AModelZipWhoseAlertThresholdWasMadeNaNIsRefusedOnLoad()
     {
+        // DetectAnomalyByLstm refuses a NaN threshold; a loaded one that is NaN would never alert.
+        var refused = RefusalOfASavedDetectorEdited((bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at), float.NaN));
+
+        Assert.AreEqual("The saved LSTM anomaly detector's alert threshold is NaN; expected above 0 and at most 1.", refused.Message);
+    }
+
+    // Fits and saves the small detector, edits its saved options (at: where the alert threshold starts) and loads it.
+    private static FormatException RefusalOfASavedDetectorEdited(Action<byte[], int> edit)
+    {
         var mlContext = new MLContext(seed: 1);
         var history = Load(mlContext, Series(0, HistoryRows));
         using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
-        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
-            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at), float.NaN));
+        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows), edit);
 
-        // DetectAnomalyByLstm refuses a NaN threshold; a loaded one that is NaN would never alert.
-        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
-
-        Assert.AreEqual("The saved LSTM anomaly detector's alert threshold is NaN; expected above 0 and at most 1.", refused.Message);
+        return DecodeRefusal(() => mlContext.Model.Load(zip, out _));
     }
 
     // ML.NET wraps a loader's refusal (FormatException, from CheckDecode) in its own exceptions.
@@ -426,14 +431,8 @@ public sealed class HostileAnomalyTests
     [TestMethod]
     public void AModelZipWhoseValueRangeToleranceIsOutOfRangeIsRefusedAsADamagedModelZip()
     {
-        var mlContext = new MLContext(seed: 1);
-        var history = Load(mlContext, Series(0, HistoryRows));
-        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
         // threshold 4, points 8, AveragingWindow 4, HistoryLength 4, WarmUpPoints 4, then the tolerance.
-        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
-            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 24), 1e9));
-
-        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+        var refused = RefusalOfASavedDetectorEdited((bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 24), 1e9));
 
         Assert.AreEqual("The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.ValueRangeTolerance: expected null (off) or 0 to 10 (a fraction of the value range), found 1000000000. (Parameter 'ValueRangeTolerance')", refused.Message);
     }
@@ -443,14 +442,8 @@ public sealed class HostileAnomalyTests
     [DataRow(5)]
     public void AModelZipWhoseErrorTailIsNoTailIsRefusedAsADamagedModelZip(int tail)
     {
-        var mlContext = new MLContext(seed: 1);
-        var history = Load(mlContext, Series(0, HistoryRows));
-        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
         // threshold 4, points 8, AveragingWindow 4, HistoryLength 4, WarmUpPoints 4, tolerance 8, NoveltyMemory 4, then the tail (-1 for null).
-        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
-            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 36), tail));
-
-        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+        var refused = RefusalOfASavedDetectorEdited((bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 36), tail));
 
         Assert.AreEqual($"The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.ErrorTail: expected null (chosen by the value range and novelty), Normal or Empirical, found {tail}. (Parameter 'ErrorTail')", refused.Message);
     }
@@ -590,14 +583,8 @@ public sealed class HostileAnomalyTests
     [DataRow(0)]
     public void AModelZipWhoseAveragingWindowIsNoWindowIsRefusedAsADamagedModelZip(int window)
     {
-        var mlContext = new MLContext(seed: 1);
-        var history = Load(mlContext, Series(0, HistoryRows));
-        using var detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
         // threshold 4, points 8, then the window (-1 for null).
-        var zip = Tampered(Saved(mlContext, detector, history.Schema), SavedOptionsPattern(0.5f, HistoryRows),
-            (bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), window));
-
-        var refused = DecodeRefusal(() => mlContext.Model.Load(zip, out _));
+        var refused = RefusalOfASavedDetectorEdited((bytes, at) => BitConverter.TryWriteBytes(bytes.AsSpan(at + 12), window));
 
         Assert.AreEqual($"The saved LSTM anomaly detector's scoring options are damaged: LstmTimeSeriesOptions.AveragingWindow: expected null (chosen by the error tail) or 1 to HistoryLength (8640), found {window}. (Parameter 'AveragingWindow')", refused.Message);
     }

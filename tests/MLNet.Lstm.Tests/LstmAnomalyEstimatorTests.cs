@@ -221,11 +221,8 @@ public sealed class LstmAnomalyEstimatorTests
         options.Scoring.ErrorTail = LstmErrorTail.Normal;
         using var normal = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", options).Fit(history);
         using var byDefault = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small()).Fit(history);
-        using var zip = new MemoryStream();
-        mlContext.Model.Save(normal, history.Schema, zip);
-        zip.Position = 0;
 
-        var loaded = (LstmAnomalyTransformer)mlContext.Model.Load(zip, out _);
+        var loaded = SavedAndLoaded(mlContext, normal, history.Schema);
 
         using (loaded)
         {
@@ -319,10 +316,7 @@ public sealed class LstmAnomalyEstimatorTests
         ITransformer detector = mlContext.Transforms.DetectAnomalyByLstm("Anomaly", "Value", Small(), "Tick").Fit(history);
         if (reloaded)
         {
-            using var zip = new MemoryStream();
-            mlContext.Model.Save(detector, history.Schema, zip);
-            zip.Position = 0;
-            detector = mlContext.Model.Load(zip, out _);
+            detector = SavedAndLoaded(mlContext, (LstmAnomalyTransformer)detector, history.Schema);
         }
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => Scores(detector.Transform(Load(mlContext, Series(299, 20)))));

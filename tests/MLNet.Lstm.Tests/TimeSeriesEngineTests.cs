@@ -127,6 +127,16 @@ public sealed class TimeSeriesEngineTests
         Assert.IsTrue(streamed.Predictions[300].Score > 0.5f, $"a spike of 40 scored {streamed.Predictions[300].Score}");
     }
 
+    // Streams the first points of the series through the engine and checkpoints it there; the stream is at its start.
+    private static MemoryStream CheckpointAfter(LstmTimeSeriesEngine engine, float[][] series, int points)
+    {
+        Predictions(engine, series, 0, points);
+        var checkpoint = new MemoryStream();
+        engine.CheckPoint(checkpoint);
+        checkpoint.Position = 0;
+        return checkpoint;
+    }
+
     private static LstmTimeSeriesPrediction[] Predictions(LstmTimeSeriesEngine engine, float[][] series, int from, int to) =>
         [.. Enumerable.Range(from, to - from).Select(t => engine.Predict(series[t]))];
 
@@ -140,13 +150,10 @@ public sealed class TimeSeriesEngineTests
         var series = Series(300, seed: 4);
         var options = new LstmTimeSeriesOptions { ErrorTail = tail };
         using var original = model.CreateTimeSeriesEngine(options);
-        Predictions(original, series, 0, 150);
-        using var checkpoint = new MemoryStream();
-        original.CheckPoint(checkpoint);
+        using var checkpoint = CheckpointAfter(original, series, 150);
         var expected = Predictions(original, series, 150, 300);
 
         using var restored = model.CreateTimeSeriesEngine(options);
-        checkpoint.Position = 0;
         restored.Restore(checkpoint);
 
         Assert.AreEqual(150L, restored.Points);
@@ -433,12 +440,9 @@ public sealed class TimeSeriesEngineTests
         var options = new LstmTimeSeriesOptions { TrainingPoints = 100 };
         var windowOfOne = new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 1 };
         using var writer = model.CreateTimeSeriesEngine(windowOfOne);
-        Predictions(writer, series, 0, 150);
-        using var checkpoint = new MemoryStream();
-        writer.CheckPoint(checkpoint);
+        using var checkpoint = CheckpointAfter(writer, series, 150);
         var expected = Predictions(writer, series, 150, 300);
         using var engine = model.CreateTimeSeriesEngine(options);
-        checkpoint.Position = 0;
 
         engine.Restore(checkpoint);
         using var again = new MemoryStream();
@@ -462,12 +466,9 @@ public sealed class TimeSeriesEngineTests
         var model = Forecaster();
         var series = Series(200, seed: 2);
         using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100 });
-        Predictions(writer, series, 0, 150);
-        using var checkpoint = new MemoryStream();
-        writer.CheckPoint(checkpoint);
+        using var checkpoint = CheckpointAfter(writer, series, 150);
         using var engine = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, AveragingWindow = 1 });
         Predictions(engine, series, 0, 20);
-        checkpoint.Position = 0;
 
         var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Restore(checkpoint));
 
@@ -483,12 +484,9 @@ public sealed class TimeSeriesEngineTests
         // Training points make the default tail the empirical one; the writer's is the normal one.
         var options = new LstmTimeSeriesOptions { TrainingPoints = 100 };
         using var writer = model.CreateTimeSeriesEngine(new LstmTimeSeriesOptions { TrainingPoints = 100, ErrorTail = LstmErrorTail.Normal });
-        Predictions(writer, series, 0, 150);
-        using var checkpoint = new MemoryStream();
-        writer.CheckPoint(checkpoint);
+        using var checkpoint = CheckpointAfter(writer, series, 150);
         var expected = Predictions(writer, series, 150, 300);
         using var engine = model.CreateTimeSeriesEngine(options);
-        checkpoint.Position = 0;
 
         engine.Restore(checkpoint);
         var restored = Predictions(engine, series, 150, 300);

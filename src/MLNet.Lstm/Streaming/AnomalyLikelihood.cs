@@ -169,7 +169,8 @@ internal sealed class AnomalyLikelihood
 
     /// <summary>
     /// Averages <paramref name="window"/> values from now on: for a fresh likelihood that has read
-    /// nothing, whose engine took a restored likelihood's window.
+    /// nothing (before a checkpoint's values are read into it, or one whose engine took a restored
+    /// likelihood's window).
     /// </summary>
     public void FollowWindow(int window)
     {
@@ -247,10 +248,7 @@ internal sealed class AnomalyLikelihood
         }
         _tail = kind != TailKind.Normal ? _tail ?? new EmpiricalTail(_history.Length) : null;
         _roots = kind == TailKind.EmpiricalOverRoots;
-        if (foundWindow != _recent.Length)
-        {
-            _recent = new double[foundWindow];
-        }
+        FollowWindow(foundWindow);
         long points = reader.ReadInt64(), errors = reader.ReadInt64(), means = reader.ReadInt64();
         if (errors < 0 || means < 0 || means > errors || errors > points)
         {
